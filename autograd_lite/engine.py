@@ -1,0 +1,332 @@
+"""The autograd engine: grad mode, graph nodes and the (iterative) backward pass.
+
+A graph node records, for one op call, its inputs and one vector-Jacobian product (vjp)
+per input. A vjp is called as ``vjp(xp, g, out, *values)``:
+
+* first-order backward: ``xp`` is :data:`ops.ARRAY_MATH`, ``g``/``out``/``values`` are numpy
+  arrays (no Tensor is built for intermediates, which keeps the per-op cost low);
+* ``create_graph=True``: ``xp`` is the Tensor op namespace and ``g``/``out``/``values`` are
+  Tensors, so the very same vjp code records a differentiable graph of the backward pass.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+# ----------------------------------------------------------------------------------------
+# Grad mode and anomaly mode (thread-local, as in PyTorch)
+
+
+class _Mode(threading.local):
+    grad_enabled = True
+    anomaly = False
+
+
+MODE = _Mode()
+Tensor: Any = None  # set by autograd_lite.tensor (the two modules need each other)
+
+
+def is_grad_enabled() -> bool:
+    """Whether ops record the graph in this thread."""
+    return MODE.grad_enabled
+
+
+def is_anomaly_enabled() -> bool:
+    """Whether anomaly detection is on in this thread."""
+    return MODE.anomaly
+
+
+class _SetMode:
+    """Context manager and decorator that sets one thread-local mode flag."""
+
+    _attr = "grad_enabled"
+    _value = True
+
+    def __enter__(self) -> None:
+        self._prev = getattr(MODE, self._attr)
+        setattr(MODE, self._attr, self._value)
+
+    def __exit__(self, *exc: object) -> None:
+        setattr(MODE, self._attr, self._prev)
+
+    def __call__(self, fn: Callable) -> Callable:
+        import functools
+
+        mode_cls = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with mode_cls():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_SetMode):
+    """Ops inside build no graph: ``with ag.no_grad(): ...`` or ``@ag.no_grad()``."""
+
+    _value = False
+
+
+class enable_grad(_SetMode):
+    """Turn recording back on inside a ``no_grad`` region."""
+
+    _value = True
+
+
+class detect_anomaly(_SetMode):
+    """Raise at the first op whose forward or backward produces NaN/Inf, naming the op
+    and the file:line where it was created."""
+
+    _attr = "anomaly"
+    _value = True
+
+
+class set_grad_enabled(_SetMode):
+    """``with ag.set_grad_enabled(False): ...`` — grad mode from a flag."""
+
+    def __init__(self, mode: bool) -> None:
+        self._value = bool(mode)
+
+    def __call__(self, fn: Callable) -> Callable:  # pragma: no cover - mirrors PyTorch
+        raise TypeError("set_grad_enabled is used as a context manager")
+
+
+# ----------------------------------------------------------------------------------------
+# Graph nodes
+
+
+def _user_frame() -> str:
+    """file:line of the innermost frame outside this library (for anomaly messages)."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        path = frame.filename.replace("\\", "/")
+        if "/autograd_lite/" not in path and "/nn/" not in path:
+            return f"{frame.filename}:{frame.lineno}"
+    return "<unknown>"
+
+
+class Node:
+    """One recorded op: what ``t.grad_fn`` is. ``name`` is the op's readable name."""
+
+    __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where")
+
+    def __init__(self, name, inputs, values, vjps, out_data, args):
+        self.name = name
+        self.inputs = inputs  # Tensors and Python constants, as passed to the op
+        self.values = values  # their numpy values, what first-order vjps read
+        self.vjps = vjps
+        self.versions = tuple(t._version if isinstance(t, Tensor) else -1 for t in inputs)
+        self.out_data = out_data
+        self.args = args  # op arguments worth showing (e.g. {"axis": 1}), or None
+        self.where = _user_frame() if MODE.anomaly else None
+
+    @property
+    def label(self) -> str:
+        """``sum(axis=1)``: the name with the arguments that shape the op."""
+        if not self.args:
+            return self.name
+        inner = ", ".join(f"{k}={v!r}" for k, v in self.args.items())
+        return f"{self.name}({inner})"
+
+    @property
+    def next_tensors(self) -> tuple:
+        """The input Tensors this node sends gradient to (empty once freed)."""
+        return tuple(t for t in self.inputs or () if isinstance(t, Tensor))
+
+    def __repr__(self) -> str:
+        return f"<{self.label} backward>"
+
+
+def _check_versions(node: Node) -> None:
+    for i, (t, v) in enumerate(zip(node.inputs, node.versions)):
+        if v >= 0 and t._version != v:
+            raise RuntimeError(
+                f"one of the tensors needed for the gradient of '{node.name}' (input {i}, "
+                f"shape {t.shape}) was modified by an in-place operation after it was used "
+                f"(version {v} then, {t._version} now); compute on a copy (t.clone()) "
+                "or do the in-place change before using the tensor"
+            )
+
+
+def _raise_anomaly(node: Node, what: str) -> None:
+    raise RuntimeError(
+        f"anomaly detected: backward of '{node.name}' produced {what}; "
+        f"the op was created at {node.where or '<unknown>'}"
+    )
+
+
+def unbroadcast(g, shape: tuple):
+    """Reduce a gradient ``g`` (array or Tensor) to ``shape`` by summing broadcast axes.
+
+    >>> unbroadcast(np.ones((4, 3)), (3,)).shape   # (3,)
+    """
+    gshape = g.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    if lead >= 0:
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+        )
+        if axes:
+            g = g.sum(axis=axes, keepdims=True)
+        if g.shape != shape and g.size == int(np.prod(shape)):
+            return g.reshape(shape)
+    if g.shape != shape:  # g smaller than the input (e.g. a scalar gradient): broadcast it
+        from . import ops
+
+        g = ops.broadcast_to(g, shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
+    return g
+
+
+# ----------------------------------------------------------------------------------------
+# The backward pass
+
+
+def _topo_order(roots: Sequence) -> list:
+    """Tensors reachable from ``roots`` through nodes, parents before children (iterative)."""
+    order: list = []
+    seen: set = set()
+    stack = [(r, False) for r in roots]
+    push = stack.append
+    while stack:
+        t, expanded = stack.pop()
+        if expanded:
+            order.append(t)
+            continue
+        tid = id(t)
+        if tid in seen:
+            continue
+        seen.add(tid)
+        push((t, True))
+        node = t.grad_fn
+        if node is not None:
+            inputs = node.inputs
+            if inputs is None:
+                raise RuntimeError(
+                    f"trying to backward through the graph a second time (through "
+                    f"'{node.name}'): its saved values were freed by the first backward; "
+                    "pass retain_graph=True to the first backward if you need to run it twice"
+                )
+            for p in inputs:
+                if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
+                    push((p, False))
+    return order
+
+
+def run_backward(
+    roots: Sequence,
+    root_grads: Sequence,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Sequence | None = None,
+) -> list | None:
+    """Propagate ``root_grads`` from ``roots`` back through the graph.
+
+    With ``inputs=None`` gradients accumulate into the ``.grad`` of leaves (``backward``);
+    otherwise the gradients of ``inputs`` are returned and no ``.grad`` is touched
+    (``ag.grad``).
+    """
+    from . import ops
+
+    xp = ops if create_graph else ops.ARRAY_MATH
+    anomaly = MODE.anomaly
+    grads: dict[int, Any] = {}
+    for r, g in zip(roots, root_grads):
+        key = id(r)
+        grads[key] = grads[key] + g if key in grads else g
+    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    results: list = [None] * (0 if inputs is None else len(inputs))
+
+    prev_mode = MODE.grad_enabled
+    MODE.grad_enabled = create_graph
+    try:
+        for t in reversed(_topo_order(roots)):
+            g = grads.pop(id(t), None)
+            if g is None:
+                continue
+            if t._hooks:
+                g = _run_hooks(t, g, create_graph)
+            node = t.grad_fn
+            if wanted is not None:
+                if id(t) in wanted:
+                    results[wanted[id(t)]] = g
+            elif node is None or t._retains_grad:
+                _accumulate_grad(t, g, create_graph)
+            if node is None:
+                continue
+            _check_versions(node)
+            if create_graph:
+                values, out = node.inputs, t
+            else:
+                values, out = node.values, node.out_data
+            for p, vjp in zip(node.inputs, node.vjps):
+                if vjp is None or not (isinstance(p, Tensor) and p.requires_grad):
+                    continue
+                gp = vjp(xp, g, out, *values)
+                if gp is None:
+                    continue
+                if gp.shape != p.shape:
+                    gp = unbroadcast(gp, p.shape)
+                if not create_graph and gp.dtype != p.data.dtype:
+                    gp = gp.astype(p.data.dtype)
+                if anomaly and not np.isfinite(gp if not create_graph else gp.data).all():
+                    _raise_anomaly(node, "NaN or Inf in the gradient of input " f"{p.shape}")
+                key = id(p)
+                if key in grads:
+                    grads[key] = grads[key] + gp
+                else:
+                    grads[key] = gp
+            if not retain_graph:
+                node.inputs = node.values = node.out_data = node.vjps = None
+    finally:
+        MODE.grad_enabled = prev_mode
+
+    if inputs is None:
+        return None
+    if create_graph:
+        return results
+    return [None if g is None else Tensor._wrap(g) for g in results]
+
+
+def _run_hooks(t, g, create_graph: bool):
+    for hook in list(t._hooks.values()):
+        gt = g if create_graph else Tensor._wrap(g)
+        new = hook(gt)
+        if new is not None:
+            g = new if create_graph else np.asarray(new.data if isinstance(new, Tensor) else new)
+    return g
+
+
+def _accumulate_grad(t, g, create_graph: bool) -> None:
+    if create_graph:
+        t.grad = g if t.grad is None else t.grad + g
+        return
+    if g.shape != t.shape:
+        g = np.broadcast_to(g, t.shape)
+    if t.grad is None:
+        # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
+        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype))
+    elif t.grad.grad_fn is not None or t.grad.data.shape != t.shape:
+        t.grad = Tensor._wrap(t.grad.data + g)
+    else:
+        t.grad.data += g
+
+
+__all__ = [
+    "MODE",
+    "Node",
+    "no_grad",
+    "enable_grad",
+    "set_grad_enabled",
+    "detect_anomaly",
+    "is_grad_enabled",
+    "is_anomaly_enabled",
+    "run_backward",
+    "unbroadcast",
+]

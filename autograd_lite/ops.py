@@ -1,0 +1,958 @@
+"""Every op: its forward and its gradient side by side.
+
+An op computes its forward on numpy arrays and records one vector-Jacobian product per
+input, ``vjp(xp, g, out, *inputs)`` (see :mod:`autograd_lite.engine`). Written with ``xp``
+and operators, the same vjp runs on arrays (first-order backward) and on Tensors
+(``create_graph=True``), which is why every op here has a second derivative.
+The gradient of a broadcast input is reduced to its shape by the engine, so vjps may
+return the broadcast shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .engine import MODE, Node
+from .tensor import Tensor, _as_array
+
+# ----------------------------------------------------------------------------------------
+# Recording
+
+
+def _data(v: Any) -> Any:
+    """The numpy value of a Tensor; anything else unchanged (vjps read masks with it)."""
+    return v.data if isinstance(v, Tensor) else v
+
+
+def _check_finite(name: str, out: np.ndarray) -> None:
+    if out.dtype.kind == "f" and not np.isfinite(out).all():
+        from .engine import _user_frame
+
+        raise RuntimeError(
+            f"anomaly detected: forward of '{name}' produced NaN or Inf "
+            f"(output shape {out.shape}) at {_user_frame()}"
+        )
+
+
+def _record(name: str, out: Any, inputs: tuple, values: tuple, vjps: tuple,
+            args: dict | None = None) -> Tensor:
+    """Wrap ``out``; record a graph node when grad mode is on and an input requires grad."""
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if MODE.anomaly:
+        _check_finite(name, out)
+    if MODE.grad_enabled:
+        for t in inputs:
+            if isinstance(t, Tensor) and t.requires_grad:
+                return Tensor._wrap(out, Node(name, inputs, values, vjps, out, args))
+    return Tensor._wrap(out)
+
+
+def _unary(name: str, out: Any, x: Tensor, vjp, args: dict | None = None) -> Tensor:
+    """`_record` for one Tensor input (the hot path of elementwise ops)."""
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if MODE.anomaly:
+        _check_finite(name, out)
+    if x.requires_grad and MODE.grad_enabled:
+        return Tensor._wrap(out, Node(name, (x,), (x.data,), (vjp,), out, args))
+    return Tensor._wrap(out)
+
+
+def _operand(v: Any, op: str) -> tuple[Any, Any]:
+    """(input, value): Tensors as they are; Python (and numpy) scalars stay weakly typed so
+    they never promote float32; anything else becomes a constant array."""
+    if isinstance(v, Tensor):
+        return v, v.data
+    if isinstance(v, (bool, int, float)):
+        return v, v
+    if isinstance(v, np.generic):
+        return v.item(), v.item()
+    arr = _as_array(v, op=op)
+    return arr, arr
+
+
+def _tensor(x: Any, op: str) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._wrap(_as_array(x, op=op))
+
+
+def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
+    a, va = _operand(a, name)
+    b, vb = _operand(b, name)
+    try:
+        out = fn(va, vb)
+    except ValueError:
+        raise ValueError(
+            f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
+        ) from None
+    return _record(name, out, (a, b), (va, vb), vjps)
+
+
+# ----------------------------------------------------------------------------------------
+# Arithmetic
+
+
+def _grad_same(xp, g, out, a, b):
+    return g
+
+
+def _grad_neg(xp, g, out, *inputs):
+    return -g
+
+
+def add(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a + b`` with numpy broadcasting: (3, 1) + (4,) -> (3, 4)."""
+    return _binary("add", np.add, a, b, (_grad_same, _grad_same))
+
+
+def sub(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a - b``."""
+    return _binary("sub", np.subtract, a, b, (_grad_same, _grad_neg))
+
+
+_MUL_VJPS = (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a)
+
+
+def mul(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a * b``."""
+    return _binary("mul", np.multiply, a, b, _MUL_VJPS)
+
+
+_DIV_VJPS = (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * out / b)
+
+
+def div(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a / b``."""
+    return _binary("div", np.true_divide, a, b, _DIV_VJPS)
+
+
+def _pow_grad_base(xp, g, out, a, b):
+    if isinstance(b, (int, float)) and b == 0:
+        return g * 0
+    return g * b * a ** (b - 1)
+
+
+def _pow_grad_exponent(xp, g, out, a, b):
+    zero = _data(a) == 0  # d(0**b)/db is taken as 0 (as PyTorch), never log(0)
+    return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
+
+
+def pow(a: Any, b: Any) -> Tensor:
+    """Elementwise ``a ** b`` (tensor or number exponent)."""
+    return _binary("pow", np.power, a, b, (_pow_grad_base, _pow_grad_exponent))
+
+
+def neg(x: Tensor) -> Tensor:
+    """``-x``."""
+    return _unary("neg", np.negative(x.data), x, _grad_neg)
+
+
+def _tie_weight(a, b):
+    """Share of the gradient that goes to ``a`` in maximum(a, b): 1, 0, or ½ on ties."""
+    a, b = _data(a), _data(b)
+    dtype = np.result_type(a, b) if np.result_type(a, b).kind == "f" else np.float64
+    return (a > b).astype(dtype) + (a == b).astype(dtype) * 0.5
+
+
+def maximum(a: Any, b: Any) -> Tensor:
+    """Elementwise maximum; on ties each side gets half the gradient (as PyTorch)."""
+    return _binary("maximum", np.maximum, a, b, (
+        lambda xp, g, out, a, b: g * _tie_weight(a, b),
+        lambda xp, g, out, a, b: g * _tie_weight(b, a),
+    ))
+
+
+def minimum(a: Any, b: Any) -> Tensor:
+    """Elementwise minimum; on ties each side gets half the gradient (as PyTorch)."""
+    return _binary("minimum", np.minimum, a, b, (
+        lambda xp, g, out, a, b: g * _tie_weight(b, a),
+        lambda xp, g, out, a, b: g * _tie_weight(a, b),
+    ))
+
+
+# ----------------------------------------------------------------------------------------
+# Elementwise functions
+
+
+def exp(x: Tensor) -> Tensor:
+    """Elementwise e**x."""
+    return _unary("exp", np.exp(x.data), x, lambda xp, g, out, x: g * out)
+
+
+def log(x: Tensor) -> Tensor:
+    """Natural logarithm."""
+    return _unary("log", np.log(x.data), x, lambda xp, g, out, x: g / x)
+
+
+def sqrt(x: Tensor) -> Tensor:
+    """Square root."""
+    return _unary("sqrt", np.sqrt(x.data), x, lambda xp, g, out, x: g / (out * 2))
+
+
+def abs(x: Tensor) -> Tensor:  # noqa: A001 - the public name users expect
+    """|x|; the gradient at 0 is 0 (as PyTorch)."""
+    return _unary("abs", np.abs(x.data), x, lambda xp, g, out, x: g * np.sign(_data(x)))
+
+
+def sin(x: Tensor) -> Tensor:
+    return _unary("sin", np.sin(x.data), x, lambda xp, g, out, x: g * xp.cos(x))
+
+
+def cos(x: Tensor) -> Tensor:
+    return _unary("cos", np.cos(x.data), x, lambda xp, g, out, x: -g * xp.sin(x))
+
+
+def tanh(x: Tensor) -> Tensor:
+    return _unary("tanh", np.tanh(x.data), x, lambda xp, g, out, x: g * (1 - out * out))
+
+
+def _np_sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e**-x) without overflow for any x."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """Logistic function, stable for any x."""
+    return _unary("sigmoid", _np_sigmoid(x.data), x,
+                  lambda xp, g, out, x: g * out * (1 - out))
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(x, 0); the gradient at 0 is 0 (as PyTorch)."""
+    return _unary("relu", np.maximum(x.data, 0), x,
+                  lambda xp, g, out, x: g * (_data(x) > 0))
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x for x > 0, negative_slope·x otherwise."""
+    slope = float(negative_slope)
+    return _unary(
+        "leaky_relu", np.where(x.data > 0, x.data, x.data * slope), x,
+        lambda xp, g, out, x: xp.where(_data(x) > 0, g, g * slope),
+        {"negative_slope": slope},
+    )
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x for x > 0, alpha·(e**x − 1) otherwise."""
+    alpha = float(alpha)
+    return _unary(
+        "elu", np.where(x.data > 0, x.data, alpha * np.expm1(np.minimum(x.data, 0))), x,
+        lambda xp, g, out, x: xp.where(_data(x) > 0, g, g * (out + alpha)),
+        {"alpha": alpha},
+    )
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)  # exact erf; numpy has none
+_INV_SQRT_2 = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def _np_normal_cdf(x: np.ndarray) -> np.ndarray:
+    return (0.5 * (1 + _erf(x * _INV_SQRT_2))).astype(x.dtype)
+
+
+def gelu(x: Tensor) -> Tensor:
+    """x·Φ(x) with the exact (erf) normal CDF Φ, as PyTorch's default gelu."""
+    return _unary("gelu", x.data * _np_normal_cdf(x.data), x,
+                  lambda xp, g, out, x: g * xp.gelu_slope(x))
+
+
+def _np_gelu_slope(x: np.ndarray) -> np.ndarray:
+    return _np_normal_cdf(x) + x * np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+
+
+def gelu_slope(x: Tensor) -> Tensor:
+    """d gelu / dx = Φ(x) + x·φ(x); its own op so that gelu has higher derivatives."""
+    return _unary(
+        "gelu_slope", _np_gelu_slope(x.data), x,
+        lambda xp, g, out, x: g * xp.exp(x * x * -0.5) * (2 - x * x) * _INV_SQRT_2PI,
+    )
+
+
+def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e**(beta·x)) / beta, linear where beta·x > threshold (as PyTorch)."""
+    beta, threshold = float(beta), float(threshold)
+    bx = x.data * beta
+    out = np.where(bx > threshold, x.data, np.logaddexp(0, bx) / beta)
+    return _unary(
+        "softplus", out, x,
+        lambda xp, g, out, x: xp.where(_data(x) * beta > threshold, g,
+                                       g * xp.sigmoid(x * beta)),
+        {"beta": beta, "threshold": threshold} if (beta, threshold) != (1.0, 20.0) else None,
+    )
+
+
+def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
+    """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside."""
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    if min is not None and max is not None and min > max:
+        raise ValueError(f"clip: min ({min}) is larger than max ({max})")
+    lo = -np.inf if min is None else min
+    hi = np.inf if max is None else max
+    return _unary(
+        "clip", np.clip(x.data, min, max), x,
+        lambda xp, g, out, x: g * ((_data(x) >= lo) & (_data(x) <= hi)),
+        {"min": min, "max": max},
+    )
+
+
+clamp = clip
+
+
+def clone(x: Tensor) -> Tensor:
+    """A copy inside the graph."""
+    return _unary("clone", x.data.copy(), x, lambda xp, g, out, x: g)
+
+
+# ----------------------------------------------------------------------------------------
+# Reductions
+
+
+def _axes(x: Tensor, axis: Any, op: str) -> tuple[int, ...]:
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative axes, validated."""
+    nd = x.ndim
+    if axis is None:
+        return tuple(range(nd))
+    raw = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    out = []
+    for a in raw:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
+            raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
+        if not -max(nd, 1) <= a < max(nd, 1):
+            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {x.shape}")
+        out.append(int(a) % max(nd, 1))
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis!r}")
+    return tuple(sorted(out)) if nd else ()
+
+
+def _reduce_args(op: str, axis, keepdims, dim, keepdim) -> tuple[Any, bool]:
+    """Accept PyTorch's ``dim``/``keepdim`` as aliases of numpy's ``axis``/``keepdims``."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError(f"{op}: give axis or dim, not both")
+        axis = dim
+    return axis, bool(keepdims or keepdim)
+
+
+def _kept_shape(shape: tuple, axes: tuple) -> tuple:
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def _reduction(name: str, x: Tensor, axes: tuple, keepdims: bool, out: Any, vjp) -> Tensor:
+    """Record a reduction; ``vjp`` gets the gradient already reshaped to keepdims form."""
+    kshape = _kept_shape(x.shape, axes)
+    return _unary(
+        name, out, x,
+        lambda xp, g, out, x: vjp(xp, g.reshape(kshape), out.reshape(kshape), x),
+        {"axis": axes if len(axes) != 1 else axes[0], "keepdims": keepdims}
+        if len(axes) != x.ndim or keepdims else None,
+    )
+
+
+def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool = False) -> Tensor:
+    """Sum over ``axis`` (all by default): (2, 3).sum(axis=1) -> (2,)."""
+    axis, keepdims = _reduce_args("sum", axis, keepdims, dim, keepdim)
+    axes = _axes(x, axis, "sum")
+    shape = x.shape
+    return _reduction("sum", x, axes, keepdims, x.data.sum(axis=axes, keepdims=keepdims),
+                      lambda xp, g, out, x: xp.broadcast_to(g, shape))
+
+
+def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+         keepdim: bool = False) -> Tensor:
+    """Mean over ``axis``: (2, 3).mean(axis=0) -> (3,)."""
+    axis, keepdims = _reduce_args("mean", axis, keepdims, dim, keepdim)
+    axes = _axes(x, axis, "mean")
+    shape = x.shape
+    count = int(np.prod([shape[a] for a in axes]))
+    if count == 0:
+        raise ValueError(f"mean: cannot average over an empty axis of shape {shape}")
+    return _reduction("mean", x, axes, keepdims, x.data.mean(axis=axes, keepdims=keepdims),
+                      lambda xp, g, out, x: xp.broadcast_to(g / count, shape))
+
+
+def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
+        dim: Any = None, keepdim: bool = False, correction: int | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Variance with numpy's ``ddof=0`` default; PyTorch's ``correction``/``unbiased``
+    are accepted. Composed from mean/sum, so its gradients come from theirs."""
+    axis, keepdims = _reduce_args("var", axis, keepdims, dim, keepdim)
+    given = [v for v in (ddof, correction) if v is not None]
+    if unbiased is not None:
+        given.append(1 if unbiased else 0)
+    if len(given) > 1:
+        raise TypeError("var: give only one of ddof, correction, unbiased")
+    ddof = int(given[0]) if given else 0
+    axes = _axes(x, axis, "var")
+    count = int(np.prod([x.shape[a] for a in axes]))
+    if count - ddof <= 0:
+        raise ValueError(
+            f"var: {count} element(s) along the reduced axes of shape {x.shape} with "
+            f"ddof={ddof} give no degrees of freedom"
+        )
+    centered = x - mean(x, axis=axes, keepdims=True)
+    return sum(centered * centered, axis=axes, keepdims=keepdims) / (count - ddof)
+
+
+def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
+        dim: Any = None, keepdim: bool = False, correction: int | None = None,
+        unbiased: bool | None = None) -> Tensor:
+    """Standard deviation, sqrt of :func:`var` (same arguments)."""
+    return sqrt(var(x, axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
+                    unbiased=unbiased))
+
+
+def _extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
+    axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
+    axes = _axes(x, axis, name)
+    if any(x.shape[a] == 0 for a in axes) or x.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+
+    def vjp(xp, g, out, x):
+        hit = _data(x) == _data(out)  # ties share the gradient evenly
+        return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(_data(x).dtype)
+
+    return _reduction(name, x, axes, keepdims, npfn(x.data, axis=axes, keepdims=keepdims), vjp)
+
+
+def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool = False) -> Tensor:
+    """Largest value over ``axis``; tied maxima split the gradient evenly."""
+    return _extremum("max", np.max, x, axis, keepdims, dim, keepdim)
+
+
+def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
+        keepdim: bool = False) -> Tensor:
+    """Smallest value over ``axis``; tied minima split the gradient evenly."""
+    return _extremum("min", np.min, x, axis, keepdims, dim, keepdim)
+
+
+def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
+    """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp."""
+    m = np.max(x, axis=axes, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
+
+
+def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+              keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax."""
+    axis, keepdims = _reduce_args("logsumexp", axis, keepdims, dim, keepdim)
+    axes = _axes(x, axis, "logsumexp")
+    m = _stable_shift(x.data, axes)
+    out = np.log(np.exp(x.data - m).sum(axis=axes, keepdims=True)) + m
+    if not keepdims:
+        out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
+    return _reduction("logsumexp", x, axes, keepdims, out,
+                      lambda xp, g, out, x: g * xp.exp(x - out))
+
+
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
+    axes = _axes(x, axis if dim is None else dim, "softmax")
+    e = np.exp(x.data - _stable_shift(x.data, axes))
+    out = e / e.sum(axis=axes, keepdims=True)
+    return _unary("softmax", out, x,
+                  lambda xp, g, out, x: out * (g - (g * out).sum(axis=axes, keepdims=True)),
+                  {"axis": axes[0] if axes else None})
+
+
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
+    """x − logsumexp(x) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
+    axes = _axes(x, axis if dim is None else dim, "log_softmax")
+    shifted = x.data - _stable_shift(x.data, axes)
+    out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+    return _unary("log_softmax", out, x,
+                  lambda xp, g, out, x: g - xp.exp(out) * g.sum(axis=axes, keepdims=True),
+                  {"axis": axes[0] if axes else None})
+
+
+def _arg_extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
+    axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
+    if x.size == 0:
+        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
+    if axis is not None:
+        (axis,) = _axes(x, axis, name) or (0,)
+    return Tensor._wrap(np.asarray(npfn(x.data, axis=axis, keepdims=keepdims), dtype=np.int64))
+
+
+def argmax(x: Tensor, axis: int | None = None, keepdims: bool = False, *,
+           dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the largest value (flat index when ``axis`` is None); no gradient."""
+    return _arg_extremum("argmax", np.argmax, x, axis, keepdims, dim, keepdim)
+
+
+def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False, *,
+           dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Index of the smallest value (flat index when ``axis`` is None); no gradient."""
+    return _arg_extremum("argmin", np.argmin, x, axis, keepdims, dim, keepdim)
+
+
+# ----------------------------------------------------------------------------------------
+# Linear algebra
+
+
+def _matmul_grad_a(xp, g, out, a, b):
+    if b.ndim == 1:
+        return (g.reshape(g.shape + (1,)) @ b.reshape((1, -1))) if a.ndim > 1 else g * b
+    if a.ndim == 1:
+        g = g.reshape(g.shape[:-1] + (1, g.shape[-1]))  # (..., 1, m); engine sums batches
+    return g @ b.swapaxes(-1, -2)
+
+
+def _matmul_grad_b(xp, g, out, a, b):
+    if a.ndim == 1:
+        if b.ndim == 1:
+            return g * a
+        return a.reshape((-1, 1)) @ g.reshape(g.shape[:-1] + (1, g.shape[-1]))
+    if b.ndim == 1:
+        col = a.swapaxes(-1, -2) @ g.reshape(g.shape + (1,))  # (..., n, 1)
+        return col.reshape(col.shape[:-1])
+    return a.swapaxes(-1, -2) @ g
+
+
+def matmul(a: Any, b: Any) -> Tensor:
+    """Matrix product with numpy semantics: 1-D·1-D, 1-D·2-D, 2-D·2-D and batched with
+    broadcast batch dims: (B, n, k) @ (k, m) -> (B, n, m)."""
+    a, b = _tensor(a, "matmul"), _tensor(b, "matmul")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+                         f"{a.shape} and {b.shape} (use * for scalars)")
+    k_a = a.shape[-1]
+    k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if k_a != k_b:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
+                         f"{k_a} (last dim of the first) != {k_b} (the second's "
+                         f"{'only' if b.ndim == 1 else 'second-to-last'} dim)")
+    try:
+        out = np.matmul(a.data, b.data)
+    except ValueError:
+        raise ValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} "
+                         "cannot be broadcast together") from None
+    return _record("matmul", out, (a, b), (a.data, b.data), (_matmul_grad_a, _matmul_grad_b))
+
+
+# ----------------------------------------------------------------------------------------
+# Shape
+
+
+def _shape_arg(shape: tuple, op: str) -> tuple:
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for s in shape:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{op}: sizes must be integers, got {shape!r}")
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x: Tensor, *shape: Any) -> Tensor:
+    """Same data, new shape (one size may be -1): (2, 6).reshape(3, -1) -> (3, 4)."""
+    shape = _shape_arg(shape, "reshape")
+    try:
+        out = x.data.reshape(shape)
+    except ValueError:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+                         f"({x.size} elements) into shape {shape}") from None
+    in_shape = x.shape
+    return _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
+                  {"shape": out.shape})
+
+
+view = reshape
+
+
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge dims start_dim..end_dim (PyTorch semantics): (2, 3, 4).flatten(1) -> (2, 12)."""
+    if x.ndim == 0:
+        return reshape(x, 1)
+    start, end = (_axes(x, d, "flatten")[0] for d in (start_dim, end_dim))
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+    s = x.shape
+    return reshape(x, s[:start] + (int(np.prod(s[start:end + 1])),) + s[end + 1:])
+
+
+def squeeze(x: Tensor, axis: Any = None, *, dim: Any = None) -> Tensor:
+    """Drop size-1 dims (only those in ``axis`` if given; others are left, as PyTorch)."""
+    axes = _axes(x, axis if dim is None else dim, "squeeze")
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if not (i in axes and s == 1)))
+
+
+def unsqueeze(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """Insert a size-1 dim at ``axis`` (-1 appends): (3,).unsqueeze(0) -> (1, 3)."""
+    axis = axis if dim is None else dim
+    if axis is None:
+        raise TypeError("unsqueeze: missing the axis")
+    nd = x.ndim + 1
+    if not -nd <= axis < nd:
+        raise ValueError(f"unsqueeze: axis {axis} is out of range for a result of {nd} dims")
+    axis %= nd
+    return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
+
+
+def transpose(x: Tensor, *axes: Any) -> Tensor:
+    """Permute dims with numpy semantics (no argument reverses them):
+    (2, 3, 4).transpose(2, 0, 1) -> (4, 2, 3)."""
+    axes = _shape_arg(axes, "transpose") if axes else tuple(range(x.ndim))[::-1]
+    if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+        raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                         f"{x.ndim} dims of shape {x.shape} (for two dims use swapaxes)")
+    axes = tuple(a % x.ndim for a in axes)
+    inverse = tuple(np.argsort(axes).tolist())
+    return _unary("transpose", x.data.transpose(axes), x,
+                  lambda xp, g, out, x: g.transpose(inverse), {"axes": axes})
+
+
+permute = transpose
+
+
+def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
+    """Swap two dims (PyTorch's ``transpose(a, b)``): (2, 3, 4).swapaxes(0, 2) -> (4, 3, 2)."""
+    a, b = (_axes(x, ax, "swapaxes")[0] for ax in (axis1, axis2))
+    perm = list(range(x.ndim))
+    perm[a], perm[b] = perm[b], perm[a]
+    return transpose(x, *perm)
+
+
+def broadcast_to(x: Tensor, *shape: Any) -> Tensor:
+    """Broadcast to ``shape`` (numpy rules): (3, 1) -> (2, 3, 4)."""
+    shape = _shape_arg(shape, "broadcast_to")
+    try:
+        out = np.broadcast_to(x.data, shape)
+    except ValueError:
+        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") \
+            from None
+    # The engine sums the gradient back over the broadcast axes.
+    return _unary("broadcast_to", out, x, lambda xp, g, out, x: g, {"shape": shape})
+
+
+def expand(x: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's expand: like broadcast_to, and -1 keeps a dim's size."""
+    sizes = _shape_arg(sizes, "expand")
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of shape {x.shape}")
+    shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    return broadcast_to(x, shape)
+
+
+def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join along an existing axis: [(2, 3), (4, 3)] -> (6, 3)."""
+    ts = [_tensor(t, "concatenate") for t in tensors]
+    if not ts:
+        raise ValueError("concatenate: needs at least one tensor")
+    (axis,) = _axes(ts[0], axis if dim is None else dim, "concatenate")
+    for t in ts:
+        if t.ndim != ts[0].ndim or any(
+            s != s0 for i, (s, s0) in enumerate(zip(t.shape, ts[0].shape)) if i != axis
+        ):
+            raise ValueError(f"concatenate: shapes {[t.shape for t in ts]} differ outside "
+                             f"axis {axis}")
+    out = np.concatenate([t.data for t in ts], axis=axis)
+    bounds = np.cumsum([0] + [t.shape[axis] for t in ts]).tolist()
+    lead = (slice(None),) * axis
+
+    def piece(i):
+        index = lead + (slice(bounds[i], bounds[i + 1]),)
+        return lambda xp, g, out, *xs: g[index]
+
+    return _record("concatenate", out, tuple(ts), tuple(t.data for t in ts),
+                   tuple(piece(i) for i in range(len(ts))), {"axis": axis})
+
+
+cat = concatenate
+
+
+def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
+    """Join along a new axis: three (2, 3) -> (3, 2, 3) with axis=0."""
+    ts = [_tensor(t, "stack") for t in tensors]
+    if not ts:
+        raise ValueError("stack: needs at least one tensor")
+    if any(t.shape != ts[0].shape for t in ts):
+        raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in ts]}")
+    axis = axis if dim is None else dim
+    return concatenate([unsqueeze(t, axis) for t in ts], axis=axis)
+
+
+def split(x: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
+    """numpy's split: an int N gives N equal parts, a list gives the cut points:
+    split((6, 2), 3) -> three (2, 2)."""
+    (axis,) = _axes(x, axis, "split")
+    n = x.shape[axis]
+    if isinstance(indices_or_sections, (int, np.integer)):
+        k = int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise ValueError(f"split: axis {axis} of size {n} cannot be split into {k} "
+                             "equal sections")
+        cuts = list(range(0, n + 1, n // k)) if n else [0] * (k + 1)
+    else:
+        cuts = [0] + [int(i) for i in indices_or_sections] + [n]
+    lead = (slice(None),) * axis
+    return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in zip(cuts[:-1], cuts[1:])]
+
+
+def where(cond: Any, a: Any, b: Any) -> Tensor:
+    """``a`` where ``cond`` else ``b``, broadcasting all three; no gradient to ``cond``."""
+    c = np.asarray(_data(cond))
+    if c.dtype != np.bool_:
+        raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}")
+    a, va = _operand(a, "where")
+    b, vb = _operand(b, "where")
+    try:
+        out = np.where(c, va, vb)
+    except ValueError:
+        raise ValueError(f"where: shapes {c.shape}, {np.shape(va)} and {np.shape(vb)} cannot "
+                         "be broadcast together") from None
+    return _record("where", out, (a, b), (va, vb), (
+        lambda xp, g, out, a, b: xp.where(c, g, 0.0),
+        lambda xp, g, out, a, b: xp.where(c, 0.0, g),
+    ))
+
+
+def _pad_width(x: Tensor, pad_width: Any) -> tuple:
+    w = np.asarray(pad_width)
+    if w.dtype.kind not in "iu" or (w < 0).any():
+        raise ValueError(f"pad: pad_width must be non-negative integers, got {pad_width!r}")
+    try:
+        w = np.broadcast_to(w, (x.ndim, 2))
+    except ValueError:
+        raise ValueError(f"pad: pad_width {pad_width!r} does not fit a tensor of shape "
+                         f"{x.shape}") from None
+    return tuple((int(lo), int(hi)) for lo, hi in w)
+
+
+def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
+    """Constant padding with numpy's ``pad_width``: pad((2, 3), ((1, 1), (0, 2))) -> (4, 5)."""
+    width = _pad_width(x, pad_width)
+    crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(width, x.shape))
+    return _unary("pad", np.pad(x.data, width, constant_values=value), x,
+                  lambda xp, g, out, x: g[crop], {"pad_width": width})
+
+
+# ----------------------------------------------------------------------------------------
+# Indexing
+
+
+def _is_basic(index: tuple) -> bool:
+    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
+               for i in index)
+
+
+def _index(index: Any) -> tuple:
+    """A normalised numpy index: Tensors and lists become arrays; always a tuple."""
+    parts = index if isinstance(index, tuple) else (index,)
+    out = []
+    for i in parts:
+        if isinstance(i, Tensor):
+            i = i.data
+        elif isinstance(i, list):
+            i = np.asarray(i)
+        if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":
+            raise IndexError(f"getitem: index arrays must be integer or boolean, got {i.dtype}")
+        if isinstance(i, float):
+            raise IndexError(f"getitem: float index {i!r}; indices must be integers")
+        out.append(i)
+    return tuple(out)
+
+
+def getitem(x: Tensor, index: Any) -> Tensor:
+    """``x[index]`` with numpy's basic and advanced indexing; the gradient scatter-adds
+    (repeated indices accumulate): x[[0, 0, 1]] gives x[0] a gradient of 2."""
+    idx = _index(index)
+    try:
+        out = x.data[idx]
+    except IndexError as e:
+        raise IndexError(f"getitem: index {index!r} is invalid for shape {x.shape}: {e}") \
+            from None
+    shape = x.shape
+    if _is_basic(idx):
+        vjp = lambda xp, g, out, x: xp.scatter_set(g, idx, shape)
+    else:
+        vjp = lambda xp, g, out, x: xp.scatter_add(g, idx, shape)
+    return _unary("getitem", out, x, vjp)
+
+
+def scatter_add(g: Tensor, index: Any, shape: tuple) -> Tensor:
+    """Zeros of ``shape`` with ``g`` added at ``index`` (repeats accumulate): the adjoint of
+    indexing, itself differentiable (its gradient is indexing)."""
+    idx = _index(index)
+    return _unary("scatter_add", _np_scatter_add(g.data, idx, shape), g,
+                  lambda xp, g, out, src: g[idx])
+
+
+def scatter_set(g: Tensor, index: Any, shape: tuple) -> Tensor:
+    """:func:`scatter_add` for basic indices, which never repeat (a plain write)."""
+    idx = _index(index)
+    return _unary("scatter_set", _np_scatter_set(g.data, idx, shape), g,
+                  lambda xp, g, out, src: g[idx])
+
+
+def _np_scatter_add(g: np.ndarray, index: tuple, shape: tuple) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    np.add.at(out, index, g)
+    return out
+
+
+def _np_scatter_set(g: np.ndarray, index: tuple, shape: tuple) -> np.ndarray:
+    out = np.zeros(shape, dtype=g.dtype)
+    out[index] = g
+    return out
+
+
+def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
+    """A copy of ``x`` with ``x[index] = value`` (what ``t[index] = value`` records)."""
+    idx = _index(index)
+    v, vv = _operand(value, "setitem")
+    out = x.data.copy()
+    try:
+        out[idx] = vv
+    except (IndexError, ValueError) as e:
+        raise type(e)(f"setitem: cannot assign a value of shape {np.shape(vv)} to index "
+                      f"{index!r} of a tensor of shape {x.shape}: {e}") from None
+    keep = np.ones(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    keep[idx] = 0
+    return _record("index_put", out, (x, v), (x.data, vv), (
+        lambda xp, g, out, x, v: g * keep,
+        lambda xp, g, out, x, v: g[idx],
+    ))
+
+
+# ----------------------------------------------------------------------------------------
+# Sliding windows (for convolution and pooling)
+
+
+def sliding_window_view(x: Tensor, window_shape: Any, axis: Any = None) -> Tensor:
+    """numpy's sliding_window_view, differentiable: windows become new trailing dims.
+    (N, C, 5, 5) with window (3, 3) on axes (2, 3) -> (N, C, 3, 3, 3, 3)."""
+    window = (int(window_shape),) if np.isscalar(window_shape) else tuple(window_shape)
+    axes = tuple(range(x.ndim)) if axis is None else (
+        (axis,) if np.isscalar(axis) else tuple(axis))
+    try:
+        out = np.lib.stride_tricks.sliding_window_view(x.data, window, axes)
+    except ValueError as e:
+        raise ValueError(f"sliding_window_view: window {window} on axes {axes} does not fit "
+                         f"shape {x.shape}: {e}") from None
+    axes = tuple(a % x.ndim for a in axes)
+    shape = x.shape
+    return _unary("sliding_window_view", out, x,
+                  lambda xp, g, out, x: xp.window_sum(g, window, axes, shape),
+                  {"window_shape": window, "axis": axes})
+
+
+def _window_positions(window: tuple, axes: tuple, ndim: int, out_shape: tuple):
+    """For each window offset: (index into the windowed gradient, slice of the input)."""
+    for offset in np.ndindex(*window):
+        src = [slice(None)] * ndim + list(offset)
+        dst = [slice(None)] * ndim
+        for a, o in zip(axes, offset):
+            dst[a] = slice(o, o + out_shape[a])
+        yield tuple(src), tuple(dst)
+
+
+def _np_window_sum(g: np.ndarray, window: tuple, axes: tuple, shape: tuple) -> np.ndarray:
+    """Adjoint of sliding_window_view: add every window back where it came from
+    (a loop over window offsets, never over pixels)."""
+    out = np.zeros(shape, dtype=g.dtype)
+    for src, dst in _window_positions(window, axes, len(shape), g.shape):
+        out[dst] += g[src]
+    return out
+
+
+def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple) -> Tensor:
+    """The differentiable adjoint of :func:`sliding_window_view`."""
+    return _unary("window_sum", _np_window_sum(g.data, window, axes, shape), g,
+                  lambda xp, g, out, src: sliding_window_view(g, window, axes))
+
+
+# ----------------------------------------------------------------------------------------
+# Comparisons (no gradient) and factories used by the ops
+
+
+def _compare(name: str, fn, a: Any, b: Any) -> Tensor:
+    try:
+        return Tensor._wrap(np.asarray(fn(_data(a), _data(_operand(b, name)[1]))))
+    except ValueError:
+        raise ValueError(f"{name}: shapes {np.shape(_data(a))} and {np.shape(_data(b))} "
+                         "cannot be broadcast together") from None
+
+
+def full_like(x: Tensor, value: float) -> Tensor:
+    return Tensor._wrap(np.full_like(x.data, value))
+
+
+# ----------------------------------------------------------------------------------------
+# The array namespace of first-order vjps (same names as the Tensor ops above)
+
+
+class _ArrayMath:
+    exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
+    sin = staticmethod(np.sin)
+    cos = staticmethod(np.cos)
+    where = staticmethod(np.where)
+    broadcast_to = staticmethod(np.broadcast_to)
+    sigmoid = staticmethod(_np_sigmoid)
+    gelu_slope = staticmethod(_np_gelu_slope)
+    scatter_add = staticmethod(_np_scatter_add)
+    scatter_set = staticmethod(_np_scatter_set)
+    window_sum = staticmethod(_np_window_sum)
+
+
+ARRAY_MATH = _ArrayMath()
+
+
+# ----------------------------------------------------------------------------------------
+# Tensor methods and operators
+
+
+def _install() -> None:
+    T = Tensor
+    for name in (
+        "exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clamp "
+        "sum mean var std max min logsumexp softmax log_softmax argmax argmin matmul "
+        "reshape view flatten squeeze unsqueeze transpose permute swapaxes broadcast_to "
+        "expand maximum minimum pow"
+    ).split():
+        setattr(T, name, globals()[name])
+    T.T = property(lambda self: transpose(self))
+    T.__add__ = add
+    T.__radd__ = lambda self, other: add(other, self)
+    T.__sub__ = sub
+    T.__rsub__ = lambda self, other: sub(other, self)
+    T.__mul__ = mul
+    T.__rmul__ = lambda self, other: mul(other, self)
+    T.__truediv__ = div
+    T.__rtruediv__ = lambda self, other: div(other, self)
+    T.__pow__ = pow
+    T.__rpow__ = lambda self, other: pow(other, self)
+    T.__matmul__ = matmul
+    T.__rmatmul__ = lambda self, other: matmul(other, self)
+    T.__neg__ = neg
+    T.__pos__ = lambda self: self
+    T.__abs__ = abs
+    T.__getitem__ = getitem
+    T.__setitem__ = lambda self, index, value: self._inplace(
+        "setitem", lambda t, v: index_put(t, index, v), value)
+    for dunder, fn in (("__iadd__", add), ("__isub__", sub), ("__imul__", mul),
+                       ("__itruediv__", div)):
+        setattr(T, dunder, (lambda f, n: lambda self, other: self._inplace(n, f, other))(
+            fn, dunder))
+    for dunder, fn in (("__lt__", np.less), ("__le__", np.less_equal),
+                       ("__gt__", np.greater), ("__ge__", np.greater_equal),
+                       ("__eq__", np.equal), ("__ne__", np.not_equal)):
+        setattr(T, dunder, (lambda f, n: lambda self, other: _compare(n, f, self, other))(
+            fn, dunder.strip("_")))
+
+
+_install()

@@ -1,0 +1,409 @@
+"""The Tensor: a numpy array that remembers the op that made it.
+
+Ops and their gradients live in :mod:`autograd_lite.ops`, which also installs them as
+Tensor methods and operators; this file holds only the data, the dtype rules and the
+autograd entry points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import engine
+from .engine import MODE
+
+_DEFAULT_DTYPE = [np.dtype(np.float32)]
+
+
+def set_default_dtype(dtype: Any) -> None:
+    """Dtype that Python floats become (float32 unless changed), e.g. ``np.float64``."""
+    dt = np.dtype(dtype)
+    if dt.kind != "f":
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dt}")
+    _DEFAULT_DTYPE[0] = dt
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype Python floats become."""
+    return _DEFAULT_DTYPE[0]
+
+
+def _as_array(data: Any, dtype: Any = None, op: str = "tensor") -> np.ndarray:
+    """Numpy array for ``data`` by the dtype rules of DESIGN.md.
+
+    Python floats -> the default dtype, Python ints -> int64, bools -> bool; numpy arrays
+    and numpy scalars keep their dtype.
+    """
+    if isinstance(data, Tensor):
+        arr = data.data
+    elif isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+    else:
+        if data is None or isinstance(data, (str, bytes)):
+            raise TypeError(
+                f"{op}: cannot make a tensor from {type(data).__name__} {data!r}; "
+                "expected a number, a (nested) list of numbers or a numpy array"
+            )
+        try:
+            arr = np.array(data)
+        except ValueError as e:  # ragged nested lists
+            raise ValueError(
+                f"{op}: nested lists must be rectangular (same length at each depth): {e}"
+            ) from None
+        if dtype is None and arr.dtype.kind == "f":
+            arr = arr.astype(_DEFAULT_DTYPE[0])
+        elif dtype is None and arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{op}: unsupported dtype {arr.dtype} (from {type(data).__name__}); "
+            "expected bool, integer or floating data"
+        )
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    return arr
+
+
+class Tensor:
+    """An n-dimensional array with reverse-mode autograd.
+
+    >>> x = Tensor([[1.0, 2.0]], requires_grad=True)   # shape (1, 2), float32
+    >>> (x * x).sum().backward(); x.grad                 # tensor([[2., 4.]])
+    """
+
+    __slots__ = (
+        "data",
+        "requires_grad",
+        "grad_fn",
+        "grad",
+        "name",
+        "_version",
+        "_hooks",
+        "_retains_grad",
+        "__weakref__",
+    )
+    __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
+        arr = _as_array(data, dtype, op=type(self).__name__)
+        if isinstance(data, (Tensor, np.ndarray)) and arr is getattr(data, "data", data):
+            arr = arr.copy()  # as torch.tensor: the new tensor owns its data
+        self.data = arr
+        self.grad_fn = None
+        self.grad = None
+        self.name = None
+        self._version = 0
+        self._hooks = None
+        self._retains_grad = False
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # -- fast internal constructors (no checks: the data is already a proper array)
+    @classmethod
+    def _wrap(cls, data: np.ndarray, grad_fn: engine.Node | None = None) -> Tensor:
+        t = object.__new__(Tensor)
+        t.data = data
+        t.requires_grad = grad_fn is not None
+        t.grad_fn = grad_fn
+        t.grad = None
+        t.name = None
+        t._version = 0
+        t._hooks = None
+        t._retains_grad = False
+        return t
+
+    # -- array-like attributes
+    @property
+    def shape(self) -> tuple:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (not by an op that records a graph)."""
+        return self.grad_fn is None
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shares memory, like ``torch.Tensor.numpy``)."""
+        return self.data
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python scalar, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor with {self.data.size} elements is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    __hash__ = object.__hash__  # == is elementwise, identity stays the hash
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype != _DEFAULT_DTYPE[0] and self.data.dtype.kind == "f":
+            extra += f", dtype={self.data.dtype}"
+        if self.grad_fn is not None:
+            extra += f", grad_fn=<{self.grad_fn.name}>"
+        elif self.requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    def any(self) -> bool:
+        return bool(self.data.any())
+
+    def all(self) -> bool:
+        return bool(self.data.all())
+
+    # -- autograd
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Make this leaf record operations on it (float dtypes only)."""
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"requires_grad: only floating point tensors can require gradients, "
+                f"got dtype {self.data.dtype}"
+            )
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_(False): only leaf tensors can stop requiring grad; "
+                "use .detach() on a tensor produced by an op"
+            )
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, outside any graph."""
+        return Tensor._wrap(self.data)
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (gradient flows back unchanged)."""
+        from .ops import clone
+
+        return clone(self)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        if self.grad_fn is not None:
+            self._retains_grad = True
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
+        Tensor replaces the gradient. Returns a handle with ``remove()``."""
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "does not require grad")
+        if self._hooks is None:
+            self._hooks = {}
+        handle = _HookHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is required unless ``self`` has one element. ``retain_graph``
+        defaults to ``create_graph``; without it the graph's saved values are freed.
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: the tensor does not require grad and has no grad_fn "
+                "(no input requires grad, or it was computed under no_grad)"
+            )
+        g = _root_gradient(self, gradient, "backward", create_graph)
+        keep = create_graph if retain_graph is None else retain_graph
+        engine.run_backward([self], [g], keep, create_graph)
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # -- in-place operations (bump the version; refused on leaves that require grad)
+    def _check_inplace(self, op: str) -> None:
+        if self.requires_grad and self.grad_fn is None and MODE.grad_enabled:
+            raise RuntimeError(
+                f"{op}: a leaf tensor that requires grad (shape {self.shape}) is being "
+                "used in an in-place operation; wrap it in `with ag.no_grad():`"
+            )
+
+    def _assign_inplace(self, result: Tensor) -> Tensor:
+        """Make ``self`` the result of an op applied to (a snapshot of) itself."""
+        if result.grad_fn is not None:
+            self.data = result.data
+            self.grad_fn = result.grad_fn
+            self.requires_grad = True
+        else:
+            # No graph: write into the existing array, so views of it stay in step.
+            if result.data.dtype != self.data.dtype and not np.can_cast(
+                result.data.dtype, self.data.dtype, casting="same_kind"
+            ):
+                raise TypeError(
+                    f"in-place op: result dtype {result.data.dtype} can't be cast to "
+                    f"the tensor's dtype {self.data.dtype}"
+                )
+            np.copyto(self.data, result.data, casting="unsafe")
+        self._version += 1
+        return self
+
+    def _snapshot(self) -> Tensor:
+        """A Tensor standing for this one's current value and history (for in-place ops
+        that record a graph)."""
+        t = Tensor._wrap(self.data, self.grad_fn)
+        t.requires_grad = self.requires_grad
+        t._version = self._version
+        return t
+
+    def _inplace(self, op: str, fn: Callable, *args: Any) -> Tensor:
+        self._check_inplace(op)
+        if MODE.grad_enabled and (
+            self.requires_grad or any(getattr(a, "requires_grad", False) for a in args)
+        ):
+            return self._assign_inplace(fn(self._snapshot(), *args))
+        with engine.no_grad():
+            return self._assign_inplace(fn(Tensor._wrap(self.data), *args))
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        self._check_inplace("fill_")
+        if MODE.grad_enabled and self.requires_grad:
+            from .ops import full_like
+
+            return self._assign_inplace(full_like(self, value) + self * 0)
+        self.data.fill(value)
+        self._version += 1
+        return self
+
+
+def _root_gradient(root: Tensor, gradient: Any, op: str, create_graph: bool):
+    """The seed gradient for ``root`` (ones for a one-element root)."""
+    if gradient is None:
+        if root.data.size != 1:
+            raise RuntimeError(
+                f"{op}: grad can be implicitly created only for scalar outputs; the output "
+                f"has shape {root.shape}, so pass gradient= (a tensor of that shape)"
+            )
+        g = np.ones_like(root.data)
+    else:
+        g = _as_array(gradient, root.data.dtype, op=op) if not isinstance(gradient, Tensor) \
+            else gradient.data
+        if g.shape != root.shape:
+            raise RuntimeError(
+                f"{op}: gradient has shape {g.shape} but the output has shape {root.shape}"
+            )
+        if create_graph and isinstance(gradient, Tensor):
+            return gradient
+    return Tensor._wrap(g) if create_graph else g
+
+
+engine.Tensor = Tensor
+
+
+class _HookHandle:
+    _next_id = 0
+
+    def __init__(self, hooks: dict) -> None:
+        self.hooks = hooks
+        self.id = _HookHandle._next_id
+        _HookHandle._next_id += 1
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+
+def grad(
+    outputs: Tensor | list[Tensor],
+    inputs: Tensor | list[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple:
+    """Gradients of ``outputs`` w.r.t. ``inputs``, returned as a tuple; no ``.grad`` is
+    touched. ``create_graph=True`` makes the result differentiable (higher order).
+
+    >>> gx, = ag.grad((x ** 3).sum(), x, create_graph=True)   # gx == 3 x**2
+    """
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        gouts = [grad_outputs] * len(outs)
+    else:
+        gouts = list(grad_outputs)
+    if len(gouts) != len(outs):
+        raise ValueError(f"grad: {len(outs)} outputs but {len(gouts)} grad_outputs")
+    for t in ins:
+        if not isinstance(t, Tensor) or not t.requires_grad:
+            raise RuntimeError("grad: every input must be a Tensor that requires grad")
+    for o in outs:
+        if not o.requires_grad:
+            raise RuntimeError(
+                f"grad: an output (shape {o.shape}) does not require grad and has no grad_fn"
+            )
+    seeds = [_root_gradient(o, g, "grad", create_graph) for o, g in zip(outs, gouts)]
+    keep = create_graph if retain_graph is None else retain_graph
+    results = engine.run_backward(outs, seeds, keep, create_graph, inputs=ins)
+    for i, (t, r) in enumerate(zip(ins, results)):
+        if r is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
+                "pass allow_unused=True to get None for it"
+            )
+        if r is not None and r.shape != t.shape:
+            results[i] = engine.unbroadcast(r, t.shape)
+    return tuple(results)
