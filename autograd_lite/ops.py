@@ -10,6 +10,7 @@ return the broadcast shape.
 
 from __future__ import annotations
 
+import builtins  # this module defines sum, max, min, abs and pow as ops
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -327,9 +328,9 @@ def _axes(x: Tensor, axis: Any, op: str) -> tuple[int, ...]:
     for a in raw:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -max(nd, 1) <= a < max(nd, 1):
+        if not -builtins.max(nd, 1) <= a < builtins.max(nd, 1):
             raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {x.shape}")
-        out.append(int(a) % max(nd, 1))
+        out.append(int(a) % builtins.max(nd, 1))
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out)) if nd else ()
@@ -605,7 +606,7 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     """Permute dims with numpy semantics (no argument reverses them):
     (2, 3, 4).transpose(2, 0, 1) -> (4, 2, 3)."""
     axes = _shape_arg(axes, "transpose") if axes else tuple(range(x.ndim))[::-1]
-    if sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
+    if sorted(a % builtins.max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the "
                          f"{x.ndim} dims of shape {x.shape} (for two dims use swapaxes)")
     axes = tuple(a % x.ndim for a in axes)
