@@ -1,0 +1,157 @@
+"""Per-op overhead: a chain of 200 elementwise ops on a float32 tensor of shape (8,).
+
+Compares, in the same run and interleaved (A B A B …), medians over many repetitions:
+  * forward + backward with autograd-lite  vs  the same chain and its backward by hand
+    in numpy;
+  * forward only under ``no_grad``           vs  the plain numpy forward.
+Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/op_overhead.py``.
+Prints a table and one JSON line. If PyTorch is installed it is timed as another column.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import autograd_lite as ag  # noqa: E402
+
+N_OPS = 200  # alternating x * 1.0001, x + 0.001, tanh
+SHAPE = (8,)
+
+
+def ag_fwd_bwd(x0: np.ndarray) -> np.ndarray:
+    x = ag.Tensor(x0, requires_grad=True)
+    y = x
+    for i in range(N_OPS):
+        k = i % 3
+        y = y * 1.0001 if k == 0 else (y + 0.001 if k == 1 else y.tanh())
+    y.backward(np.ones(SHAPE, np.float32))
+    return x.grad.data
+
+
+def ag_forward(x0: np.ndarray) -> np.ndarray:
+    with ag.no_grad():
+        y = ag.Tensor(x0)
+        for i in range(N_OPS):
+            k = i % 3
+            y = y * 1.0001 if k == 0 else (y + 0.001 if k == 1 else y.tanh())
+    return y.data
+
+
+def numpy_fwd_bwd(x0: np.ndarray) -> np.ndarray:
+    y = x0
+    saved = []
+    for i in range(N_OPS):
+        k = i % 3
+        if k == 0:
+            y = y * 1.0001
+        elif k == 1:
+            y = y + 0.001
+        else:
+            y = np.tanh(y)
+            saved.append(y)
+    g = np.ones(SHAPE, np.float32)
+    for i in reversed(range(N_OPS)):
+        k = i % 3
+        if k == 0:
+            g = g * 1.0001
+        elif k == 2:
+            out = saved.pop()
+            g = g * (1 - out * out)
+    return g
+
+
+def numpy_forward(x0: np.ndarray) -> np.ndarray:
+    y = x0
+    for i in range(N_OPS):
+        k = i % 3
+        y = y * 1.0001 if k == 0 else (y + 0.001 if k == 1 else np.tanh(y))
+    return y
+
+
+def torch_fns():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(1)
+
+    def fwd_bwd(x0):
+        x = torch.tensor(x0, requires_grad=True)
+        y = x
+        for i in range(N_OPS):
+            k = i % 3
+            y = y * 1.0001 if k == 0 else (y + 0.001 if k == 1 else y.tanh())
+        y.backward(torch.ones(SHAPE))
+        return x.grad
+
+    def forward(x0):
+        with torch.no_grad():
+            y = torch.tensor(x0)
+            for i in range(N_OPS):
+                k = i % 3
+                y = y * 1.0001 if k == 0 else (y + 0.001 if k == 1 else y.tanh())
+        return y
+
+    return fwd_bwd, forward
+
+
+def interleaved(fns: list, x0: np.ndarray, reps: int) -> list[float]:
+    """Median seconds per call of each fn, timed in turn (A B A B …) after a warm-up."""
+    for f in fns:
+        for _ in range(20):
+            f(x0)
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(reps):
+        for i, f in enumerate(fns):
+            t0 = time.perf_counter()
+            f(x0)
+            times[i].append(time.perf_counter() - t0)
+    return [statistics.median(t) for t in times]
+
+
+def main(reps: int = 300) -> dict:
+    x0 = np.random.default_rng(0).standard_normal(SHAPE).astype(np.float32)
+    assert np.allclose(ag_fwd_bwd(x0), numpy_fwd_bwd(x0), rtol=1e-5)
+    torch = torch_fns()
+    fb = [ag_fwd_bwd, numpy_fwd_bwd] + ([torch[0]] if torch else [])
+    fw = [ag_forward, numpy_forward] + ([torch[1]] if torch else [])
+    t_fb = interleaved(fb, x0, reps)
+    t_fw = interleaved(fw, x0, reps)
+    us = lambda t: t / N_OPS * 1e6
+    result = {
+        "benchmark": "op_overhead",
+        "fwd_bwd_us_per_op": us(t_fb[0]),
+        "numpy_fwd_bwd_us_per_op": us(t_fb[1]),
+        "fwd_bwd_ratio": t_fb[0] / t_fb[1],
+        "no_grad_fwd_us_per_op": us(t_fw[0]),
+        "numpy_fwd_us_per_op": us(t_fw[1]),
+        "no_grad_fwd_ratio": t_fw[0] / t_fw[1],
+    }
+    if torch:
+        result["torch_fwd_bwd_ratio"] = t_fb[2] / t_fb[1]
+        result["torch_no_grad_fwd_ratio"] = t_fw[2] / t_fw[1]
+    print(f"{'case':<22}{'autograd-lite':>16}{'numpy':>10}{'ratio':>8}"
+          + (f"{'torch ratio':>13}" if torch else ""))
+    for case, i, key in (("fwd+bwd µs/op", t_fb, "fwd_bwd"), ("no_grad fwd µs/op", t_fw,
+                                                                "no_grad_fwd")):
+        row = f"{case:<22}{us(i[0]):>16.2f}{us(i[1]):>10.2f}{i[0] / i[1]:>8.2f}"
+        if torch:
+            row += f"{i[2] / i[1]:>13.2f}"
+        print(row)
+        del key
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
