@@ -84,8 +84,10 @@ def _tensor(x: Any, op: str) -> Tensor:
 
 
 def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
-    a, va = _operand(a, name)
-    b, vb = _operand(b, name)
+    # Tensor op Python number is the common case: skip the general conversion for it.
+    a, va = (a, a.data) if isinstance(a, Tensor) else _operand(a, name)
+    tb = type(b)
+    b, vb = (b, b) if tb is float or tb is int else _operand(b, name)
     try:
         out = fn(va, vb)
     except ValueError:
