@@ -4,24 +4,23 @@ Compares, in the same run and interleaved (A B A B …), medians over many repet
   * forward + backward with autograd-lite  vs  the same chain and its backward by hand
     in numpy;
   * forward only under ``no_grad``           vs  the plain numpy forward.
-Run: ``OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python benchmarks/op_overhead.py``.
+Run: ``python benchmarks/op_overhead.py`` (one BLAS thread unless OMP_NUM_THREADS is set).
 Prints a table and one JSON line. If PyTorch is installed it is timed as another column.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import statistics
-import sys
-import time
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads BLAS
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import json  # noqa: E402
+import sys  # noqa: E402
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import numpy as np  # noqa: E402
+from timing import interleaved, torch_or_none  # noqa: E402
+
 import autograd_lite as ag  # noqa: E402
 
 N_OPS = 200  # alternating x * 1.0001, x + 0.001, tanh
@@ -79,11 +78,9 @@ def numpy_forward(x0: np.ndarray) -> np.ndarray:
 
 
 def torch_fns():
-    try:
-        import torch
-    except ImportError:
+    torch = torch_or_none()
+    if torch is None:
         return None
-    torch.set_num_threads(1)
 
     def fwd_bwd(x0):
         x = torch.tensor(x0, requires_grad=True)
@@ -105,28 +102,14 @@ def torch_fns():
     return fwd_bwd, forward
 
 
-def interleaved(fns: list, x0: np.ndarray, reps: int) -> list[float]:
-    """Median seconds per call of each fn, timed in turn (A B A B …) after a warm-up."""
-    for f in fns:
-        for _ in range(20):
-            f(x0)
-    times: list[list[float]] = [[] for _ in fns]
-    for _ in range(reps):
-        for i, f in enumerate(fns):
-            t0 = time.perf_counter()
-            f(x0)
-            times[i].append(time.perf_counter() - t0)
-    return [statistics.median(t) for t in times]
-
-
 def main(reps: int = 300) -> dict:
     x0 = np.random.default_rng(0).standard_normal(SHAPE).astype(np.float32)
     assert np.allclose(ag_fwd_bwd(x0), numpy_fwd_bwd(x0), rtol=1e-5)
     torch = torch_fns()
     fb = [ag_fwd_bwd, numpy_fwd_bwd] + ([torch[0]] if torch else [])
     fw = [ag_forward, numpy_forward] + ([torch[1]] if torch else [])
-    t_fb = interleaved(fb, x0, reps)
-    t_fw = interleaved(fw, x0, reps)
+    t_fb = interleaved([lambda f=f: f(x0) for f in fb], reps)
+    t_fw = interleaved([lambda f=f: f(x0) for f in fw], reps)
     us = lambda t: t / N_OPS * 1e6
     result = {
         "benchmark": "op_overhead",
@@ -142,13 +125,11 @@ def main(reps: int = 300) -> dict:
         result["torch_no_grad_fwd_ratio"] = t_fw[2] / t_fw[1]
     print(f"{'case':<22}{'autograd-lite':>16}{'numpy':>10}{'ratio':>8}"
           + (f"{'torch ratio':>13}" if torch else ""))
-    for case, i, key in (("fwd+bwd µs/op", t_fb, "fwd_bwd"), ("no_grad fwd µs/op", t_fw,
-                                                                "no_grad_fwd")):
+    for case, i in (("fwd+bwd µs/op", t_fb), ("no_grad fwd µs/op", t_fw)):
         row = f"{case:<22}{us(i[0]):>16.2f}{us(i[1]):>10.2f}{i[0] / i[1]:>8.2f}"
         if torch:
             row += f"{i[2] / i[1]:>13.2f}"
         print(row)
-        del key
     print(json.dumps(result))
     return result
 

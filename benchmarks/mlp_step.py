@@ -1,0 +1,149 @@
+"""One training step of an MLP: autograd-lite's nn vs the same step written by hand in numpy.
+
+The step: forward through Linear-ReLU-Linear-ReLU-Linear, softmax cross-entropy (mean),
+backward, SGD update. The numpy baseline is the course's hand-derived step
+(dZ = A − Y, dW = dZᵀ·A_prev / m, …) on the same weights, checked to agree first.
+Both are timed interleaved (A B A B …) in one run; medians; one BLAS thread.
+
+Run: ``python benchmarks/mlp_step.py [--reps 200]``. Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before numpy loads BLAS
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+
+import numpy as np  # noqa: E402
+from timing import interleaved, torch_or_none  # noqa: E402
+
+import autograd_lite as ag  # noqa: E402
+import nn  # noqa: E402
+
+CASES = [((784, 256, 128, 10), 256, np.float32), ((64, 128, 64, 10), 64, np.float32),
+         ((784, 256, 128, 10), 256, np.float64), ((64, 128, 64, 10), 64, np.float64)]
+LR = 0.01
+
+
+def make_data(sizes: tuple, batch: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch, sizes[0])).astype(dtype)
+    y = rng.integers(0, sizes[-1], batch)
+    return X, y
+
+
+def ours(sizes: tuple, X: np.ndarray, y: np.ndarray):
+    ag.manual_seed(0)
+    layers = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
+    for p in model.parameters():
+        p.data = p.data.astype(X.dtype)
+    opt = nn.optim.SGD(model.parameters(), lr=LR)
+    loss_fn = nn.CrossEntropyLoss()
+    Xt, yt = ag.Tensor(X), ag.Tensor(y)
+
+    def step():
+        opt.zero_grad()
+        loss = loss_fn(model(Xt), yt)
+        loss.backward()
+        opt.step()
+        return loss
+
+    weights = [p.data.copy() for p in model.parameters()]
+    return step, weights, model
+
+
+def by_hand(weights: list, X: np.ndarray, y: np.ndarray):
+    """The hand-derived numpy step on copies of the same weights (W is (out, in))."""
+    params = [w.copy() for w in weights]
+    Y = np.eye(params[-1].shape[0], dtype=X.dtype)[y]
+    m = X.shape[0]
+
+    def step():
+        Ws, bs = params[0::2], params[1::2]
+        A, cache = X, []
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            Z = A @ W.T + b
+            cache.append((A, Z))
+            A = np.maximum(Z, 0) if i < len(Ws) - 1 else Z
+        Z = A - A.max(axis=1, keepdims=True)
+        E = np.exp(Z)
+        P = E / E.sum(axis=1, keepdims=True)
+        loss = -np.log(P[np.arange(m), y]).mean()
+        dZ = (P - Y) / m
+        for i in reversed(range(len(Ws))):
+            A_prev, Z = cache[i]
+            dW, db = dZ.T @ A_prev, dZ.sum(axis=0)
+            if i:
+                dZ = (dZ @ Ws[i]) * (cache[i - 1][1] > 0)
+            Ws[i] -= LR * dW
+            bs[i] -= LR * db
+        return loss
+
+    return step, params
+
+
+def torch_step(weights: list, X: np.ndarray, y: np.ndarray):
+    torch = torch_or_none()
+    if torch is None:
+        return None
+    ps = [torch.tensor(w, requires_grad=True) for w in weights]
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    opt = torch.optim.SGD(ps, lr=LR)
+
+    def step():
+        opt.zero_grad()
+        A = Xt
+        for i in range(0, len(ps), 2):
+            A = A @ ps[i].T + ps[i + 1]
+            if i < len(ps) - 2:
+                A = A.relu()
+        loss = torch.nn.functional.cross_entropy(A, yt)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def main(reps: int) -> list[dict]:
+    rows = []
+    for sizes, batch, dtype in CASES:
+        X, y = make_data(sizes, batch, dtype)
+        step_ours, weights, model = ours(sizes, X, y)
+        step_hand, hand_params = by_hand(weights, X, y)
+        for _ in range(3):  # same trajectory: the comparison is of equal work
+            a, b = step_ours().item(), step_hand()
+            assert np.isclose(a, b, rtol=1e-4), (a, b)
+        for p, q in zip(model.parameters(), hand_params):
+            assert np.allclose(p.data, q, rtol=1e-3, atol=1e-5)
+        fns = [step_ours, step_hand]
+        t_step = torch_step(weights, X, y)
+        if t_step:
+            fns.append(t_step)
+        t = interleaved(fns, reps)
+        row = {"case": f"{'-'.join(map(str, sizes))} b{batch} {np.dtype(dtype).name}",
+               "ours_ms": t[0] * 1e3, "numpy_ms": t[1] * 1e3, "ratio": t[0] / t[1]}
+        if t_step:
+            row["torch_ratio"] = t[2] / t[1]
+        rows.append(row)
+    print(f"{'case':<28}{'ours ms':>9}{'numpy ms':>10}{'ratio':>8}{'torch':>8}")
+    for r in rows:
+        print(f"{r['case']:<28}{r['ours_ms']:>9.3f}{r['numpy_ms']:>10.3f}{r['ratio']:>8.3f}"
+              + (f"{r['torch_ratio']:>8.3f}" if "torch_ratio" in r else ""))
+    print(json.dumps({"benchmark": "mlp_step", "rows": rows}))
+    return rows
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=200)
+    main(parser.parse_args().reps)
