@@ -113,17 +113,19 @@ def _user_frame() -> str:
 class Node:
     """One recorded op: what ``t.grad_fn`` is. ``name`` is the op's readable name."""
 
-    __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where")
+    __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
+                 "out_version")
 
-    def __init__(self, name, inputs, values, vjps, out_data, args):
+    def __init__(self, name, inputs, values, vjps, versions, out_data, args):
         self.name = name
         self.inputs = inputs  # Tensors and Python constants, as passed to the op
         self.values = values  # their numpy values, what first-order vjps read
         self.vjps = vjps
-        self.versions = tuple(t._version if isinstance(t, Tensor) else -1 for t in inputs)
+        self.versions = versions  # each input Tensor's version when used; -1 for constants
         self.out_data = out_data
         self.args = args  # op arguments worth showing (e.g. {"axis": 1}), or None
         self.where = _user_frame() if MODE.anomaly else None
+        self.out_version = 0  # the output's version when made (in-place ops may raise it)
 
     @property
     def label(self) -> str:
@@ -142,21 +144,16 @@ class Node:
         return f"<{self.label} backward>"
 
 
-def _check_versions(node: Node) -> None:
-    for i, (t, v) in enumerate(zip(node.inputs, node.versions)):
-        if v >= 0 and t._version != v:
-            raise RuntimeError(
-                f"one of the tensors needed for the gradient of '{node.name}' (input {i}, "
-                f"shape {t.shape}) was modified by an in-place operation after it was used "
-                f"(version {v} then, {t._version} now); compute on a copy (t.clone()) "
-                "or do the in-place change before using the tensor"
-            )
-
-
-def _raise_anomaly(node: Node, what: str) -> None:
-    raise RuntimeError(
-        f"anomaly detected: backward of '{node.name}' produced {what}; "
-        f"the op was created at {node.where or '<unknown>'}"
+def _version_error(node: Node) -> RuntimeError:
+    """The error for the first input of ``node`` changed in place since it was used."""
+    i = next(i for i, (t, v) in enumerate(zip(node.inputs, node.versions))
+             if v >= 0 and t._version != v)
+    t, v = node.inputs[i], node.versions[i]
+    return RuntimeError(
+        f"one of the tensors needed for the gradient of '{node.name}' (input {i}, "
+        f"shape {t.shape}) was modified by an in-place operation after it was used "
+        f"(version {v} then, {t._version} now); compute on a copy (t.clone()) "
+        "or do the in-place change before using the tensor"
     )
 
 
@@ -188,35 +185,32 @@ def unbroadcast(g, shape: tuple):
 # The backward pass
 
 
-def _topo_order(roots: Sequence) -> list:
-    """Tensors reachable from ``roots`` through nodes, parents before children (iterative)."""
-    order: list = []
-    seen: set = set()
-    stack = [(r, False) for r in roots]
-    push = stack.append
+def _count_consumers(roots: Sequence) -> dict[int, int]:
+    """For every tensor reachable from ``roots``: how many graph edges consume it.
+    A tensor's gradient is complete once that many consumers have sent theirs."""
+    consumers: dict[int, int] = {}
+    root_ids = {id(r) for r in roots}
+    stack = list(roots)
     while stack:
-        t, expanded = stack.pop()
-        if expanded:
-            order.append(t)
+        node = stack.pop().grad_fn
+        if node is None:
             continue
-        tid = id(t)
-        if tid in seen:
-            continue
-        seen.add(tid)
-        push((t, True))
-        node = t.grad_fn
-        if node is not None:
-            inputs = node.inputs
-            if inputs is None:
-                raise RuntimeError(
-                    f"trying to backward through the graph a second time (through "
-                    f"'{node.name}'): its saved values were freed by the first backward; "
-                    "pass retain_graph=True to the first backward if you need to run it twice"
-                )
-            for p in inputs:
-                if isinstance(p, Tensor) and p.requires_grad and id(p) not in seen:
-                    push((p, False))
-    return order
+        if node.inputs is None:
+            raise RuntimeError(
+                f"trying to backward through the graph a second time (through "
+                f"'{node.name}'): its saved values were freed by the first backward; "
+                "pass retain_graph=True to the first backward if you need to run it twice"
+            )
+        for p, v in zip(node.inputs, node.versions):
+            if v >= 0 and p.requires_grad:
+                k = id(p)
+                if k in consumers:
+                    consumers[k] += 1
+                else:
+                    consumers[k] = 1
+                    if k not in root_ids:
+                        stack.append(p)
+    return consumers
 
 
 def run_backward(
@@ -226,7 +220,8 @@ def run_backward(
     create_graph: bool,
     inputs: Sequence | None = None,
 ) -> list | None:
-    """Propagate ``root_grads`` from ``roots`` back through the graph.
+    """Propagate ``root_grads`` from ``roots`` back through the graph, iteratively: a
+    tensor is processed once all its consumers have sent it their gradient.
 
     With ``inputs=None`` gradients accumulate into the ``.grad`` of leaves (``backward``);
     otherwise the gradients of ``inputs`` are returned and no ``.grad`` is touched
@@ -236,52 +231,64 @@ def run_backward(
 
     xp = ops if create_graph else ops.ARRAY_MATH
     anomaly = MODE.anomaly
+    consumers = _count_consumers(roots)
     grads: dict[int, Any] = {}
+    ready = []
     for r, g in zip(roots, root_grads):
         key = id(r)
-        grads[key] = grads[key] + g if key in grads else g
+        if key in grads:
+            grads[key] = grads[key] + g
+        else:
+            grads[key] = g
+            if key not in consumers:
+                ready.append(r)
     wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
     results: list = [None] * (0 if inputs is None else len(inputs))
 
     prev_mode = MODE.grad_enabled
     MODE.grad_enabled = create_graph
     try:
-        for t in reversed(_topo_order(roots)):
+        while ready:
+            t = ready.pop()
             g = grads.pop(id(t), None)
-            if g is None:
-                continue
-            if t._hooks:
-                g = _run_hooks(t, g, create_graph)
             node = t.grad_fn
-            if wanted is not None:
-                if id(t) in wanted:
-                    results[wanted[id(t)]] = g
-            elif node is None or t._retains_grad:
-                _accumulate_grad(t, g, create_graph)
+            if g is not None:
+                if t._hooks:
+                    g = _run_hooks(t, g, create_graph)
+                if wanted is not None:
+                    if id(t) in wanted:
+                        results[wanted[id(t)]] = g
+                elif node is None or t._retains_grad:
+                    _accumulate_grad(t, g, create_graph)
             if node is None:
                 continue
-            _check_versions(node)
             if create_graph:
                 values, out = node.inputs, t
             else:
                 values, out = node.values, node.out_data
-            for p, vjp in zip(node.inputs, node.vjps):
-                if vjp is None or not (isinstance(p, Tensor) and p.requires_grad):
+            for p, vjp, v in zip(node.inputs, node.vjps, node.versions):
+                if v < 0:
+                    continue  # a constant
+                if p._version != v:
+                    raise _version_error(node)
+                if not p.requires_grad:
                     continue
-                gp = vjp(xp, g, out, *values)
-                if gp is None:
-                    continue
-                if gp.shape != p.shape:
-                    gp = unbroadcast(gp, p.shape)
-                if not create_graph and gp.dtype != p.data.dtype:
-                    gp = gp.astype(p.data.dtype)
-                if anomaly and not np.isfinite(gp if not create_graph else gp.data).all():
-                    _raise_anomaly(node, "NaN or Inf in the gradient of input " f"{p.shape}")
                 key = id(p)
-                if key in grads:
-                    grads[key] = grads[key] + gp
+                if g is not None and vjp is not None:
+                    gp = vjp(xp, g, out, *values)
+                    if gp is not None:
+                        if gp.shape != p.shape:
+                            gp = unbroadcast(gp, p.shape)
+                        if not create_graph and gp.dtype != p.data.dtype:
+                            gp = gp.astype(p.data.dtype)
+                        if anomaly:
+                            _check_gradient(node, gp, p)
+                        grads[key] = grads[key] + gp if key in grads else gp
+                left = consumers[key] - 1
+                if left:
+                    consumers[key] = left
                 else:
-                    grads[key] = gp
+                    ready.append(p)
             if not retain_graph:
                 node.inputs = node.values = node.out_data = node.vjps = None
     finally:
@@ -292,6 +299,16 @@ def run_backward(
     if create_graph:
         return results
     return [None if g is None else Tensor._wrap(g) for g in results]
+
+
+def _check_gradient(node: Node, gp: Any, p: Any) -> None:
+    data = gp.data if isinstance(gp, Tensor) else gp
+    if not np.isfinite(data).all():
+        raise RuntimeError(
+            f"anomaly detected: backward of '{node.name}' produced NaN or Inf in the "
+            f"gradient of its input of shape {p.shape}; the op was created at "
+            f"{node.where or '<unknown>'}"
+        )
 
 
 def _run_hooks(t, g, create_graph: bool):

@@ -49,7 +49,8 @@ def _record(name: str, out: Any, inputs: tuple, values: tuple, vjps: tuple,
     if MODE.grad_enabled:
         for t in inputs:
             if isinstance(t, Tensor) and t.requires_grad:
-                return Tensor._wrap(out, Node(name, inputs, values, vjps, out, args))
+                versions = tuple(v._version if isinstance(v, Tensor) else -1 for v in inputs)
+                return Tensor._wrap(out, Node(name, inputs, values, vjps, versions, out, args))
     return Tensor._wrap(out)
 
 
@@ -60,7 +61,7 @@ def _unary(name: str, out: Any, x: Tensor, vjp, args: dict | None = None) -> Ten
     if MODE.anomaly:
         _check_finite(name, out)
     if x.requires_grad and MODE.grad_enabled:
-        return Tensor._wrap(out, Node(name, (x,), (x.data,), (vjp,), out, args))
+        return Tensor._wrap(out, Node(name, (x,), (x.data,), (vjp,), (x._version,), out, args))
     return Tensor._wrap(out)
 
 
@@ -69,10 +70,10 @@ def _operand(v: Any, op: str) -> tuple[Any, Any]:
     they never promote float32; anything else becomes a constant array."""
     if isinstance(v, Tensor):
         return v, v.data
+    if isinstance(v, np.generic):  # before float: np.float64 is a float subclass
+        return v.item(), v.item()
     if isinstance(v, (bool, int, float)):
         return v, v
-    if isinstance(v, np.generic):
-        return v.item(), v.item()
     arr = _as_array(v, op=op)
     return arr, arr
 
@@ -84,7 +85,7 @@ def _tensor(x: Any, op: str) -> Tensor:
 
 
 def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
-    # Tensor op Python number is the common case: skip the general conversion for it.
+    # The hot path of every model: Tensor (op) Tensor or Python number, written out.
     a, va = (a, a.data) if isinstance(a, Tensor) else _operand(a, name)
     tb = type(b)
     b, vb = (b, b) if tb is float or tb is int else _operand(b, name)
@@ -94,7 +95,17 @@ def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
         raise ValueError(
             f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
         ) from None
-    return _record(name, out, (a, b), (va, vb), vjps)
+    if type(out) is not np.ndarray:
+        out = np.asarray(out)
+    if MODE.anomaly:
+        _check_finite(name, out)
+    a_grad = isinstance(a, Tensor) and a.requires_grad
+    b_grad = isinstance(b, Tensor) and b.requires_grad
+    if (a_grad or b_grad) and MODE.grad_enabled:
+        versions = (a._version if isinstance(a, Tensor) else -1,
+                    b._version if isinstance(b, Tensor) else -1)
+        return Tensor._wrap(out, Node(name, (a, b), (va, vb), vjps, versions, out, None))
+    return Tensor._wrap(out)
 
 
 # ----------------------------------------------------------------------------------------
@@ -259,7 +270,8 @@ _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 
 
 def _np_normal_cdf(x: np.ndarray) -> np.ndarray:
-    return (0.5 * (1 + _erf(x * _INV_SQRT_2))).astype(x.dtype)
+    # np.asarray: on a 0-d x the object ufunc returns a Python float, not an array.
+    return np.asarray(0.5 * (1 + _erf(x * _INV_SQRT_2)), dtype=x.dtype)
 
 
 def gelu(x: Tensor) -> Tensor:

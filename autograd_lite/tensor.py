@@ -297,6 +297,8 @@ class Tensor:
                 )
             np.copyto(self.data, result.data, casting="unsafe")
         self._version += 1
+        if result.grad_fn is not None:
+            self.grad_fn.out_version = self._version
         return self
 
     def _snapshot(self) -> Tensor:
@@ -324,7 +326,8 @@ class Tensor:
         if MODE.grad_enabled and self.requires_grad:
             from .ops import full_like
 
-            return self._assign_inplace(full_like(self, value) + self * 0)
+            old = self._snapshot()  # not self: the result must not depend on itself
+            return self._assign_inplace(full_like(old, value) + old * 0)
         self.data.fill(value)
         self._version += 1
         return self
