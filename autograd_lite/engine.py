@@ -157,6 +157,15 @@ def _version_error(node: Node) -> RuntimeError:
     )
 
 
+def _output_version_error(t, node: Node) -> RuntimeError:
+    return RuntimeError(
+        f"the output of '{node.name}' (shape {t.shape}), which its gradient may need, was "
+        f"modified by an in-place operation outside the graph (under no_grad) "
+        f"(version {node.out_version} then, {t._version} now); modify a copy "
+        "(t.clone()) instead"
+    )
+
+
 def unbroadcast(g, shape: tuple):
     """Reduce a gradient ``g`` (array or Tensor) to ``shape`` by summing broadcast axes.
 
@@ -262,6 +271,8 @@ def run_backward(
                     _accumulate_grad(t, g, create_graph)
             if node is None:
                 continue
+            if t._version != node.out_version:
+                raise _output_version_error(t, node)
             if create_graph:
                 values, out = node.inputs, t
             else:
@@ -298,7 +309,8 @@ def run_backward(
         return None
     if create_graph:
         return results
-    return [None if g is None else Tensor._wrap(g) for g in results]
+    # Copies: a result may be a read-only broadcast view, or alias grad_outputs.
+    return [None if g is None else Tensor._wrap(np.array(g)) for g in results]
 
 
 def _check_gradient(node: Node, gp: Any, p: Any) -> None:

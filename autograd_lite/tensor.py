@@ -89,7 +89,7 @@ class Tensor:
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         arr = _as_array(data, dtype, op=type(self).__name__)
-        if isinstance(data, (Tensor, np.ndarray)) and arr is getattr(data, "data", data):
+        if arr is (data.data if isinstance(data, Tensor) else data):
             arr = arr.copy()  # as torch.tensor: the new tensor owns its data
         self.data = arr
         self.grad_fn = None
