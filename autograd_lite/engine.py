@@ -47,6 +47,11 @@ class _SetMode:
     _attr = "grad_enabled"
     _value = True
 
+    def __new__(cls, *args: Any):
+        if len(args) == 1 and callable(args[0]):  # bare decorator: @ag.no_grad
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __enter__(self) -> None:
         self._prev = getattr(MODE, self._attr)
         setattr(MODE, self._attr, self._value)
