@@ -88,5 +88,6 @@ from .ops import (
 )
 from .random import default_generator, manual_seed
 from .tensor import Tensor, get_default_dtype, grad, set_default_dtype
+from .viz import GraphvizNotFoundError, draw_graph, to_dot
 
 __version__ = "0.1.0"
