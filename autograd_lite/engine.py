@@ -246,6 +246,7 @@ def run_backward(
     xp = ops if create_graph else ops.ARRAY_MATH
     anomaly = MODE.anomaly
     consumers = _count_consumers(roots)
+    pending = len(consumers)  # tensors still waiting for all their consumers
     grads: dict[int, Any] = {}
     ready = []
     for r, g in zip(roots, root_grads):
@@ -305,10 +306,17 @@ def run_backward(
                     consumers[key] = left
                 else:
                     ready.append(p)
+                    pending -= 1
             if not retain_graph:
                 node.inputs = node.values = node.out_data = node.vjps = None
     finally:
         MODE.grad_enabled = prev_mode
+    if pending:
+        raise RuntimeError(
+            "backward: the graph has a cycle, made by an in-place operation whose value was "
+            "computed from the tensor it modifies (e.g. `h += h * 2` or `h[0] = h[1]`); "
+            "write that step out of place (`h = h + h * 2`)"
+        )
 
     if inputs is None:
         return None

@@ -314,7 +314,8 @@ class Tensor:
         if MODE.grad_enabled and (
             self.requires_grad or any(getattr(a, "requires_grad", False) for a in args)
         ):
-            return self._assign_inplace(fn(self._snapshot(), *args))
+            old = self._snapshot()  # `h *= h`: both operands are the old h
+            return self._assign_inplace(fn(old, *(old if a is self else a for a in args)))
         with engine.no_grad():
             return self._assign_inplace(fn(Tensor._wrap(self.data), *args))
 
