@@ -1,0 +1,76 @@
+"""autograd-lite's neural-network package, with PyTorch's names and behaviour.
+
+>>> import nn
+>>> model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+>>> loss = nn.CrossEntropyLoss()(model(x), y)      # x (N, 64), y (N,) int64
+
+Submodules: ``nn.functional`` (import as F), ``nn.init``, ``nn.optim``, ``nn.data``,
+``nn.utils`` (the last three are imported on first use).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from . import functional, init
+from .layers import (
+    AvgPool2d,
+    BatchNorm1d,
+    BatchNorm2d,
+    Conv2d,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LayerNorm,
+    Linear,
+    MaxPool2d,
+)
+from .layers_activation import (
+    ELU,
+    GELU,
+    LeakyReLU,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    HuberLoss,
+    L1Loss,
+    MSELoss,
+    NLLLoss,
+)
+from .modules import Module, ModuleList, Parameter, RemovableHandle, Sequential
+from .serialization import load, save
+
+_LAZY_SUBMODULES = ("optim", "data", "utils")
+
+__all__ = [
+    "Module", "Parameter", "Sequential", "ModuleList", "RemovableHandle",
+    "Identity", "Linear", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+    "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "ELU", "Softplus", "Softmax", "LogSoftmax",
+    "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
+    "NLLLoss",
+    "save", "load", "functional", "init", *_LAZY_SUBMODULES,
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import ``nn.optim``, ``nn.data`` and ``nn.utils`` on first access."""
+    if name in _LAZY_SUBMODULES:
+        module = importlib.import_module(f".{name}", __name__)
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY_SUBMODULES))

@@ -1,0 +1,657 @@
+"""The functional forms of layers and losses, with PyTorch's names (``import nn.functional
+as F``). Every function here composes Tensor ops: none has a hand-written gradient.
+
+>>> logits = model(x)                               # (N, C)
+>>> loss = F.cross_entropy(logits, y)               # y: (N,) int64 labels -> scalar
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+from autograd_lite import Tensor
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "elu", "softplus", "softmax",
+    "log_softmax", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "conv2d",
+    "max_pool2d", "avg_pool2d", "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+]
+
+# ----------------------------------------------------------------------------------------
+# Argument checking
+
+
+def _tensor(x: Any, op: str, what: str = "input") -> Tensor:
+    """``x`` as a Tensor (numpy arrays are wrapped, sharing memory); anything else is a
+    TypeError naming the op and the argument."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, np.ndarray):
+        return ag.from_numpy(x)
+    raise TypeError(f"{op}: {what} must be a Tensor (or numpy array), got {type(x).__name__}")
+
+
+def _float_tensor(x: Any, op: str, what: str = "input") -> Tensor:
+    t = _tensor(x, op, what)
+    if t.dtype.kind != "f":
+        raise TypeError(f"{op}: {what} must be floating point, got dtype {t.dtype}")
+    return t
+
+
+def _int_tuple(value: Any, n: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
+    """An int or a length-``n`` tuple of ints, each >= ``minimum``: 2 -> (2, 2)."""
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+    if len(values) != n or not all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum
+        for v in values
+    ):
+        raise ValueError(f"{op}: {what} must be an int >= {minimum} or a tuple of {n} such "
+                         f"ints, got {value!r}")
+    return tuple(int(v) for v in values)
+
+
+def _probability(p: Any, op: str) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+        raise ValueError(f"{op}: probability has to be between 0 and 1, but got {p!r}")
+    return float(p)
+
+
+# ----------------------------------------------------------------------------------------
+# Activations and linear maps
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``input @ weight.T + bias``: (N, *, in) with weight (out, in) -> (N, *, out)."""
+    x = _float_tensor(input, "linear")
+    w = _float_tensor(weight, "linear", "weight")
+    if w.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{w.shape}")
+    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in "
+            f"its last dimension, but the weight of shape {w.shape} expects in_features="
+            f"{w.shape[1]}")
+    out = x @ w.T
+    if bias is not None:
+        b = _float_tensor(bias, "linear", "bias")
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
+        out = out + b
+    return out
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0), elementwise. ``inplace`` is accepted for compatibility; the result is
+    always a new Tensor (the graph needs the input)."""
+    return _float_tensor(input, "relu").relu()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope·x otherwise."""
+    return _float_tensor(input, "leaky_relu").leaky_relu(negative_slope)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e**−x), stable for any x."""
+    return _float_tensor(input, "sigmoid").sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _float_tensor(input, "tanh").tanh()
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x·Φ(x) (exact erf form), or PyTorch's tanh approximation with ``approximate='tanh'``."""
+    x = _float_tensor(input, "gelu")
+    if approximate == "none":
+        return x.gelu()
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * math.sqrt(2 / math.pi)
+        return x * 0.5 * (inner.tanh() + 1)
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha·(e**x − 1) otherwise."""
+    return _float_tensor(input, "elu").elu(alpha)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e**(beta·x)) / beta, linear above ``threshold`` (as PyTorch)."""
+    return _float_tensor(input, "softplus").softplus(beta, threshold)
+
+
+def _softmax_dim(x: Tensor, dim: int | None, op: str) -> int:
+    """PyTorch's implicit dim (0 for 0-, 1- and 3-d input, else 1), with its warning."""
+    if dim is not None:
+        return dim
+    warnings.warn(f"Implicit dimension choice for {op} has been deprecated. Change the call "
+                  "to include dim=X as an argument.", stacklevel=3)
+    return 0 if x.ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """exp(x) / Σ exp(x) along ``dim``, stable for any logits: (N, C) -> (N, C)."""
+    x = _float_tensor(input, "softmax")
+    return x.softmax(axis=_softmax_dim(x, dim, "softmax"))
+
+
+def log_softmax(input: Tensor, dim: int | None = None) -> Tensor:
+    """x − logsumexp(x) along ``dim``, stable for any logits: (N, C) -> (N, C)."""
+    x = _float_tensor(input, "log_softmax")
+    return x.log_softmax(axis=_softmax_dim(x, dim, "log_softmax"))
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True,
+            inplace: bool = False) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p`` and scale the rest by
+    1/(1−p), so the expectation is unchanged; identity when not ``training``. The mask is
+    drawn from the library's generator (``ag.manual_seed``)."""
+    x = _float_tensor(input, "dropout")
+    p = _probability(p, "dropout")
+    if not training or p == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = ag.default_generator().random(x.shape) >= p
+    return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+# ----------------------------------------------------------------------------------------
+# Normalization and embeddings
+
+
+def _normalize(x: Tensor, axes: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """((x − mean) / sqrt(var + eps), mean, biased var), statistics over ``axes`` (kept)."""
+    mean = x.mean(axis=axes, keepdims=True)
+    centered = x - mean
+    var = (centered * centered).mean(axis=axes, keepdims=True)
+    return centered / (var + eps).sqrt(), mean, var
+
+
+def _affine(x: Tensor, weight: Tensor | None, bias: Tensor | None, shape: tuple) -> Tensor:
+    if weight is not None:
+        x = x * weight.reshape(shape)
+    if bias is not None:
+        x = x + bias.reshape(shape)
+    return x
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) of (N, C) or (N, C, *) input.
+
+    In training, batch statistics are used (biased variance) and the running statistics,
+    if given, are updated in place: ``running = (1 − momentum)·running + momentum·batch``
+    with the unbiased batch variance. Otherwise the running statistics are used.
+    """
+    x = _float_tensor(input, "batch_norm")
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
+                         f"{x.shape}")
+    C = x.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        if t is not None and t.shape != (C,):
+            raise ValueError(f"batch_norm: {name} must have shape ({C},) for input of shape "
+                             f"{x.shape}, got {t.shape}")
+    shape = (1, C) + (1,) * (x.ndim - 2)
+    axes = (0,) + tuple(range(2, x.ndim))
+    if training:
+        n = x.size // C
+        if n <= 1:
+            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                             f"training, got input of shape {x.shape}")
+        y, mean, var = _normalize(x, axes, eps)
+        if running_mean is not None and running_var is not None:
+            with ag.no_grad():
+                running_mean[...] = (1 - momentum) * running_mean.data \
+                    + momentum * mean.data.reshape(C)
+                running_var[...] = (1 - momentum) * running_var.data \
+                    + momentum * var.data.reshape(C) * (n / (n - 1))
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: running_mean and running_var are needed when not "
+                             "training")
+        y = (x - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
+    return _affine(y, weight, bias, shape)
+
+
+def layer_norm(input: Tensor, normalized_shape: tuple[int, ...], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize over the trailing ``normalized_shape`` dims of each example:
+    (N, L, D) with normalized_shape (D,) -> (N, L, D)."""
+    x = _float_tensor(input, "layer_norm")
+    shape = tuple(normalized_shape)
+    if x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
+        raise ValueError(f"layer_norm: input of shape {x.shape} does not end with "
+                         f"normalized_shape {shape}")
+    y, _, _ = _normalize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
+    return _affine(y, weight, bias, shape)
+
+
+def _check_indices(t: Tensor, n: int, op: str) -> np.ndarray:
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: indices must be an integer tensor, got dtype {t.dtype}")
+    idx = t.data
+    bad = (idx < 0) | (idx >= n)
+    if bad.any():
+        raise IndexError(f"{op}: index {idx[bad].flat[0]} is out of range for {n} entries "
+                         f"(valid: 0 to {n - 1})")
+    return idx
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+    """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input``:
+    (N, L) indices -> (N, L, dim). Rows at ``padding_idx`` receive no gradient."""
+    w = _float_tensor(weight, "embedding", "weight")
+    idx = _check_indices(_tensor(input, "embedding"), w.shape[0], "embedding")
+    out = w[idx]
+    if padding_idx is not None:
+        keep = (idx != padding_idx)[..., None]
+        out = ag.where(keep, out, w.detach()[padding_idx])
+    return out
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 one-hot encoding: (N,) labels -> (N, num_classes); -1 infers max + 1."""
+    t = _tensor(tensor, "one_hot", "tensor")
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: class values must be integers, got dtype {t.dtype}")
+    if num_classes == -1:
+        num_classes = int(t.data.max()) + 1 if t.size else 0
+    idx = _check_indices(t, num_classes, "one_hot")
+    return ag.from_numpy(np.eye(num_classes, dtype=np.int64)[idx])
+
+
+# ----------------------------------------------------------------------------------------
+# Convolution and pooling (NCHW; windows from sliding_window_view, no loop over pixels)
+
+
+def _batched(input: Any, op: str) -> tuple[Tensor, bool]:
+    """(N, C, H, W) input (a (C, H, W) one gets a batch dim) and whether it was added."""
+    x = _float_tensor(input, op)
+    if x.ndim == 3:
+        return x.reshape((1,) + x.shape), True
+    if x.ndim != 4:
+        raise ValueError(f"{op}: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
+                         f"{x.shape}")
+    return x, False
+
+
+def _windows(x: Tensor, kernel: tuple, stride: tuple, dilation: tuple) -> Tensor:
+    """(N, C, H, W) -> (N, C, out_h, out_w, kH, kW): every (dilated, strided) window."""
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    win = ag.sliding_window_view(x, span, axis=(2, 3))
+    if stride != (1, 1) or dilation != (1, 1):
+        win = win[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
+    return win
+
+
+def _conv_padding(padding: Any, kernel: tuple, stride: tuple, dilation: tuple,
+                  op: str) -> tuple:
+    """((top, bottom), (left, right)) from an int, a pair, 'valid' or 'same'."""
+    if padding == "valid":
+        return ((0, 0), (0, 0))
+    if padding == "same":
+        if stride != (1, 1):
+            raise ValueError(f"{op}: padding='same' is not supported for strided "
+                             f"convolutions (stride={stride})")
+        totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    if isinstance(padding, str):
+        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got "
+                         f"{padding!r}")
+    ph, pw = _int_tuple(padding, 2, "padding", op, 0)
+    return ((ph, ph), (pw, pw))
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as PyTorch's: input (N, C_in, H, W), weight
+    (C_out, C_in/groups, kH, kW) -> (N, C_out, H_out, W_out), with
+    H_out = (H + pad_top + pad_bottom − dilation·(kH − 1) − 1) // stride + 1."""
+    op = "conv2d"
+    x, unbatched = _batched(input, op)
+    w = _float_tensor(weight, op, "weight")
+    if w.ndim != 4:
+        raise ValueError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW)"
+                         f", got shape {w.shape}")
+    N, C, H, W = x.shape
+    O, Cg, kH, kW = w.shape
+    (G,) = _int_tuple(groups, 1, "groups", op, 1)
+    if C != Cg * G or O % G:
+        raise ValueError(f"{op}: input of shape {x.shape} has {C} channels but the weight of "
+                         f"shape {w.shape} with groups={G} expects {Cg * G} (and out_channels "
+                         f"divisible by groups)")
+    stride = _int_tuple(stride, 2, "stride", op, 1)
+    dilation = _int_tuple(dilation, 2, "dilation", op, 1)
+    pads = _conv_padding(padding, (kH, kW), stride, dilation, op)
+    for size, (lo, hi), k, d, axis in zip((H, W), pads, (kH, kW), dilation, "HW"):
+        if size + lo + hi < d * (k - 1) + 1:
+            raise ValueError(f"{op}: kernel of size {k} (dilation {d}) is larger than the "
+                             f"padded input along {axis} ({size} + padding {lo + hi})")
+    if any(p for pair in pads for p in pair):
+        x = ag.pad(x, ((0, 0), (0, 0)) + pads)
+    cols = _windows(x, (kH, kW), stride, dilation)  # (N, C, Ho, Wo, kH, kW)
+    Ho, Wo = cols.shape[2:4]
+    k = Cg * kH * kW
+    cols = cols.reshape(N, G, Cg, Ho, Wo, kH, kW).transpose(1, 0, 3, 4, 2, 5, 6)
+    out = cols.reshape(G, N * Ho * Wo, k) @ w.reshape(G, O // G, k).transpose(0, 2, 1)
+    out = out.reshape(G, N, Ho, Wo, O // G).transpose(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
+    if bias is not None:
+        b = _float_tensor(bias, op, "bias")
+        if b.shape != (O,):
+            raise ValueError(f"{op}: bias must have shape ({O},), got {b.shape}")
+        out = out + b.reshape(1, O, 1, 1)
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _pool_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> tuple[int, int]:
+    """(output size, extra padding on the high side that ceil_mode needs) — PyTorch's
+    rule: with ceil_mode a last window must still start inside the input or left padding."""
+    span = size + 2 * p - d * (k - 1) - 1
+    out = (-(-span // s) if ceil_mode else span // s) + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out, max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
+
+
+def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+                  ceil_mode: bool, fill: float | None, op: str
+                  ) -> tuple[Tensor, bool, np.ndarray]:
+    """The pooling windows (N, C, Ho, Wo, kH, kW) of ``input`` padded with ``fill`` (None:
+    the dtype's lowest value), whether a batch dim was added, and the same windows
+    (Ho, Wo, kH, kW) over a map of the padded plane: 1 on the input, 2 on regular padding,
+    0 on the cells ceil_mode adds (what avg_pool2d's divisor counts)."""
+    x, unbatched = _batched(input, op)
+    kernel = _int_tuple(kernel_size, 2, "kernel_size", op, 1)
+    stride = kernel if stride is None or stride == () else _int_tuple(stride, 2, "stride", op, 1)
+    pad = _int_tuple(padding, 2, "padding", op, 0)
+    dilation = _int_tuple(dilation, 2, "dilation", op, 1)
+    widths = []
+    for size, k, s, p, d, axis in zip(x.shape[2:], kernel, stride, pad, dilation, "HW"):
+        if p > (d * (k - 1) + 1) // 2:
+            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but "
+                             f"got pad={p}, kernel_size={k} and dilation={d}")
+        out, extra = _pool_size(size, k, s, p, d, ceil_mode)
+        if out < 1:
+            raise ValueError(f"{op}: input of shape {x.shape} is too small along {axis} for "
+                             f"kernel_size={k} (dilation {d}, padding {p})")
+        widths.append((p, p + extra))
+    region = np.pad(np.ones(x.shape[2:], dtype=np.int8), [(p, p) for p in pad],
+                    constant_values=2)
+    region = np.pad(region, [(0, hi - lo) for lo, hi in widths])
+    region_windows = _windows(ag.from_numpy(region[None, None]), kernel, stride, dilation)
+    if any(w for pair in widths for w in pair):
+        value = np.finfo(x.dtype).min if fill is None else fill
+        x = ag.pad(x, ((0, 0), (0, 0)) + tuple(widths), value=value)
+    return _windows(x, kernel, stride, dilation), unbatched, region_windows.data[0, 0]
+
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
+    """Max over each window: (N, C, H, W) -> (N, C, H_out, W_out); stride defaults to
+    kernel_size. Tied maxima share the gradient evenly."""
+    if return_indices:
+        raise NotImplementedError("max_pool2d: return_indices is not supported")
+    win, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation, ceil_mode,
+                                      None, "max_pool2d")
+    out = win.max(axis=(4, 5))
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """Mean over each window: (N, C, H, W) -> (N, C, H_out, W_out). Zero padding counts in
+    the divisor when ``count_include_pad`` (PyTorch's default); ceil_mode's extra cells
+    never do."""
+    op = "avg_pool2d"
+    win, unbatched, region = _pool_windows(input, kernel_size, stride, padding, 1, ceil_mode,
+                                           0.0, op)
+    if divisor_override is not None:
+        (divisor,) = _int_tuple(divisor_override, 1, "divisor_override", op, 1)
+    else:
+        counted = (region >= 1) if count_include_pad else (region == 1)
+        divisor = counted.sum(axis=(2, 3)).astype(win.dtype)  # (Ho, Wo)
+    out = win.sum(axis=(4, 5)) / divisor
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+# ----------------------------------------------------------------------------------------
+# Losses
+
+_LOSS_CLASSES = {
+    "mse_loss": "MSELoss", "l1_loss": "L1Loss", "huber_loss": "HuberLoss",
+    "binary_cross_entropy": "BCELoss", "binary_cross_entropy_with_logits": "BCEWithLogitsLoss",
+    "cross_entropy": "CrossEntropyLoss", "nll_loss": "NLLLoss",
+}
+
+
+def _loss_name(fn: str) -> str:
+    return f"{fn} ({_LOSS_CLASSES[fn]})"
+
+
+def _check_reduction(reduction: str, op: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; use "
+                         "'mean', 'sum' or 'none'")
+
+
+def _reduce(loss: Tensor, reduction: str, denominator: Any = None) -> Tensor:
+    """Apply ``reduction`` to per-element losses; 'mean' divides by ``denominator`` when
+    given (weighted means), else by the number of elements."""
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.mean() if denominator is None else loss.sum() / denominator
+
+
+def _input_and_target(input: Any, target: Any, op: str) -> tuple[Tensor, Any]:
+    """Float input and a target of the same shape (integer/bool targets become floats)."""
+    x = _float_tensor(input, op)
+    y = _tensor(target, op, "target")
+    if y.dtype.kind in "biu":
+        y = ag.from_numpy(y.data.astype(x.dtype))
+    if x.shape != y.shape:
+        hint = (f"; reshape the target, e.g. target.reshape({x.shape})"
+                if x.size == y.size else "")
+        raise ValueError(f"{op}: input shape {x.shape} and target shape {y.shape} differ "
+                         f"(they must be equal){hint}")
+    return x, y
+
+
+def _check_unit_interval(t: Tensor, what: str, op: str, hint: str = "") -> None:
+    data = t.data
+    if not ((data >= 0) & (data <= 1)).all():
+        bad = data[~((data >= 0) & (data <= 1))]
+        raise ValueError(f"{op}: {what} must be probabilities in [0, 1], got values "
+                         f"including {bad.flat[0]!r} (min {np.nanmin(data)!r}, max "
+                         f"{np.nanmax(data)!r}){hint}")
+
+
+def _weight(weight: Any, shape: tuple, op: str, what: str = "weight") -> Tensor | None:
+    """An optional weight that must broadcast to ``shape``."""
+    if weight is None:
+        return None
+    w = _float_tensor(weight, op, what)
+    try:
+        ok = np.broadcast_shapes(w.shape, shape) == shape
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{op}: {what} of shape {w.shape} does not broadcast to the input "
+                         f"shape {shape}")
+    return w
+
+
+def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """Mean squared error (x − y)²: input and target of the same shape -> scalar."""
+    op = _loss_name("mse_loss")
+    _check_reduction(reduction, op)
+    x, y = _input_and_target(input, target, op)
+    d = x - y
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """Mean absolute error |x − y|."""
+    op = _loss_name("l1_loss")
+    _check_reduction(reduction, op)
+    x, y = _input_and_target(input, target, op)
+    return _reduce((x - y).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
+               delta: float = 1.0) -> Tensor:
+    """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½·delta)."""
+    op = _loss_name("huber_loss")
+    _check_reduction(reduction, op)
+    if not delta > 0:
+        raise ValueError(f"{op}: delta must be positive, got {delta!r}")
+    x, y = _input_and_target(input, target, op)
+    d = x - y
+    ad = d.abs()
+    return _reduce(ag.where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta),
+                   reduction)
+
+
+def _clamped_log(p: Tensor) -> Tensor:
+    """log(p) clamped to >= −100 as PyTorch's BCE, so p = 0 gives −100 (never −inf) and a
+    finite gradient (0 in the clamped region)."""
+    positive = p.data > 0
+    return ag.where(positive, ag.where(positive, p, 1.0).log(), -100.0).clip(min=-100.0)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+                         reduction: str = "mean") -> Tensor:
+    """−w·[y·log(x) + (1 − y)·log(1 − x)] on probabilities x in [0, 1] (logs clamped to
+    >= −100): (N, *) and (N, *) -> scalar."""
+    op = _loss_name("binary_cross_entropy")
+    _check_reduction(reduction, op)
+    x, y = _input_and_target(input, target, op)
+    _check_unit_interval(x, "input", op, "; apply sigmoid first, or use BCEWithLogitsLoss")
+    _check_unit_interval(y, "target", op)
+    w = _weight(weight, x.shape, op)
+    loss = -(y * _clamped_log(x) + (1 - y) * _clamped_log(1 - x))
+    return _reduce(loss if w is None else loss * w, reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
+                                     weight: Tensor | None = None, *,
+                                     reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Sigmoid + BCE in one stable expression, for any logit x:
+    (1 − y)·x + (1 + (pos_weight − 1)·y)·log(1 + e**−x). ``pos_weight`` weighs the
+    positive term (shape broadcastable to the input, e.g. (C,))."""
+    op = _loss_name("binary_cross_entropy_with_logits")
+    _check_reduction(reduction, op)
+    x, y = _input_and_target(input, target, op)
+    _check_unit_interval(y, "target", op)
+    w = _weight(weight, x.shape, op)
+    pw = _weight(pos_weight, x.shape, op, "pos_weight")
+    log_one_plus_exp = (-x).softplus(threshold=math.inf)  # exact for every x
+    if pw is not None:
+        log_one_plus_exp = log_one_plus_exp * ((pw - 1) * y + 1)
+    loss = (1 - y) * x + log_one_plus_exp
+    return _reduce(loss if w is None else loss * w, reduction)
+
+
+def _class_weight(weight: Any, C: int, op: str) -> np.ndarray | None:
+    if weight is None:
+        return None
+    w = _float_tensor(weight, op, "weight")
+    if w.shape != (C,):
+        raise ValueError(f"{op}: weight must have one entry per class, shape ({C},), got "
+                         f"{w.shape}")
+    return w.data
+
+
+def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduction: str,
+                label_smoothing: float, op: str, allow_probabilities: bool) -> Tensor:
+    """The negative log-likelihood core of cross_entropy and nll_loss.
+
+    Per element, loss = −Σ_c K_c·logp_c with a constant coefficient array K built from the
+    target: one-hot rows (times the class weight) for class indices, the probabilities for
+    probability targets, blended with the uniform distribution by ``label_smoothing``.
+    'mean' divides by Σ of the targets' class weights (the count of non-ignored targets
+    without weights), as PyTorch."""
+    if logp.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    axis = 0 if logp.ndim == 1 else 1
+    C = logp.shape[axis]
+    y = _tensor(target, op, "target")
+    w = _class_weight(weight, C, op)
+    bshape = tuple(C if i == axis else 1 for i in range(logp.ndim))
+    eps = label_smoothing
+    if y.dtype.kind == "f" and y.shape == logp.shape and allow_probabilities:
+        K = y * (1 - eps) + eps / C if eps else y
+        if w is not None:
+            K = K * w.reshape(bshape)
+        denominator = logp.size // C
+    else:
+        expected = logp.shape[:1] + logp.shape[2:] if logp.ndim > 1 else ()
+        if y.dtype.kind not in "iu":
+            raise TypeError(
+                f"{op}: target must hold integer class indices of shape {expected}"
+                + (" or probabilities of the input's shape" if allow_probabilities else "")
+                + f"; got dtype {y.dtype} and shape {y.shape} (input shape {logp.shape})")
+        if y.shape != expected:
+            raise ValueError(f"{op}: target of shape {y.shape} does not match input of shape "
+                             f"{logp.shape}; expected class indices of shape {expected}")
+        t = y.data
+        valid = t != ignore_index
+        bad = valid & ((t < 0) | (t >= C))
+        if bad.any():
+            raise ValueError(f"{op}: target contains class {t[bad].flat[0]}, outside [0, {C}) "
+                             f"for input with {C} classes (shape {logp.shape})")
+        safe = np.where(valid, t, 0)
+        per_target = valid.astype(logp.dtype) if w is None else w[safe] * valid
+        onehot = np.moveaxis(np.eye(C, dtype=logp.dtype)[safe], -1, axis)
+        K = onehot * np.expand_dims(per_target, axis) * (1 - eps)
+        if eps:
+            smooth = np.ones(bshape, logp.dtype) if w is None else w.reshape(bshape)
+            K = K + smooth * np.expand_dims(valid, axis) * (eps / C)
+        denominator = per_target.sum()
+    return _reduce(-(logp * K).sum(axis=axis), reduction, denominator)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+                  ignore_index: int = -100, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """Softmax cross-entropy from logits, stable for any logit.
+
+    input (N, C) (or (C,), or (N, C, d1, ...)); target either int64 class indices (N,)
+    (entries equal to ``ignore_index`` are skipped) or probabilities of the input's shape.
+    ``weight`` (C,) weighs classes; ``label_smoothing`` mixes the target with the uniform
+    distribution. The gradient w.r.t. the logits is (softmax − y)/N for 'mean'.
+    """
+    op = _loss_name("cross_entropy")
+    _check_reduction(reduction, op)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    x = _float_tensor(input, op)
+    logp = x.log_softmax(axis=0 if x.ndim == 1 else 1) if x.ndim else x
+    return _class_loss(logp, target, weight, ignore_index, reduction, label_smoothing, op,
+                       allow_probabilities=True)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
+             ignore_index: int = -100, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities (e.g. from log_softmax): input (N, C),
+    target int64 (N,) -> scalar; ``weight`` and ``ignore_index`` as in cross_entropy."""
+    op = _loss_name("nll_loss")
+    _check_reduction(reduction, op)
+    return _class_loss(_float_tensor(input, op), target, weight, ignore_index, reduction, 0.0,
+                       op, allow_probabilities=False)

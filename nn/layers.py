@@ -1,0 +1,398 @@
+"""Layers with parameters or state: Linear, Conv2d, BatchNorm, LayerNorm, Embedding,
+Dropout, pooling, Flatten, Identity. Their math is in :mod:`nn.functional`; a layer owns
+its Parameters, buffers and settings, with PyTorch's names, defaults and initialization.
+
+>>> layer = nn.Linear(4, 3)          # weight (3, 4), bias (3,), U(±1/sqrt(4)) init
+>>> layer(ag.randn(8, 4)).shape      # (8, 3)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+import autograd_lite as ag
+
+from . import functional as F
+from . import init
+from .modules import Module, Parameter
+
+__all__ = [
+    "Identity", "Linear", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
+    "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d",
+]
+
+
+def _count(value: Any, name: str, cls: str) -> int:
+    """A non-negative int constructor argument."""
+    return F._int_tuple(value, 1, name, cls, 0)[0]
+
+
+def _empty(shape: tuple, dtype: Any) -> Parameter:
+    return Parameter(np.empty(shape, dtype=ag.get_default_dtype() if dtype is None else dtype))
+
+
+def _uniform_fan_in(weight: Parameter, bias: Parameter | None) -> None:
+    """PyTorch's default for Linear and Conv: kaiming_uniform_(a=√5) on the weight, i.e.
+    U(±1/√fan_in), and U(±1/√fan_in) on the bias."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in = int(np.prod(weight.shape[1:]))
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        init.uniform_(bias, -bound, bound)
+
+
+def _reset_affine(norm: Module) -> None:
+    """A normalization layer's scale to 1 and shift to 0 (those it has)."""
+    if norm.weight is not None:
+        init.ones_(norm.weight)
+    if norm.bias is not None:
+        init.zeros_(norm.bias)
+
+
+class Identity(Module):
+    """Returns its input unchanged (arguments are accepted and ignored, as PyTorch)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Linear(Module):
+    """y = x·Wᵀ + b: (N, *, in_features) -> (N, *, out_features); weight (out, in)."""
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.in_features = _count(in_features, "in_features", "Linear")
+        self.out_features = _count(out_features, "out_features", "Linear")
+        self.weight = _empty((self.out_features, self.in_features), dtype)
+        if bias:
+            self.bias = _empty((self.out_features,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _uniform_fan_in(self.weight, self.bias)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Flatten(Module):
+    """Merge dims start_dim..end_dim: (N, C, H, W) -> (N, C·H·W) by default."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim, self.end_dim = start_dim, end_dim
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F._tensor(input, "Flatten").flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Dropout(Module):
+    """Inverted dropout with probability ``p`` in training mode; identity in eval mode.
+    Any shape -> the same shape."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        self.p = F._probability(p, "Dropout")
+        self.inplace = inplace
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class _BatchNorm(Module):
+    """Shared by BatchNorm1d/2d: per-channel (dim 1) normalization with learned scale and
+    shift and running statistics (buffers running_mean, running_var,
+    num_batches_tracked)."""
+
+    _input_dims: tuple[int, ...] = ()
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        cls = type(self).__name__
+        self.num_features = _count(num_features, "num_features", cls)
+        if not eps > 0:
+            raise ValueError(f"{cls}: eps must be positive, got {eps!r}")
+        if momentum is not None and not 0 <= momentum <= 1:
+            raise ValueError(f"{cls}: momentum must be in [0, 1] or None, got {momentum!r}")
+        self.eps, self.momentum = eps, momentum
+        self.affine, self.track_running_stats = affine, track_running_stats
+        C = self.num_features
+        if affine:
+            self.weight = _empty((C,), dtype)
+            if bias:
+                self.bias = _empty((C,), dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        dt = ag.get_default_dtype() if dtype is None else dtype
+        if track_running_stats:
+            self.register_buffer("running_mean", ag.zeros(C, dtype=dt))
+            self.register_buffer("running_var", ag.ones(C, dtype=dt))
+            self.register_buffer("num_batches_tracked", ag.tensor(0))
+        else:
+            for name in ("running_mean", "running_var", "num_batches_tracked"):
+                self.register_buffer(name, None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            init.zeros_(self.running_mean)
+            init.ones_(self.running_var)
+            init.zeros_(self.num_batches_tracked)
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        _reset_affine(self)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        x = F._float_tensor(input, type(self).__name__)
+        if x.ndim not in self._input_dims or x.shape[1] != self.num_features:
+            dims = " or ".join(f"{d}D" for d in self._input_dims)
+            raise ValueError(f"expected {dims} input with {self.num_features} channels in "
+                             f"dim 1, got shape {x.shape}")
+        updating = self.training and self.track_running_stats
+        momentum = self.momentum
+        if updating and momentum is None:  # cumulative moving average
+            momentum = 1.0 / (int(self.num_batches_tracked.item()) + 1)
+        out = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                           training=self.training or self.running_mean is None,
+                           momentum=momentum if updating else 0.0, eps=self.eps)
+        if updating:
+            with ag.no_grad():
+                self.num_batches_tracked += 1
+        return out
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of (N, C) or (N, C, L) input, statistics per channel C."""
+
+    _input_dims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of (N, C, H, W) input, statistics per channel C."""
+
+    _input_dims = (4,)
+
+
+class LayerNorm(Module):
+    """Normalize each example over its trailing ``normalized_shape`` dims:
+    (N, L, D) with LayerNorm(D) -> (N, L, D); weight and bias of shape normalized_shape."""
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float = 1e-5,
+                 elementwise_affine: bool = True, bias: bool = True,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
+            else tuple(normalized_shape)
+        self.normalized_shape = F._int_tuple(shape, len(shape), "normalized_shape",
+                                             "LayerNorm", 1)
+        self.eps, self.elementwise_affine = eps, elementwise_affine
+        if elementwise_affine:
+            self.weight = _empty(self.normalized_shape, dtype)
+            if bias:
+                self.bias = _empty(self.normalized_shape, dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _reset_affine(self)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class Embedding(Module):
+    """A lookup table: int indices of any shape (*) -> (*, embedding_dim). Weight
+    (num_embeddings, embedding_dim) ~ N(0, 1); the ``padding_idx`` row starts at zero and
+    gets no gradient."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.num_embeddings = _count(num_embeddings, "num_embeddings", "Embedding")
+        self.embedding_dim = _count(embedding_dim, "embedding_dim", "Embedding")
+        if padding_idx is not None:
+            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
+                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
+                                 f"num_embeddings ({self.num_embeddings})")
+            padding_idx %= self.num_embeddings
+        self.padding_idx = padding_idx
+        self.weight = _empty((self.num_embeddings, self.embedding_dim), dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with ag.no_grad():
+                self.weight[self.padding_idx] = 0.0
+
+    @classmethod
+    def from_pretrained(cls, embeddings: Any, freeze: bool = True,
+                        padding_idx: int | None = None) -> Embedding:
+        """An Embedding whose weight is ``embeddings`` (2-D); frozen unless freeze=False."""
+        data = np.asarray(embeddings.data if isinstance(embeddings, ag.Tensor) else embeddings)
+        if data.ndim != 2:
+            raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
+                             f"{data.shape}")
+        emb = cls(data.shape[0], data.shape[1], padding_idx=padding_idx, dtype=data.dtype)
+        with ag.no_grad():
+            emb.weight[...] = data
+        emb.weight.requires_grad_(not freeze)
+        return emb
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.embedding(input, self.weight, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        return s if self.padding_idx is None else s + f", padding_idx={self.padding_idx}"
+
+
+class Conv2d(Module):
+    """2-D convolution (cross-correlation) over NCHW input:
+    (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight
+    (out_channels, in_channels/groups, kH, kW), PyTorch's default init."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+        super().__init__()
+        op = "Conv2d"
+        self.in_channels = _count(in_channels, "in_channels", op)
+        self.out_channels = _count(out_channels, "out_channels", op)
+        self.kernel_size = F._int_tuple(kernel_size, 2, "kernel_size", op, 1)
+        self.stride = F._int_tuple(stride, 2, "stride", op, 1)
+        self.dilation = F._int_tuple(dilation, 2, "dilation", op, 1)
+        self.groups = F._int_tuple(groups, 1, "groups", op, 1)[0]
+        if self.in_channels % self.groups or self.out_channels % self.groups:
+            raise ValueError(f"{op}: in_channels ({self.in_channels}) and out_channels "
+                             f"({self.out_channels}) must be divisible by groups ({groups})")
+        F._conv_padding(padding, self.kernel_size, self.stride, self.dilation, op)  # validate
+        self.padding = padding if isinstance(padding, str) else \
+            F._int_tuple(padding, 2, "padding", op, 0)
+        if padding_mode != "zeros":
+            raise ValueError(f"{op}: only padding_mode='zeros' is supported, got "
+                             f"{padding_mode!r}")
+        self.padding_mode = padding_mode
+        self.weight = _empty((self.out_channels, self.in_channels // self.groups)
+                             + self.kernel_size, dtype)
+        if bias:
+            self.bias = _empty((self.out_channels,), dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _uniform_fan_in(self.weight, self.bias)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
+                        self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+             f"stride={self.stride}")
+        if self.padding != (0, 0):
+            s += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class _Pool2d(Module):
+    """Shared by MaxPool2d and AvgPool2d: kernel_size, stride (default kernel_size),
+    padding, ceil_mode, validated when the layer is built."""
+
+    def __init__(self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool) -> None:
+        super().__init__()
+        op = type(self).__name__
+        F._int_tuple(kernel_size, 2, "kernel_size", op, 1)
+        if stride is not None:
+            F._int_tuple(stride, 2, "stride", op, 1)
+        F._int_tuple(padding, 2, "padding", op, 0)
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+
+
+class MaxPool2d(_Pool2d):
+    """Max over each kernel_size window: (N, C, H, W) -> (N, C, H_out, W_out)."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 dilation: Any = 1, return_indices: bool = False,
+                 ceil_mode: bool = False) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        if return_indices:
+            raise NotImplementedError("MaxPool2d: return_indices is not supported")
+        F._int_tuple(dilation, 2, "dilation", "MaxPool2d", 1)
+        self.dilation = dilation
+        self.return_indices = return_indices
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            self.ceil_mode)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class AvgPool2d(_Pool2d):
+    """Mean over each kernel_size window: (N, C, H, W) -> (N, C, H_out, W_out); padding
+    counts in the divisor unless count_include_pad=False."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override: int | None = None) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
