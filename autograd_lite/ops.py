@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .engine import MODE, Node
-from .tensor import Tensor, _as_array
+from .tensor import Tensor, _as_array, get_default_dtype
 
 # ----------------------------------------------------------------------------------------
 # Recording
@@ -39,11 +39,32 @@ def _check_finite(name: str, out: np.ndarray) -> None:
         )
 
 
+_FLOAT64 = np.dtype(np.float64)
+
+
+def _float_result(out: np.ndarray, *values: Any) -> np.ndarray:
+    """A float64 result that numpy made from integer/bool data (int / int, int * 0.5,
+    exp(int), float32 * int64) gets PyTorch's dtype instead: the widest float input's,
+    or the default dtype when no input is a float array."""
+    best = None
+    for v in values:
+        dt = getattr(v, "dtype", None)
+        if dt is not None and dt.kind == "f":
+            if dt == _FLOAT64:
+                return out
+            if best is None or dt.itemsize > best.itemsize:
+                best = dt
+    dt = best or get_default_dtype()
+    return out if dt == _FLOAT64 else out.astype(dt)
+
+
 def _record(name: str, out: Any, inputs: tuple, values: tuple, vjps: tuple,
             args: dict | None = None) -> Tensor:
     """Wrap ``out``; record a graph node when grad mode is on and an input requires grad."""
     if type(out) is not np.ndarray:
         out = np.asarray(out)
+    if out.dtype is _FLOAT64:
+        out = _float_result(out, *values)
     if MODE.anomaly:
         _check_finite(name, out)
     if MODE.grad_enabled:
@@ -58,6 +79,8 @@ def _unary(name: str, out: Any, x: Tensor, vjp, args: dict | None = None) -> Ten
     """`_record` for one Tensor input (the hot path of elementwise ops)."""
     if type(out) is not np.ndarray:
         out = np.asarray(out)
+    if out.dtype is _FLOAT64 and x.data.dtype.kind != "f":
+        out = _float_result(out)
     if MODE.anomaly:
         _check_finite(name, out)
     if x.requires_grad and MODE.grad_enabled:
@@ -97,6 +120,8 @@ def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
         ) from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
+    if out.dtype is _FLOAT64:
+        out = _float_result(out, va, vb)
     if MODE.anomaly:
         _check_finite(name, out)
     a_grad = isinstance(a, Tensor) and a.requires_grad
@@ -147,9 +172,12 @@ def div(a: Any, b: Any) -> Tensor:
 
 
 def _pow_grad_base(xp, g, out, a, b):
-    if isinstance(b, (int, float)) and b == 0:
-        return g * 0
-    return g * b * a ** (b - 1)
+    if isinstance(b, (int, float)):
+        return g * 0 if b == 0 else g * b * a ** (b - 1)
+    zero = (_data(b) == 0) & (_data(a) == 0)  # d(a**0)/da = 0 at a = 0 too, not 0 * inf
+    if not zero.any():
+        return g * b * a ** (b - 1)
+    return xp.where(zero, 0.0, g * b * a ** xp.where(zero, 1.0, b - 1))
 
 
 def _pow_grad_exponent(xp, g, out, a, b):
@@ -309,6 +337,8 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    # numpy scalar bounds are weak, like Python numbers: float32 stays float32.
+    min, max = (v.item() if isinstance(v, np.generic) else v for v in (min, max))  # noqa: A001
     if min is not None and max is not None and min > max:
         raise ValueError(f"clip: min ({min}) is larger than max ({max})")
     lo = -np.inf if min is None else min
@@ -423,9 +453,18 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = 
 def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
         dim: Any = None, keepdim: bool = False, correction: int | None = None,
         unbiased: bool | None = None) -> Tensor:
-    """Standard deviation, sqrt of :func:`var` (same arguments)."""
-    return sqrt(var(x, axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
-                    unbiased=unbiased))
+    """Standard deviation, sqrt of :func:`var` (same arguments); where it is 0 (a
+    constant input) the gradient is 0, as PyTorch, not NaN."""
+    v = var(x, axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
+            unbiased=unbiased)
+    return _unary("std", np.sqrt(v.data), v, _grad_std)
+
+
+def _grad_std(xp, g, out, v):
+    zero = _data(out) == 0  # sqrt'(0) is infinite, and 0 * inf would be NaN
+    if not zero.any():
+        return g / (out * 2)
+    return xp.where(zero, 0.0, g / xp.where(zero, 1.0, out * 2))
 
 
 def _extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
@@ -887,7 +926,7 @@ def _np_window_sum(g: np.ndarray, window: tuple, axes: tuple, shape: tuple) -> n
 def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple) -> Tensor:
     """The differentiable adjoint of :func:`sliding_window_view`."""
     return _unary("window_sum", _np_window_sum(g.data, window, axes, shape), g,
-                  lambda xp, g, out, src: sliding_window_view(g, window, axes))
+                  lambda xp, g, out, src: xp.sliding_window_view(g, window, axes))
 
 
 # ----------------------------------------------------------------------------------------
@@ -922,6 +961,7 @@ class _ArrayMath:
     scatter_add = staticmethod(_np_scatter_add)
     scatter_set = staticmethod(_np_scatter_set)
     window_sum = staticmethod(_np_window_sum)
+    sliding_window_view = staticmethod(np.lib.stride_tricks.sliding_window_view)
 
 
 ARRAY_MATH = _ArrayMath()
