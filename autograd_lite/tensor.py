@@ -282,20 +282,27 @@ class Tensor:
 
     def _assign_inplace(self, result: Tensor) -> Tensor:
         """Make ``self`` the result of an op applied to (a snapshot of) itself."""
+        out = result.data
+        if out.shape != self.data.shape:
+            raise ValueError(
+                f"in-place op: the result has shape {out.shape} (broadcast) but the tensor "
+                f"being modified has shape {self.data.shape}"
+            )
+        if out.dtype != self.data.dtype:
+            if not np.can_cast(out.dtype, self.data.dtype, casting="same_kind"):
+                raise TypeError(
+                    f"in-place op: result dtype {out.dtype} can't be cast to "
+                    f"the tensor's dtype {self.data.dtype}"
+                )
+            if result.grad_fn is not None:  # keep the tensor's dtype (as PyTorch)
+                out = out.astype(self.data.dtype)
         if result.grad_fn is not None:
-            self.data = result.data
+            self.data = out
             self.grad_fn = result.grad_fn
             self.requires_grad = True
         else:
             # No graph: write into the existing array, so views of it stay in step.
-            if result.data.dtype != self.data.dtype and not np.can_cast(
-                result.data.dtype, self.data.dtype, casting="same_kind"
-            ):
-                raise TypeError(
-                    f"in-place op: result dtype {result.data.dtype} can't be cast to "
-                    f"the tensor's dtype {self.data.dtype}"
-                )
-            np.copyto(self.data, result.data, casting="unsafe")
+            np.copyto(self.data, out, casting="unsafe")
         self._version += 1
         if result.grad_fn is not None:
             self.grad_fn.out_version = self._version

@@ -99,6 +99,31 @@ def test_inplace_int_to_float_is_refused():
     np.testing.assert_array_equal(t.numpy(), [1, 2, 3])
 
 
+def test_inplace_keeps_dtype_even_when_recording_a_graph():
+    t = ag.zeros(2)  # float32
+    x = ag.tensor(np.array([1.0, 2.0]), requires_grad=True)  # float64
+    t += x
+    assert t.dtype == np.float32 and t.grad_fn is not None
+    (t * t).sum().backward()
+    assert x.grad.dtype == np.float64
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+    i = ag.tensor([1, 2])
+    with pytest.raises(TypeError, match="int64"):
+        i += ag.tensor([0.5, 0.5], requires_grad=True)
+    assert i.dtype == np.int64 and i.grad_fn is None and i._version == 0
+
+
+@pytest.mark.parametrize("grad", [False, True])
+def test_inplace_broadcasting_to_a_bigger_shape_is_refused(grad):
+    x = ag.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    t = x * 1 if grad else ag.zeros(3)
+    before = (t.grad_fn, t._version, t.numpy().copy())
+    with pytest.raises(ValueError, match=r"\(2, 3\).*\(3,\)"):
+        t += ag.ones((2, 3))
+    assert (t.grad_fn, t._version) == before[:2] and t.shape == (3,)
+    np.testing.assert_array_equal(t.numpy(), before[2])
+
+
 # ----------------------------------------------------------------------------------------
 # Leaves that require grad
 
