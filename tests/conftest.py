@@ -15,11 +15,11 @@ from hypothesis import HealthCheck, settings
 _SUPPRESSED = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 settings.register_profile(
-    "ci", max_examples=10, deadline=None, derandomize=True,
+    "ci", max_examples=20, deadline=None, derandomize=True,
     suppress_health_check=_SUPPRESSED, print_blob=True,
 )
 settings.register_profile(
-    "dev", max_examples=25, deadline=None, suppress_health_check=_SUPPRESSED,
+    "dev", max_examples=50, deadline=None, suppress_health_check=_SUPPRESSED,
 )
 settings.register_profile(
     "thorough", max_examples=300, deadline=None, suppress_health_check=_SUPPRESSED,
