@@ -328,10 +328,12 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     N, C, H, W = x.shape
     O, Cg, kH, kW = w.shape
     (G,) = _int_tuple(groups, 1, "groups", op, 1)
-    if C != Cg * G or O % G:
-        raise ValueError(f"{op}: input of shape {x.shape} has {C} channels but the weight of "
-                         f"shape {w.shape} with groups={G} expects {Cg * G} (and out_channels "
-                         f"divisible by groups)")
+    if C != Cg * G:
+        raise ValueError(f"{op}: input of shape {x.shape} has {C} channels, but the weight of "
+                         f"shape {w.shape} with groups={G} expects in_channels={Cg * G}")
+    if O % G:
+        raise ValueError(f"{op}: the weight's {O} output channels are not divisible by "
+                         f"groups={G}")
     stride = _int_tuple(stride, 2, "stride", op, 1)
     dilation = _int_tuple(dilation, 2, "dilation", op, 1)
     pads = _conv_padding(padding, (kH, kW), stride, dilation, op)

@@ -56,8 +56,7 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as zf:
                 for key, arr in arrays.items():
                     with zf.open(key + ".npy", "w", force_zip64=True) as member:
-                        np.lib.format.write_array(member, np.ascontiguousarray(arr),
-                                                  allow_pickle=False)
+                        np.lib.format.write_array(member, arr, allow_pickle=False)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
