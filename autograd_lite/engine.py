@@ -353,7 +353,7 @@ def _accumulate_grad(t, g, create_graph: bool) -> None:
         g = np.broadcast_to(g, t.shape)
     if t.grad is None:
         # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
-        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype))
+        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, order="C"))
     elif t.grad.grad_fn is not None or t.grad.data.shape != t.shape:
         t.grad = Tensor._wrap(t.grad.data + g)
     else:

@@ -1,4 +1,5 @@
-"""Gradient clipping, the cure for exploding gradients (``nn.utils``).
+"""Gradient clipping, the cure for exploding gradients, and the gradient-health monitor
+(``nn.utils``).
 
 >>> loss.backward()
 >>> total = nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)   # 0-d Tensor
@@ -15,7 +16,9 @@ import numpy as np
 
 import autograd_lite as ag
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+from .monitor import GradientMonitor, Thresholds
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "GradientMonitor", "Thresholds"]
 
 
 def _grads(parameters: Any, op: str) -> list[np.ndarray]:
