@@ -45,14 +45,17 @@ def _float_tensor(x: Any, op: str, what: str = "input") -> Tensor:
 
 
 def _int_tuple(value: Any, n: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
-    """An int or a length-``n`` tuple of ints, each >= ``minimum``: 2 -> (2, 2)."""
+    """An int (or, for n > 1, a length-``n`` tuple of ints), each >= ``minimum``:
+    2 -> (2, 2). Non-integers are a TypeError, out-of-range values a ValueError."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
-    if len(values) != n or not all(
-        isinstance(v, (int, np.integer)) and not isinstance(v, bool) and v >= minimum
-        for v in values
-    ):
-        raise ValueError(f"{op}: {what} must be an int >= {minimum} or a tuple of {n} such "
-                         f"ints, got {value!r}")
+    expected = f"an int >= {minimum}" + (f" or a tuple of {n} such ints" if n > 1 else "")
+    if len(values) != n:
+        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+    for v in values:
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{op}: {what} must be {expected}, got {value!r}")
+        if v < minimum:
+            raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
     return tuple(int(v) for v in values)
 
 
@@ -249,6 +252,15 @@ def _check_indices(t: Tensor, n: int, op: str) -> np.ndarray:
     return idx
 
 
+def _padding_idx(padding_idx: int, n: int, op: str) -> int:
+    """``padding_idx`` in [−n, n) as an index in [0, n)."""
+    if isinstance(padding_idx, bool) or not isinstance(padding_idx, (int, np.integer)):
+        raise TypeError(f"{op}: padding_idx must be an int or None, got {padding_idx!r}")
+    if not -n <= padding_idx < n:
+        raise ValueError(f"{op}: padding_idx {padding_idx} must be within num_embeddings ({n})")
+    return int(padding_idx) % n
+
+
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input``:
     (N, L) indices -> (N, L, dim). Rows at ``padding_idx`` receive no gradient."""
@@ -256,6 +268,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     idx = _check_indices(_tensor(input, "embedding"), w.shape[0], "embedding")
     out = w[idx]
     if padding_idx is not None:
+        padding_idx = _padding_idx(padding_idx, w.shape[0], "embedding")
         keep = (idx != padding_idx)[..., None]
         out = ag.where(keep, out, w.detach()[padding_idx])
     return out

@@ -248,12 +248,8 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = _count(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = _count(embedding_dim, "embedding_dim", "Embedding")
-        if padding_idx is not None:
-            if not -self.num_embeddings <= padding_idx < self.num_embeddings:
-                raise ValueError(f"Embedding: padding_idx {padding_idx} must be within "
-                                 f"num_embeddings ({self.num_embeddings})")
-            padding_idx %= self.num_embeddings
-        self.padding_idx = padding_idx
+        self.padding_idx = None if padding_idx is None else \
+            F._padding_idx(padding_idx, self.num_embeddings, "Embedding")
         self.weight = _empty((self.num_embeddings, self.embedding_dim), dtype)
         self.reset_parameters()
 

@@ -427,7 +427,10 @@ class Module:
                 p.grad = ag.zeros_like(p.grad)
 
     def to(self, dtype: Any) -> Module:
-        """Cast floating parameters, buffers and gradients to ``dtype``, in place."""
+        """Cast floating parameters, buffers and gradients to ``dtype``, in place; returns
+        self. ``to("cpu")`` is accepted and does nothing (there is only the CPU)."""
+        if dtype == "cpu":
+            return self
         dt = np.dtype(dtype)
         if dt.kind != "f":
             raise TypeError(f"Module.to: only floating dtypes are allowed, got {dt}")

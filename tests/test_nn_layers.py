@@ -47,8 +47,12 @@ def test_linear_default_init_is_uniform_one_over_sqrt_fan_in() -> None:
 def test_linear_rejects_bad_sizes() -> None:
     with pytest.raises(ValueError, match="in_features"):
         nn.Linear(-1, 2)
-    with pytest.raises(ValueError, match="out_features"):
+    with pytest.raises(TypeError, match="out_features must be an int >= 0, got 2.5"):
         nn.Linear(2, 2.5)
+    with pytest.raises(ValueError, match=r"kernel_size must be an int >= 1 or a tuple of 2"):
+        nn.Conv2d(1, 1, (2, 2, 2))
+    with pytest.raises(TypeError, match="padding_idx must be an int"):
+        nn.Embedding(3, 2, padding_idx="x")
 
 
 # ---------------------------------------------------------------------------------------
