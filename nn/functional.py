@@ -234,7 +234,7 @@ def layer_norm(input: Tensor, normalized_shape: tuple[int, ...], weight: Tensor 
     (N, L, D) with normalized_shape (D,) -> (N, L, D)."""
     x = _float_tensor(input, "layer_norm")
     shape = tuple(normalized_shape)
-    if x.shape[x.ndim - len(shape):] != shape or len(shape) > x.ndim:
+    if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
         raise ValueError(f"layer_norm: input of shape {x.shape} does not end with "
                          f"normalized_shape {shape}")
     y, _, _ = _normalize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)

@@ -558,7 +558,6 @@ class _BackwardHookCall:
                 if a.requires_grad:
                     a = self._identity(a)
                     a.register_hook(self._input_hook(i))
-                    self.inputs_pending += 1
                     self.inputs_requiring_grad += 1
             out.append(a)
         return tuple(out)
@@ -574,12 +573,18 @@ class _BackwardHookCall:
                 self.grad_outputs.append(None)
                 outs[i] = self._identity(o)
                 outs[i].register_hook(self._output_hook(len(self.grad_outputs) - 1))
-                self.outputs_pending += 1
+        self._rearm()
         if single:
             return outs[0]
         return type(output)(outs)
 
+    def _rearm(self) -> None:
+        """Expect every gradient again (a retained graph may run backward twice)."""
+        self.inputs_pending = self.inputs_requiring_grad
+        self.outputs_pending = len(self.grad_outputs)
+
     def _fire(self) -> tuple | None:
+        self._rearm()
         result = None
         for hook in list(self.module._backward_hooks.values()):
             new = hook(self.module, tuple(self.grad_inputs), tuple(self.grad_outputs))

@@ -256,6 +256,16 @@ def test_full_backward_hook_gets_input_and_output_gradients() -> None:
     np.testing.assert_allclose(seen["gi"][0].data, x.grad.data)
 
 
+def test_full_backward_hook_fires_on_every_backward_of_a_retained_graph() -> None:
+    lin = nn.Linear(3, 2)
+    calls = []
+    lin.register_full_backward_hook(lambda m, gi, go: calls.append(gi[0].shape))
+    loss = lin(ag.ones(4, 3, requires_grad=True)).sum()
+    loss.backward(retain_graph=True)
+    loss.backward()
+    assert calls == [(4, 3), (4, 3)]
+
+
 def test_full_backward_hook_without_input_grad_and_replacement() -> None:
     lin = nn.Linear(3, 2)
     seen = []
