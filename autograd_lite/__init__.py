@@ -35,6 +35,7 @@ from .ops import (
     add,
     argmax,
     argmin,
+    astype,
     broadcast_to,
     cat,
     clamp,

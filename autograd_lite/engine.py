@@ -296,8 +296,8 @@ def run_backward(
                     if gp is not None:
                         if gp.shape != p.shape:
                             gp = unbroadcast(gp, p.shape)
-                        if not create_graph and gp.dtype != p.data.dtype:
-                            gp = gp.astype(p.data.dtype)
+                        if gp.dtype != p.data.dtype:  # mixed-dtype ops: grad in p's dtype
+                            gp = xp.astype(gp, p.data.dtype)
                         if anomaly:
                             _check_gradient(node, gp, p)
                         grads[key] = grads[key] + gp if key in grads else gp

@@ -358,6 +358,30 @@ def clone(x: Tensor) -> Tensor:
     return _unary("clone", x.data.copy(), x, lambda xp, g, out, x: g)
 
 
+def astype(x: Tensor, dtype: Any) -> Tensor:
+    """A copy converted to ``dtype``; floating casts pass the gradient back in x's dtype."""
+    dt = np.dtype(dtype)
+    if dt.kind not in "biuf":
+        raise TypeError(f"astype: unsupported dtype {dt}; expected bool, integer or floating")
+    if dt == x.dtype:
+        return x
+    source = x.dtype
+    if dt.kind != "f":  # integer and bool results carry no gradient
+        return Tensor._wrap(x.data.astype(dt))
+    return _unary("astype", x.data.astype(dt), x,
+                  lambda xp, g, out, x: xp.astype(g, source), {"dtype": dt.name})
+
+
+def _float(x: Tensor) -> Tensor:
+    """``x.float()``: float32, as PyTorch."""
+    return astype(x, np.float32)
+
+
+def _double(x: Tensor) -> Tensor:
+    """``x.double()``: float64, as PyTorch."""
+    return astype(x, np.float64)
+
+
 # ----------------------------------------------------------------------------------------
 # Reductions
 
@@ -963,6 +987,10 @@ class _ArrayMath:
     window_sum = staticmethod(_np_window_sum)
     sliding_window_view = staticmethod(np.lib.stride_tricks.sliding_window_view)
 
+    @staticmethod
+    def astype(g: np.ndarray, dtype: Any) -> np.ndarray:
+        return g.astype(dtype)
+
 
 ARRAY_MATH = _ArrayMath()
 
@@ -977,9 +1005,11 @@ def _install() -> None:
         "exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clamp "
         "sum mean var std max min logsumexp softmax log_softmax argmax argmin matmul "
         "reshape view flatten squeeze unsqueeze transpose permute swapaxes broadcast_to "
-        "expand maximum minimum pow"
+        "expand maximum minimum pow astype"
     ).split():
         setattr(T, name, globals()[name])
+    T.float = _float
+    T.double = _double
     T.T = property(lambda self: transpose(self))
     T.__add__ = add
     T.__radd__ = lambda self, other: add(other, self)
