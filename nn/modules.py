@@ -513,6 +513,16 @@ class Module:
     # ------------------------------------------------------------------------------------
     # repr
 
+    def draw(self, *inputs: Any, **options: Any) -> Any:
+        """The graph of ``self(*inputs).sum()`` as a ``graphviz.Digraph``, parameters
+        labelled with their names (``0.weight``); ``options`` go to ``ag.draw_graph``.
+
+        >>> model.draw(ag.randn(4, 64), show_data=True).render("mlp", format="svg")
+        """
+        from autograd_lite.viz import draw_graph
+
+        return draw_graph(self(*inputs).sum(), params=self, **options)
+
     def extra_repr(self) -> str:
         """The layer's settings shown inside its repr: ``in_features=2, out_features=3``."""
         return ""

@@ -356,3 +356,13 @@ def test_several_roots_and_a_leaf_root():
     assert sum("penwidth" in at for at in nodes.values()) == 2
     leaf_nodes, leaf_edges = parse_dot(viz.to_dot(a, params={"a": a}))
     assert len(leaf_nodes) == 1 and not leaf_edges
+
+
+def test_module_draw_labels_parameters_by_name() -> None:
+    import nn
+
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    source = model.draw(ag.randn(5, 3)).source
+    for name in ("0.weight", "0.bias", "2.weight", "2.bias"):
+        assert name in source
+    assert "matmul" in source and "relu" in source
