@@ -115,8 +115,8 @@ def _compare(analytic: tuple, numeric: tuple, inputs: tuple, atol: float, rtol: 
             worst = np.unravel_index(int(np.nanargmax(np.where(np.isfinite(err), err, np.inf))),
                                      a.shape) if a.size else ()
             msg = (f"{what} mismatch for input {pos} (shape {inputs[pos].shape}) at index "
-                   f"{tuple(int(i) for i in worst)}: analytic {a[worst]!r}, numerical "
-                   f"{n[worst]!r} (atol={atol}, rtol={rtol})")
+                   f"{tuple(int(i) for i in worst)}: analytic {float(a[worst])!r}, numerical "
+                   f"{float(n[worst])!r} (atol={atol}, rtol={rtol})")
             if raise_exception:
                 raise GradcheckError(msg)
             return False
