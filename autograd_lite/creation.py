@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
 from .random import default_generator
 from .tensor import Tensor, _as_array, get_default_dtype
+from .validation import dtype_arg, flag
 
 
 def _sizes(shape: tuple, op: str) -> tuple:
+    """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3); sizes are ints >= 0."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for s in shape:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"{op}: sizes must be non-negative integers, got {shape!r}")
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{op}: sizes must be integers, got {shape!r}")
+        if s < 0:
+            raise ValueError(f"{op}: sizes must be non-negative, got {shape!r}")
     return tuple(int(s) for s in shape)
 
 
-def _make(arr: np.ndarray, requires_grad: bool) -> Tensor:
+def _make(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     t = Tensor._wrap(arr)
-    return t.requires_grad_(True) if requires_grad else t
+    if not flag(requires_grad, op, "requires_grad"):
+        return t
+    if arr.dtype.kind != "f":
+        raise TypeError(f"{op}: only floating point tensors can require gradients, got "
+                        f"dtype {arr.dtype}")
+    return t.requires_grad_(True)
 
 
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -37,60 +47,81 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._wrap(_as_array(array, op="from_numpy"))
 
 
-def _float_dtype(dtype: Any) -> np.dtype:
-    return get_default_dtype() if dtype is None else np.dtype(dtype)
+def _float_dtype(dtype: Any, op: str, kinds: str = "biuf") -> np.dtype:
+    """``dtype`` (the default dtype when None), validated."""
+    return get_default_dtype() if dtype is None else dtype_arg(dtype, op, kinds)
 
 
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Zeros of ``shape``: ag.zeros(2, 3) or ag.zeros((2, 3))."""
-    return _make(np.zeros(_sizes(shape, "zeros"), _float_dtype(dtype)), requires_grad)
+    return _make(np.zeros(_sizes(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad,
+                 "zeros")
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Ones of ``shape``."""
-    return _make(np.ones(_sizes(shape, "ones"), _float_dtype(dtype)), requires_grad)
+    return _make(np.ones(_sizes(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad,
+                 "ones")
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     """``fill_value`` everywhere; its dtype follows the value (float -> default dtype)."""
     value = _as_array(fill_value, dtype, op="full")
-    return _make(np.full(_sizes((shape,), "full"), value, dtype=value.dtype), requires_grad)
+    if value.ndim:
+        raise ValueError(f"full: fill_value must be a single number, got shape {value.shape}")
+    sizes = _sizes(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
+    return _make(np.full(sizes, value, dtype=value.dtype), requires_grad, "full")
 
 
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.zeros_like(np.asarray(t), dtype=dtype), requires_grad)
+    """Zeros with the shape (and, unless given, the dtype) of ``t``."""
+    like = _as_array(t, op="zeros_like")
+    dt = like.dtype if dtype is None else dtype_arg(dtype, "zeros_like")
+    return _make(np.zeros(like.shape, dt), requires_grad, "zeros_like")
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    return _make(np.ones_like(np.asarray(t), dtype=dtype), requires_grad)
+    """Ones with the shape (and, unless given, the dtype) of ``t``."""
+    like = _as_array(t, op="ones_like")
+    dt = like.dtype if dtype is None else dtype_arg(dtype, "ones_like")
+    return _make(np.ones(like.shape, dt), requires_grad, "ones_like")
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """Evenly spaced values in [start, stop): ints give int64, floats the default dtype."""
-    if step == 0:
-        raise ValueError("arange: step must not be zero")
     if stop is None:
         start, stop = 0, start
+    for what, v in (("start", start), ("stop", stop), ("step", step)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(
+                v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+            raise TypeError(f"arange: {what} must be a finite real number, got {v!r}")
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    n = math.ceil((stop - start) / step)
+    if n > 2**31:
+        raise ValueError(f"arange: [{start}, {stop}) with step {step} would have {n} "
+                         "elements; that is too many")
     is_int = all(isinstance(v, (int, np.integer)) for v in (start, stop, step))
-    dt = np.dtype(dtype) if dtype is not None else (np.int64 if is_int else get_default_dtype())
-    return _make(np.arange(start, stop, step).astype(dt), requires_grad)
+    dt = dtype_arg(dtype, "arange") if dtype is not None else (
+        np.int64 if is_int else get_default_dtype())
+    return _make(np.arange(start, stop, step).astype(dt), requires_grad, "arange")
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Identity matrix (n, m)."""
     sizes = _sizes((n,) if m is None else (n, m), "eye")
-    return _make(np.eye(*sizes, dtype=_float_dtype(dtype)), requires_grad)
+    return _make(np.eye(*sizes, dtype=_float_dtype(dtype, "eye")), requires_grad, "eye")
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) draws from the library's generator (see ``manual_seed``)."""
-    arr = default_generator().random(_sizes(shape, "rand"))
-    return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+    sizes, dt = _sizes(shape, "rand"), _float_dtype(dtype, "rand", "f")
+    return _make(default_generator().random(sizes).astype(dt), requires_grad, "rand")
 
 
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal draws from the library's generator."""
-    arr = default_generator().standard_normal(_sizes(shape, "randn"))
-    return _make(arr.astype(_float_dtype(dtype)), requires_grad)
+    sizes, dt = _sizes(shape, "randn"), _float_dtype(dtype, "randn", "f")
+    return _make(default_generator().standard_normal(sizes).astype(dt), requires_grad, "randn")

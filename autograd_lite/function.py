@@ -79,14 +79,20 @@ class Function:
                 if gi is None:
                     return None
                 gi = np.asarray(gi.data if isinstance(gi, Tensor) else gi)
-                if gi.shape != np.shape(vals[i]) and gi.size != np.size(vals[i]):
-                    try:
-                        np.broadcast_shapes(gi.shape, np.shape(vals[i]))
+                if gi.dtype.kind not in "biuf":
+                    raise RuntimeError(f"{name}.backward returned a gradient of dtype "
+                                       f"{gi.dtype} for input {i}")
+                shape = np.shape(vals[i])
+                if gi.shape != shape and gi.size != np.size(vals[i]):
+                    try:  # a larger, broadcast gradient is summed back by the engine
+                        fits = np.broadcast_shapes(gi.shape, shape) == gi.shape
                     except ValueError:
+                        fits = False
+                    if not fits:
                         raise RuntimeError(
                             f"{name}.backward returned a gradient of shape {gi.shape} for "
-                            f"input {i} of shape {np.shape(vals[i])}"
-                        ) from None
+                            f"input {i} of shape {shape}"
+                        )
                 return gi
 
             return vjp

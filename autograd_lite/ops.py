@@ -11,6 +11,7 @@ return the broadcast shape.
 from __future__ import annotations
 
 import builtins  # this module defines sum, max, min, abs and pow as ops
+import functools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from .engine import MODE, Node
-from .tensor import Tensor, _as_array, get_default_dtype
+from .tensor import Tensor, _as_array, _short, get_default_dtype
+from .validation import dtype_arg, flag, integer, real
 
 # ----------------------------------------------------------------------------------------
 # Recording
@@ -40,6 +42,27 @@ def _check_finite(name: str, out: np.ndarray) -> None:
 
 
 _FLOAT64 = np.dtype(np.float64)
+_FLOAT16 = np.dtype(np.float16)
+
+# Ops that compute on real numbers: a bool tensor given to them is a mistake, not data.
+_NO_BOOL = frozenset(
+    "exp log sqrt sin cos tanh sigmoid gelu softplus elu leaky_relu neg softmax log_softmax "
+    "logsumexp".split()
+)
+
+
+def _not_bool(x: Tensor, op: str) -> None:
+    if x.data.dtype.kind == "b":
+        raise TypeError(f"{op}: expected a floating point (or integer) tensor, got dtype bool; "
+                        "convert it first, e.g. x.float()")
+
+
+def _nonfloat_result(name: str, out: np.ndarray, x: Tensor) -> np.ndarray:
+    """The float result of an op on integer/bool data: bool input to a float op is refused;
+    integer input gets PyTorch's dtype (numpy gives float64, or float16 for int8)."""
+    if name in _NO_BOOL:
+        _not_bool(x, name)
+    return _float_result(out.astype(_FLOAT64) if out.dtype is _FLOAT16 else out)
 
 
 def _float_result(out: np.ndarray, *values: Any) -> np.ndarray:
@@ -79,8 +102,9 @@ def _unary(name: str, out: Any, x: Tensor, vjp, args: dict | None = None) -> Ten
     """`_record` for one Tensor input (the hot path of elementwise ops)."""
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype is _FLOAT64 and x.data.dtype.kind != "f":
-        out = _float_result(out)
+    dt = out.dtype
+    if (dt is _FLOAT64 or dt is _FLOAT16) and x.data.dtype.kind != "f":
+        out = _nonfloat_result(name, out, x)
     if MODE.anomaly:
         _check_finite(name, out)
     if x.requires_grad and MODE.grad_enabled:
@@ -118,6 +142,9 @@ def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
         raise ValueError(
             f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
         ) from None
+    except TypeError:  # numpy refuses e.g. bool - bool
+        raise TypeError(f"{name}: not supported for dtypes {np.result_type(va)} and "
+                        f"{np.result_type(vb)}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
     if out.dtype is _FLOAT64:
@@ -192,7 +219,12 @@ def pow(a: Any, b: Any) -> Tensor:
 
 def neg(x: Tensor) -> Tensor:
     """``-x``."""
-    return _unary("neg", np.negative(x.data), x, _grad_neg)
+    try:
+        out = np.negative(x.data)
+    except TypeError:  # numpy has no negative of bool
+        _not_bool(x, "neg")
+        raise
+    return _unary("neg", out, x, _grad_neg)
 
 
 def _tie_weight(a, b):
@@ -262,8 +294,12 @@ def _np_sigmoid(x: np.ndarray) -> np.ndarray:
 
 def sigmoid(x: Tensor) -> Tensor:
     """Logistic function, stable for any x."""
-    return _unary("sigmoid", _np_sigmoid(x.data), x,
-                  lambda xp, g, out, x: g * out * (1 - out))
+    try:
+        out = _np_sigmoid(x.data)
+    except TypeError:  # numpy has no negative of bool
+        _not_bool(x, "sigmoid")
+        raise
+    return _unary("sigmoid", out, x, lambda xp, g, out, x: g * out * (1 - out))
 
 
 def relu(x: Tensor) -> Tensor:
@@ -274,7 +310,7 @@ def relu(x: Tensor) -> Tensor:
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x for x > 0, negative_slope·x otherwise."""
-    slope = float(negative_slope)
+    slope = real(negative_slope, "leaky_relu", "negative_slope")
     return _unary(
         "leaky_relu", np.where(x.data > 0, x.data, x.data * slope), x,
         lambda xp, g, out, x: xp.where(_data(x) > 0, g, g * slope),
@@ -284,7 +320,7 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha·(e**x − 1) otherwise."""
-    alpha = float(alpha)
+    alpha = real(alpha, "elu", "alpha")
     return _unary(
         "elu", np.where(x.data > 0, x.data, alpha * np.expm1(np.minimum(x.data, 0))), x,
         lambda xp, g, out, x: xp.where(_data(x) > 0, g, g * (out + alpha)),
@@ -304,8 +340,11 @@ def _np_normal_cdf(x: np.ndarray) -> np.ndarray:
 
 def gelu(x: Tensor) -> Tensor:
     """x·Φ(x) with the exact (erf) normal CDF Φ, as PyTorch's default gelu."""
-    return _unary("gelu", x.data * _np_normal_cdf(x.data), x,
-                  lambda xp, g, out, x: g * xp.gelu_slope(x))
+    v = x.data
+    if v.dtype.kind != "f":  # integer data: computed in the default float dtype
+        _not_bool(x, "gelu")
+        v = v.astype(get_default_dtype())
+    return _unary("gelu", v * _np_normal_cdf(v), x, lambda xp, g, out, x: g * xp.gelu_slope(x))
 
 
 def _np_gelu_slope(x: np.ndarray) -> np.ndarray:
@@ -322,7 +361,8 @@ def gelu_slope(x: Tensor) -> Tensor:
 
 def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e**(beta·x)) / beta, linear where beta·x > threshold (as PyTorch)."""
-    beta, threshold = float(beta), float(threshold)
+    beta = real(beta, "softplus", "beta", low=0, low_open=True)
+    threshold = real(threshold, "softplus", "threshold", finite=False)
     bx = x.data * beta
     out = np.where(bx > threshold, x.data, np.logaddexp(0, bx) / beta)
     return _unary(
@@ -337,6 +377,9 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    for what, bound in (("min", min), ("max", max)):
+        if bound is not None:
+            real(bound, "clip", what, finite=False)
     # numpy scalar bounds are weak, like Python numbers: float32 stays float32.
     min, max = (v.item() if isinstance(v, np.generic) else v for v in (min, max))  # noqa: A001
     if min is not None and max is not None and min > max:
@@ -360,9 +403,7 @@ def clone(x: Tensor) -> Tensor:
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
     """A copy converted to ``dtype``; floating casts pass the gradient back in x's dtype."""
-    dt = np.dtype(dtype)
-    if dt.kind not in "biuf":
-        raise TypeError(f"astype: unsupported dtype {dt}; expected bool, integer or floating")
+    dt = dtype_arg(dtype, "astype")
     if dt == x.dtype:
         return x
     source = x.dtype
@@ -410,7 +451,7 @@ def _reduce_args(op: str, axis, keepdims, dim, keepdim) -> tuple[Any, bool]:
         if axis is not None:
             raise TypeError(f"{op}: give axis or dim, not both")
         axis = dim
-    return axis, bool(keepdims or keepdim)
+    return axis, flag(keepdims, op, "keepdims") or flag(keepdim, op, "keepdim")
 
 
 def _kept_shape(shape: tuple, axes: tuple) -> tuple:
@@ -456,18 +497,25 @@ def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = 
         unbiased: bool | None = None) -> Tensor:
     """Variance with numpy's ``ddof=0`` default; PyTorch's ``correction``/``unbiased``
     are accepted. Composed from mean/sum, so its gradients come from theirs."""
-    axis, keepdims = _reduce_args("var", axis, keepdims, dim, keepdim)
-    given = [v for v in (ddof, correction) if v is not None]
+    return _var("var", x, axis, keepdims, ddof, dim, keepdim, correction, unbiased)
+
+
+def _var(op: str, x: Tensor, axis: Any, keepdims: bool, ddof: int | None, dim: Any,
+         keepdim: bool, correction: int | None, unbiased: bool | None) -> Tensor:
+    """:func:`var`, with errors naming ``op`` (var or std)."""
+    axis, keepdims = _reduce_args(op, axis, keepdims, dim, keepdim)
+    given = [integer(v, op, name, low=0)
+             for name, v in (("ddof", ddof), ("correction", correction)) if v is not None]
     if unbiased is not None:
-        given.append(1 if unbiased else 0)
+        given.append(1 if flag(unbiased, op, "unbiased") else 0)
     if len(given) > 1:
-        raise TypeError("var: give only one of ddof, correction, unbiased")
-    ddof = int(given[0]) if given else 0
-    axes = _axes(x, axis, "var")
+        raise TypeError(f"{op}: give only one of ddof, correction, unbiased")
+    ddof = given[0] if given else 0
+    axes = _axes(x, axis, op)
     count = int(np.prod([x.shape[a] for a in axes]))
     if count - ddof <= 0:
         raise ValueError(
-            f"var: {count} element(s) along the reduced axes of shape {x.shape} with "
+            f"{op}: {count} element(s) along the reduced axes of shape {x.shape} with "
             f"ddof={ddof} give no degrees of freedom"
         )
     centered = x - mean(x, axis=axes, keepdims=True)
@@ -479,8 +527,7 @@ def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = 
         unbiased: bool | None = None) -> Tensor:
     """Standard deviation, sqrt of :func:`var` (same arguments); where it is 0 (a
     constant input) the gradient is 0, as PyTorch, not NaN."""
-    v = var(x, axis, keepdims, ddof, dim=dim, keepdim=keepdim, correction=correction,
-            unbiased=unbiased)
+    v = _var("std", x, axis, keepdims, ddof, dim, keepdim, correction, unbiased)
     return _unary("std", np.sqrt(v.data), v, _grad_std)
 
 
@@ -527,6 +574,7 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
     """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax."""
     axis, keepdims = _reduce_args("logsumexp", axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, "logsumexp")
+    _not_bool(x, "logsumexp")
     m = _stable_shift(x.data, axes)
     out = np.log(np.exp(x.data - m).sum(axis=axes, keepdims=True)) + m
     if not keepdims:
@@ -538,6 +586,7 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
 def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
     axes = _axes(x, axis if dim is None else dim, "softmax")
+    _not_bool(x, "softmax")
     e = np.exp(x.data - _stable_shift(x.data, axes))
     out = e / e.sum(axis=axes, keepdims=True)
     return _unary("softmax", out, x,
@@ -548,6 +597,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
 def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x − logsumexp(x) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
     axes = _axes(x, axis if dim is None else dim, "log_softmax")
+    _not_bool(x, "log_softmax")
     shifted = x.data - _stable_shift(x.data, axes)
     out = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
     return _unary("log_softmax", out, x,
@@ -596,6 +646,10 @@ def _matmul_grad_b(xp, g, out, a, b):
     if b.ndim == 1:
         col = a.swapaxes(-1, -2) @ g.reshape(g.shape + (1,))  # (..., n, 1)
         return col.reshape(col.shape[:-1])
+    if a.ndim == 2 == b.ndim and type(b) is np.ndarray and b.T.flags.c_contiguous \
+            and not b.flags.c_contiguous:
+        # b is a transposed view (x @ w.T): its gradient in that layout makes w.grad C-order
+        return (g.T @ a).T
     return a.swapaxes(-1, -2) @ g
 
 
@@ -624,13 +678,13 @@ def matmul(a: Any, b: Any) -> Tensor:
 # Shape
 
 
-def _shape_arg(shape: tuple, op: str) -> tuple:
+def _shape_arg(shape: tuple, op: str, what: str = "sizes") -> tuple:
     """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3)."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
     for s in shape:
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            raise TypeError(f"{op}: sizes must be integers, got {shape!r}")
+        if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"{op}: {what} must be integers, got {shape!r}")
     return tuple(int(s) for s in shape)
 
 
@@ -672,6 +726,7 @@ def unsqueeze(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> 
     axis = axis if dim is None else dim
     if axis is None:
         raise TypeError("unsqueeze: missing the axis")
+    axis = integer(axis, "unsqueeze", "axis")
     nd = x.ndim + 1
     if not -nd <= axis < nd:
         raise ValueError(f"unsqueeze: axis {axis} is out of range for a result of {nd} dims")
@@ -682,11 +737,16 @@ def unsqueeze(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> 
 def transpose(x: Tensor, *axes: Any) -> Tensor:
     """Permute dims with numpy semantics (no argument reverses them):
     (2, 3, 4).transpose(2, 0, 1) -> (4, 2, 3)."""
-    axes = _shape_arg(axes, "transpose") if axes else tuple(range(x.ndim))[::-1]
-    if sorted(a % builtins.max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-        raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                         f"{x.ndim} dims of shape {x.shape} (for two dims use swapaxes)")
-    axes = tuple(a % x.ndim for a in axes)
+    nd = x.ndim
+    if axes:
+        axes = _shape_arg(axes, "transpose", "axes")
+        if len(axes) != nd or any(not -nd <= a < nd for a in axes) \
+                or len({a % nd for a in axes}) != nd:
+            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
+                             f"{nd} dims of shape {x.shape} (for two dims use swapaxes)")
+        axes = tuple(a % nd for a in axes)
+    else:
+        axes = tuple(range(nd))[::-1]
     inverse = tuple(np.argsort(axes).tolist())
     return _unary("transpose", x.data.transpose(axes), x,
                   lambda xp, g, out, x: g.transpose(inverse), {"axes": axes})
@@ -697,7 +757,7 @@ permute = transpose
 
 def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
     """Swap two dims (PyTorch's ``transpose(a, b)``): (2, 3, 4).swapaxes(0, 2) -> (4, 3, 2)."""
-    a, b = (_axes(x, ax, "swapaxes")[0] for ax in (axis1, axis2))
+    a, b = (_axes(x, integer(ax, "swapaxes", "axis"), "swapaxes")[0] for ax in (axis1, axis2))
     perm = list(range(x.ndim))
     perm[a], perm[b] = perm[b], perm[a]
     return transpose(x, *perm)
@@ -722,15 +782,31 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     if lead < 0:
         raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of shape {x.shape}")
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+    if any(s < 0 for s in shape) or any(
+            s != d and d != 1 for s, d in zip(shape[lead:], x.shape)):
+        raise ValueError(f"expand: a tensor of shape {x.shape} cannot be expanded to {sizes} "
+                         "(only size-1 dims grow; -1 keeps a dim)")
     return broadcast_to(x, shape)
+
+
+def _tensor_sequence(tensors: Any, op: str) -> list[Tensor]:
+    """The tensors of a non-empty list or tuple (anything ``ag.tensor`` takes)."""
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{op}: expected a list or tuple of tensors, got "
+                        f"{type(tensors).__name__}")
+    if not tensors:
+        raise ValueError(f"{op}: needs at least one tensor")
+    return [_tensor(t, op) for t in tensors]
 
 
 def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join along an existing axis: [(2, 3), (4, 3)] -> (6, 3)."""
-    ts = [_tensor(t, "concatenate") for t in tensors]
-    if not ts:
-        raise ValueError("concatenate: needs at least one tensor")
-    (axis,) = _axes(ts[0], axis if dim is None else dim, "concatenate")
+    ts = _tensor_sequence(tensors, "concatenate")
+    axis = integer(axis if dim is None else dim, "concatenate", "axis")
+    if ts[0].ndim == 0:
+        raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated "
+                         "(use stack)")
+    (axis,) = _axes(ts[0], axis, "concatenate")
     for t in ts:
         if t.ndim != ts[0].ndim or any(
             s != s0 for i, (s, s0) in enumerate(zip(t.shape, ts[0].shape)) if i != axis
@@ -754,28 +830,38 @@ cat = concatenate
 
 def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> Tensor:
     """Join along a new axis: three (2, 3) -> (3, 2, 3) with axis=0."""
-    ts = [_tensor(t, "stack") for t in tensors]
-    if not ts:
-        raise ValueError("stack: needs at least one tensor")
+    ts = _tensor_sequence(tensors, "stack")
     if any(t.shape != ts[0].shape for t in ts):
         raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in ts]}")
-    axis = axis if dim is None else dim
+    axis = integer(axis if dim is None else dim, "stack", "axis")
+    if not -ts[0].ndim - 1 <= axis <= ts[0].ndim:
+        raise ValueError(f"stack: axis {axis} is out of range for stacking tensors of shape "
+                         f"{ts[0].shape}")
     return concatenate([unsqueeze(t, axis) for t in ts], axis=axis)
 
 
 def split(x: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
     """numpy's split: an int N gives N equal parts, a list gives the cut points:
     split((6, 2), 3) -> three (2, 2)."""
-    (axis,) = _axes(x, axis, "split")
+    (axis,) = _axes(x, integer(axis, "split", "axis"), "split")
     n = x.shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)):
+    if isinstance(indices_or_sections, (int, np.integer)) and not isinstance(
+            indices_or_sections, (bool, np.bool_)):
         k = int(indices_or_sections)
         if k <= 0 or n % k:
             raise ValueError(f"split: axis {axis} of size {n} cannot be split into {k} "
                              "equal sections")
         cuts = list(range(0, n + 1, n // k)) if n else [0] * (k + 1)
     else:
-        cuts = [0] + [int(i) for i in indices_or_sections] + [n]
+        points = indices_or_sections
+        if isinstance(points, (Tensor, np.ndarray)):
+            points = _data(points).tolist()
+        if not isinstance(points, (list, tuple)) or not all(
+                isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
+                for i in points):
+            raise TypeError(f"split: indices_or_sections must be a number of sections or a "
+                            f"list of integer indices, got {_short(indices_or_sections)}")
+        cuts = [0] + [int(i) for i in points] + [n]
     lead = (slice(None),) * axis
     return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in zip(cuts[:-1], cuts[1:])]
 
@@ -799,7 +885,10 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
 
 
 def _pad_width(x: Tensor, pad_width: Any) -> tuple:
-    w = np.asarray(pad_width)
+    try:
+        w = np.asarray(pad_width)
+    except ValueError:  # ragged
+        w = np.asarray(None)
     if w.dtype.kind not in "iu" or (w < 0).any():
         raise ValueError(f"pad: pad_width must be non-negative integers, got {pad_width!r}")
     try:
@@ -813,6 +902,10 @@ def _pad_width(x: Tensor, pad_width: Any) -> tuple:
 def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
     """Constant padding with numpy's ``pad_width``: pad((2, 3), ((1, 1), (0, 2))) -> (4, 5)."""
     width = _pad_width(x, pad_width)
+    value = real(value, "pad", "value", finite=False)
+    if np.prod([lo + s + hi for (lo, hi), s in zip(width, x.shape)], dtype=float) > 2**31:
+        raise ValueError(f"pad: padding shape {x.shape} by {pad_width!r} gives too large a "
+                         "tensor")
     crop = tuple(slice(lo, lo + s) for (lo, _), s in zip(width, x.shape))
     return _unary("pad", np.pad(x.data, width, constant_values=value), x,
                   lambda xp, g, out, x: g[crop], {"pad_width": width})
@@ -827,7 +920,7 @@ def _is_basic(index: tuple) -> bool:
                for i in index)
 
 
-def _index(index: Any) -> tuple:
+def _index(index: Any, op: str = "getitem") -> tuple:
     """A normalised numpy index: Tensors and lists become arrays; always a tuple."""
     parts = index if isinstance(index, tuple) else (index,)
     out = []
@@ -835,11 +928,17 @@ def _index(index: Any) -> tuple:
         if isinstance(i, Tensor):
             i = i.data
         elif isinstance(i, list):
-            i = np.asarray(i)
+            try:
+                i = np.asarray(i)
+            except ValueError:
+                raise IndexError(f"{op}: index lists must be rectangular, got {_short(i)}") \
+                    from None
         if isinstance(i, np.ndarray) and i.dtype.kind not in "biu":
-            raise IndexError(f"getitem: index arrays must be integer or boolean, got {i.dtype}")
-        if isinstance(i, float):
-            raise IndexError(f"getitem: float index {i!r}; indices must be integers")
+            raise IndexError(f"{op}: index arrays must be integer or boolean, got {i.dtype}")
+        if not (i is None or i is Ellipsis or isinstance(i, (int, np.integer, np.bool_, slice,
+                                                             np.ndarray))):
+            raise IndexError(f"{op}: invalid index {_short(i)}; use integers, slices, None, "
+                             "..., or integer/boolean arrays")
         out.append(i)
     return tuple(out)
 
@@ -850,9 +949,9 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     idx = _index(index)
     try:
         out = x.data[idx]
-    except IndexError as e:
-        raise IndexError(f"getitem: index {index!r} is invalid for shape {x.shape}: {e}") \
-            from None
+    except (IndexError, TypeError, ValueError) as e:
+        raise IndexError(f"getitem: index {_short(index)} is invalid for shape {x.shape}: "
+                         f"{e}") from None
     shape = x.shape
     if _is_basic(idx):
         vjp = lambda xp, g, out, x: xp.scatter_set(g, idx, shape)
@@ -890,14 +989,15 @@ def _np_scatter_set(g: np.ndarray, index: tuple, shape: tuple) -> np.ndarray:
 
 def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
     """A copy of ``x`` with ``x[index] = value`` (what ``t[index] = value`` records)."""
-    idx = _index(index)
+    idx = _index(index, "setitem")
     v, vv = _operand(value, "setitem")
     out = x.data.copy()
     try:
         out[idx] = vv
-    except (IndexError, ValueError) as e:
-        raise type(e)(f"setitem: cannot assign a value of shape {np.shape(vv)} to index "
-                      f"{index!r} of a tensor of shape {x.shape}: {e}") from None
+    except (IndexError, TypeError, ValueError) as e:
+        kind = ValueError if isinstance(e, ValueError) and np.shape(vv) else IndexError
+        raise kind(f"setitem: cannot assign a value of shape {np.shape(vv)} to index "
+                   f"{_short(index)} of a tensor of shape {x.shape}: {e}") from None
     keep = np.ones(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
     keep[idx] = 0
     return _record("index_put", out, (x, v), (x.data, vv), (
@@ -913,9 +1013,17 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
 def sliding_window_view(x: Tensor, window_shape: Any, axis: Any = None) -> Tensor:
     """numpy's sliding_window_view, differentiable: windows become new trailing dims.
     (N, C, 5, 5) with window (3, 3) on axes (2, 3) -> (N, C, 3, 3, 3, 3)."""
-    window = (int(window_shape),) if np.isscalar(window_shape) else tuple(window_shape)
-    axes = tuple(range(x.ndim)) if axis is None else (
-        (axis,) if np.isscalar(axis) else tuple(axis))
+    op = "sliding_window_view"
+    window = _shape_arg((window_shape,) if np.isscalar(window_shape) else (window_shape,), op,
+                        "window_shape sizes")
+    axes = tuple(range(x.ndim)) if axis is None else _shape_arg(
+        (axis,) if np.isscalar(axis) else (axis,), op, "axes")
+    if len(window) != len(axes) or any(w < 1 for w in window):
+        raise ValueError(f"{op}: window_shape {window_shape!r} must give one size >= 1 per "
+                         f"axis in {axes}")
+    if x.ndim == 0:
+        raise ValueError(f"{op}: a 0-d tensor has no axes to slide a window along")
+    axes = tuple(_axes(x, a, op)[0] for a in axes)
     try:
         out = np.lib.stride_tricks.sliding_window_view(x.data, window, axes)
     except ValueError as e:
@@ -958,10 +1066,11 @@ def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple) -> Tensor:
 
 
 def _compare(name: str, fn, a: Any, b: Any) -> Tensor:
+    vb = _data(_operand(b, name)[1])
     try:
-        return Tensor._wrap(np.asarray(fn(_data(a), _data(_operand(b, name)[1]))))
+        return Tensor._wrap(np.asarray(fn(_data(a), vb)))
     except ValueError:
-        raise ValueError(f"{name}: shapes {np.shape(_data(a))} and {np.shape(_data(b))} "
+        raise ValueError(f"{name}: shapes {np.shape(_data(a))} and {np.shape(vb)} "
                          "cannot be broadcast together") from None
 
 
@@ -1041,3 +1150,31 @@ def _install() -> None:
 
 
 _install()
+
+
+# ----------------------------------------------------------------------------------------
+# Function forms: ag.exp(x) etc. take anything ag.tensor takes as their first argument
+# (the Tensor methods above skip this: their self is always a Tensor).
+
+
+def _tensor_first(fn):
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def op(x, *args, **kwargs):
+        if not isinstance(x, Tensor):
+            x = Tensor._wrap(_as_array(x, op=name))
+        return fn(x, *args, **kwargs)
+
+    return op
+
+
+for _name in (
+    "neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clone "
+    "astype sum mean var std max min logsumexp softmax log_softmax argmax argmin reshape "
+    "flatten squeeze unsqueeze transpose swapaxes broadcast_to expand split pad getitem "
+    "sliding_window_view"
+).split():
+    globals()[_name] = _tensor_first(globals()[_name])
+clamp, view, permute = clip, reshape, transpose
+del _name

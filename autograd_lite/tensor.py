@@ -14,16 +14,14 @@ import numpy as np
 
 from . import engine
 from .engine import MODE
+from .validation import dtype_arg, flag, function
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
 
 def set_default_dtype(dtype: Any) -> None:
     """Dtype that Python floats become (float32 unless changed), e.g. ``np.float64``."""
-    dt = np.dtype(dtype)
-    if dt.kind != "f":
-        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dt}")
-    _DEFAULT_DTYPE[0] = dt
+    _DEFAULT_DTYPE[0] = dtype_arg(dtype, "set_default_dtype", "f")
 
 
 def get_default_dtype() -> np.dtype:
@@ -37,6 +35,8 @@ def _as_array(data: Any, dtype: Any = None, op: str = "tensor") -> np.ndarray:
     Python floats -> the default dtype, Python ints -> int64, bools -> bool; numpy arrays
     and numpy scalars keep their dtype.
     """
+    if dtype is not None:
+        dtype = dtype_arg(dtype, op)
     if isinstance(data, Tensor):
         arr = data.data
     elif isinstance(data, (np.ndarray, np.generic)):
@@ -49,10 +49,13 @@ def _as_array(data: Any, dtype: Any = None, op: str = "tensor") -> np.ndarray:
             )
         try:
             arr = np.array(data)
-        except ValueError as e:  # ragged nested lists
+        except ValueError:  # ragged nested lists
             raise ValueError(
-                f"{op}: nested lists must be rectangular (same length at each depth): {e}"
+                f"{op}: nested lists must be rectangular (the same length at each depth), "
+                f"got {_short(data)}"
             ) from None
+        except (TypeError, OverflowError) as e:  # e.g. an int too large for int64
+            raise TypeError(f"{op}: cannot make a tensor from {_short(data)}: {e}") from None
         if dtype is None and arr.dtype.kind == "f":
             arr = arr.astype(_DEFAULT_DTYPE[0])
         elif dtype is None and arr.dtype.kind in "iu":
@@ -65,6 +68,12 @@ def _as_array(data: Any, dtype: Any = None, op: str = "tensor") -> np.ndarray:
     if dtype is not None:
         arr = arr.astype(dtype, copy=False)
     return arr
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 class Tensor:
@@ -88,7 +97,11 @@ class Tensor:
     __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        arr = _as_array(data, dtype, op=type(self).__name__)
+        op = type(self).__name__
+        arr = _as_array(data, dtype, op=op)
+        if flag(requires_grad, op, "requires_grad") and arr.dtype.kind != "f":
+            raise TypeError(f"{op}: only floating point tensors can require gradients, got "
+                            f"dtype {arr.dtype}")
         if arr is (data.data if isinstance(data, Tensor) else data):
             arr = arr.copy()  # as torch.tensor: the new tensor owns its data
         self.data = arr
@@ -207,7 +220,8 @@ class Tensor:
     # -- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Make this leaf record operations on it (float dtypes only)."""
-        if requires_grad and self.data.dtype.kind != "f":
+        if flag(requires_grad, "requires_grad_", "requires_grad") \
+                and self.data.dtype.kind != "f":
             raise TypeError(
                 f"requires_grad: only floating point tensors can require gradients, "
                 f"got dtype {self.data.dtype}"
@@ -240,6 +254,7 @@ class Tensor:
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
         Tensor replaces the gradient. Returns a handle with ``remove()``."""
+        function(hook, "register_hook", "hook")
         if not self.requires_grad:
             raise RuntimeError("register_hook: cannot register a hook on a tensor that "
                                "does not require grad")
@@ -260,6 +275,9 @@ class Tensor:
         ``gradient`` is required unless ``self`` has one element. ``retain_graph``
         defaults to ``create_graph``; without it the graph's saved values are freed.
         """
+        if retain_graph is not None:
+            flag(retain_graph, "backward", "retain_graph")
+        flag(create_graph, "backward", "create_graph")
         if not self.requires_grad:
             raise RuntimeError(
                 "backward: the tensor does not require grad and has no grad_fn "
@@ -330,6 +348,11 @@ class Tensor:
         return self.fill_(0)
 
     def fill_(self, value: float) -> Tensor:
+        if isinstance(value, Tensor) and value.data.size == 1:
+            value = value.data.item()
+        if not isinstance(value, (bool, int, float, np.generic)) or \
+                np.asarray(value).dtype.kind not in "biuf":
+            raise TypeError(f"fill_: the value must be a number, got {_short(value)}")
         self._check_inplace("fill_")
         if MODE.grad_enabled and self.requires_grad:
             from .ops import full_like
@@ -377,6 +400,16 @@ class _HookHandle:
         self.hooks.pop(self.id, None)
 
 
+def _tensor_list(value: Any, what: str) -> list[Tensor]:
+    """``grad``'s outputs or inputs: one Tensor or a non-empty sequence of Tensors."""
+    items = [value] if isinstance(value, Tensor) else \
+        list(value) if isinstance(value, (list, tuple)) else None
+    if not items or not all(isinstance(t, Tensor) for t in items):
+        raise TypeError(f"grad: {what} must be a Tensor or a non-empty sequence of Tensors, "
+                        f"got {_short(value)}")
+    return items
+
+
 def grad(
     outputs: Tensor | list[Tensor],
     inputs: Tensor | list[Tensor],
@@ -390,16 +423,23 @@ def grad(
 
     >>> gx, = ag.grad((x ** 3).sum(), x, create_graph=True)   # gx == 3 x**2
     """
-    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    outs = _tensor_list(outputs, "outputs")
+    ins = _tensor_list(inputs, "inputs")
     if grad_outputs is None or isinstance(grad_outputs, Tensor):
         gouts = [grad_outputs] * len(outs)
-    else:
+    elif isinstance(grad_outputs, (list, tuple)):
         gouts = list(grad_outputs)
+    else:
+        raise TypeError(f"grad: grad_outputs must be a Tensor or a sequence of them, got "
+                        f"{_short(grad_outputs)}")
     if len(gouts) != len(outs):
         raise ValueError(f"grad: {len(outs)} outputs but {len(gouts)} grad_outputs")
+    if retain_graph is not None:
+        flag(retain_graph, "grad", "retain_graph")
+    flag(create_graph, "grad", "create_graph")
+    flag(allow_unused, "grad", "allow_unused")
     for t in ins:
-        if not isinstance(t, Tensor) or not t.requires_grad:
+        if not t.requires_grad:
             raise RuntimeError("grad: every input must be a Tensor that requires grad")
     for o in outs:
         if not o.requires_grad:

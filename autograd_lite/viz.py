@@ -293,7 +293,8 @@ def _dot_body(
     max_nodes: int | None,
 ) -> list[str]:
     """The statements between ``digraph {`` and ``}``, one per line."""
-    roots = [root] if isinstance(root, Tensor) else list(root)
+    roots = [root] if isinstance(root, Tensor) else \
+        list(root) if isinstance(root, (list, tuple)) else []
     if not roots or not all(isinstance(r, Tensor) for r in roots):
         raise TypeError(f"draw_graph: root must be a Tensor or Tensors, got {root!r}")
     if rankdir not in RANKDIRS:

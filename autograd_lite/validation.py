@@ -1,0 +1,91 @@
+"""Argument checks shared by autograd_lite and nn.
+
+Each returns the cleaned value or raises a one-line ``TypeError`` (wrong kind of value) or
+``ValueError`` (right kind, out of range) that names the op, the argument, what was given
+and what is accepted:
+
+>>> real(-1.0, "Adam", "lr", low=0)
+Traceback (most recent call last):
+ValueError: Adam: lr must be a finite real number >= 0, got -1.0
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+_KINDS = {"b": "bool", "i": "integer", "u": "unsigned integer", "f": "floating"}
+
+
+def dtype_arg(dtype: Any, op: str, kinds: str = "biuf", what: str = "dtype") -> np.dtype:
+    """``dtype`` as a numpy dtype of one of ``kinds`` ('f' floating, 'i'/'u' integer,
+    'b' bool): np.float32, 'float64', np.int64, ... Values (1.5, None, arrays) are refused."""
+    accepted = " or ".join(dict.fromkeys(_KINDS[k] for k in kinds if k != "u"))
+    if dtype is None or isinstance(dtype, (bool, int, float, complex, np.generic, np.ndarray)):
+        raise TypeError(f"{op}: {what} must be a {accepted} data type such as np.float32, "
+                        f"got {dtype!r}")
+    try:
+        dt = np.dtype(dtype)
+    except Exception:  # numpy raises TypeError, ValueError or worse for garbage
+        raise TypeError(f"{op}: {what} {dtype!r} is not a data type; expected a {accepted} "
+                        "data type such as np.float32") from None
+    if dt.kind not in kinds:
+        raise TypeError(f"{op}: unsupported {what} {dt}; expected a {accepted} data type")
+    return dt
+
+
+def _describe(low: Any, high: Any, low_open: bool, high_open: bool) -> str:
+    if low is not None and high is not None:
+        return f" in {'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
+    if low is not None:
+        return f" {'>' if low_open else '>='} {low}"
+    if high is not None:
+        return f" {'<' if high_open else '<='} {high}"
+    return ""
+
+
+def real(value: Any, op: str, what: str, *, low: float | None = None,
+         high: float | None = None, low_open: bool = False, high_open: bool = False,
+         finite: bool = True) -> float:
+    """A real number (Python or numpy int/float, not bool) as a float, optionally within
+    [low, high] (open ends with ``low_open``/``high_open``); NaN is always refused and
+    infinities unless ``finite=False``."""
+    kind = "finite real number" if finite else "real number"
+    expected = f"a {kind}{_describe(low, high, low_open, high_open)}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+            value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: {what} must be {expected}, got {value!r}")
+    v = float(value)
+    if math.isnan(v) or (finite and math.isinf(v)):
+        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+    if low is not None and (v <= low if low_open else v < low):
+        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+    if high is not None and (v >= high if high_open else v > high):
+        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+    return v
+
+
+def integer(value: Any, op: str, what: str, *, low: int | None = None) -> int:
+    """A Python or numpy integer (not bool) as an int, optionally >= ``low``."""
+    expected = "an integer" + (f" >= {low}" if low is not None else "")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{op}: {what} must be {expected}, got {value!r}")
+    if low is not None and value < low:
+        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+    return int(value)
+
+
+def flag(value: Any, op: str, what: str) -> bool:
+    """A bool (Python or numpy)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{op}: {what} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def function(value: Any, op: str, what: str) -> Any:
+    """A callable."""
+    if not callable(value):
+        raise TypeError(f"{op}: {what} must be callable, got {value!r}")
+    return value
