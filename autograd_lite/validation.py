@@ -69,7 +69,7 @@ def real(value: Any, op: str, what: str, *, low: float | None = None,
 
 def integer(value: Any, op: str, what: str, *, low: int | None = None) -> int:
     """A Python or numpy integer (not bool) as an int, optionally >= ``low``."""
-    expected = "an integer" + (f" >= {low}" if low is not None else "")
+    expected = "an int" + (f" >= {low}" if low is not None else "")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{op}: {what} must be {expected}, got {value!r}")
     if low is not None and value < low:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.validation import function, integer
 
 __all__ = [
     "Dataset",
@@ -57,7 +58,8 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any) -> None:
         if not tensors:
             raise ValueError("TensorDataset: needs at least one tensor")
-        self.tensors = tuple(t if isinstance(t, ag.Tensor) else ag.tensor(t) for t in tensors)
+        self.tensors = tuple(_as_tensor(t, f"TensorDataset: tensor {i}")
+                             for i, t in enumerate(tensors))
         for i, t in enumerate(self.tensors):
             if t.ndim == 0:
                 raise ValueError(f"TensorDataset: tensor {i} is 0-d; examples are rows along dim 0")
@@ -69,6 +71,7 @@ class TensorDataset(Dataset):
             )
 
     def __getitem__(self, index: int) -> tuple[ag.Tensor, ...]:
+        _check_index(index, len(self), "TensorDataset")
         return tuple(t[index] for t in self.tensors)
 
     def __len__(self) -> int:
@@ -79,6 +82,32 @@ class TensorDataset(Dataset):
         return tuple(t[indices] for t in self.tensors)
 
 
+def _as_tensor(value: Any, what: str) -> ag.Tensor:
+    """``value`` as a Tensor; what ag.tensor refuses is re-raised naming ``what``."""
+    if isinstance(value, ag.Tensor):
+        return value
+    try:
+        return ag.tensor(value)
+    except (TypeError, ValueError) as e:
+        raise type(e)(f"{what}: {str(e).split(': ', 1)[-1]}") from None
+
+
+def _check_dataset(dataset: Any, op: str) -> None:
+    if isinstance(dataset, (str, bytes)) or not hasattr(dataset, "__getitem__") \
+            or not hasattr(dataset, "__len__"):
+        raise TypeError(f"{op}: dataset must have __getitem__ and __len__, got "
+                        f"{type(dataset).__name__}")
+
+
+def _check_index(index: Any, n: int, op: str) -> None:
+    """An example index (int in [-n, n)); slices and index arrays pass to the tensors."""
+    if isinstance(index, (bool, np.bool_)) or not isinstance(
+            index, (int, np.integer, slice, list, np.ndarray, ag.Tensor)):
+        raise TypeError(f"{op}: index must be an int (or a slice/index array), got {index!r}")
+    if isinstance(index, (int, np.integer)) and not -n <= index < n:
+        raise IndexError(f"{op}: index {index} is out of range for {n} examples")
+
+
 class Subset(Dataset):
     """The examples of ``dataset`` at ``indices`` (what :func:`random_split` returns).
 
@@ -86,10 +115,20 @@ class Subset(Dataset):
     """
 
     def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
+        _check_dataset(dataset, "Subset")
+        idx = _as_tensor(indices, "Subset: indices").data.reshape(-1)
+        if idx.dtype.kind not in "iu" and idx.size:
+            raise TypeError(f"Subset: indices must be integers, got dtype {idx.dtype}")
+        n = len(dataset)
+        bad = (idx < -n) | (idx >= n)
+        if bad.any():
+            raise IndexError(f"Subset: index {idx[bad][0]} is out of range for a dataset of "
+                             f"{n} examples")
         self.dataset = dataset
-        self.indices = np.asarray(indices, dtype=np.int64).reshape(-1)
+        self.indices = idx.astype(np.int64) % max(n, 1)
 
     def __getitem__(self, index: int) -> Any:
+        _check_index(index, len(self), "Subset")
         return self.dataset[int(self.indices[index])]
 
     def __len__(self) -> int:
@@ -145,11 +184,9 @@ class DataLoader:
             raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
         if batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size must be a positive integer, got {batch_size}")
-        if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
-            raise TypeError(
-                "DataLoader: dataset must have __getitem__ and __len__, got "
-                f"{type(dataset).__name__}"
-            )
+        _check_dataset(dataset, "DataLoader")
+        if collate_fn is not None:
+            function(collate_fn, "DataLoader", "collate_fn")
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"DataLoader: {name} must be a bool, got {flag!r}")
@@ -196,7 +233,11 @@ def random_split(
     >>> train, val = random_split(ds, [80, 20])      # ds has 100 examples
     >>> train, val = random_split(ds, [0.8, 0.2])    # the same sizes
     """
+    _check_dataset(dataset, "random_split")
     n = len(dataset)
+    if not isinstance(lengths, (list, tuple, np.ndarray)):
+        raise TypeError(f"random_split: lengths must be a list of sizes or fractions, got "
+                        f"{lengths!r}")
     lengths = list(lengths)
     if not lengths:
         raise ValueError("random_split: lengths is empty")
@@ -233,20 +274,36 @@ def _fit_or_use(
     arr: np.ndarray, stats: Any, axis: int, fit: Callable[..., np.ndarray], op: str
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The statistics (fitted along ``axis`` unless given) and their broadcastable forms."""
+    axis = integer(axis, op, "axis")
+    if not -arr.ndim <= axis < arr.ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for data of shape {arr.shape}")
     if stats is None:
         stats = fit(arr, axis)
-    if len(stats) != 2:
-        raise ValueError(f"{op}: stats must be a pair of arrays, got {len(stats)} items")
-    pair = tuple(np.asarray(s, dtype=arr.dtype) for s in stats)
+    if not isinstance(stats, (tuple, list)) or len(stats) != 2:
+        raise ValueError(f"{op}: stats must be a pair of arrays (as returned with the fitted "
+                         f"data), got {stats!r:.60}")
+    pair = tuple(_float_array(s, op, "stats", min_ndim=0).astype(arr.dtype) for s in stats)
     wide = tuple(np.expand_dims(s, axis) if s.ndim == arr.ndim - 1 else s for s in pair)
+    for s in wide:
+        try:
+            ok = np.broadcast_shapes(s.shape, arr.shape) == arr.shape
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError(f"{op}: stats of shape {s.shape} do not fit data of shape "
+                             f"{arr.shape} along axis {axis}")
     return pair, wide
 
 
-def _float_array(x: Any, op: str) -> np.ndarray:
-    arr = np.asarray(x.data if isinstance(x, ag.Tensor) else x)
-    if arr.dtype.kind not in "fiu" or arr.ndim == 0:
+def _float_array(x: Any, op: str, what: str = "data", min_ndim: int = 1) -> np.ndarray:
+    try:
+        arr = np.asarray(x.data if isinstance(x, ag.Tensor) else x)
+    except ValueError:  # ragged
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "fiu" or arr.ndim < min_ndim:
         raise TypeError(
-            f"{op}: expected a numeric array of at least 1 dimension, got {arr.dtype} {arr.shape}"
+            f"{op}: {what} must be a numeric array of at least {min_ndim} dimension(s), got "
+            f"{arr.dtype} {arr.shape}"
         )
     return arr if arr.dtype.kind == "f" else arr.astype(ag.get_default_dtype())
 

@@ -15,6 +15,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor
+from autograd_lite.validation import flag, integer, real
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "elu", "softplus", "softmax",
@@ -60,7 +61,9 @@ def _int_tuple(value: Any, n: int, what: str, op: str, minimum: int) -> tuple[in
 
 
 def _probability(p: Any, op: str) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{op}: probability has to be a number between 0 and 1, but got {p!r}")
+    if not 0 <= p <= 1:  # also NaN
         raise ValueError(f"{op}: probability has to be between 0 and 1, but got {p!r}")
     return float(p)
 
@@ -159,7 +162,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
     drawn from the library's generator (``ag.manual_seed``)."""
     x = _float_tensor(input, "dropout")
     p = _probability(p, "dropout")
-    if not training or p == 0:
+    if not flag(training, "dropout", "training") or p == 0:
         return x
     if p == 1:
         return x * 0.0
@@ -200,12 +203,20 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if x.ndim < 2:
         raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, *), got "
                          f"{x.shape}")
+    training = flag(training, "batch_norm", "training")
+    momentum = real(momentum, "batch_norm", "momentum", low=0, high=1)
+    eps = real(eps, "batch_norm", "eps", low=0, low_open=True)
     C = x.shape[1]
+    stats = []
     for name, t in (("running_mean", running_mean), ("running_var", running_var),
                     ("weight", weight), ("bias", bias)):
-        if t is not None and t.shape != (C,):
-            raise ValueError(f"batch_norm: {name} must have shape ({C},) for input of shape "
-                             f"{x.shape}, got {t.shape}")
+        if t is not None:
+            t = _float_tensor(t, "batch_norm", name)
+            if t.shape != (C,):
+                raise ValueError(f"batch_norm: {name} must have shape ({C},) for input of "
+                                 f"shape {x.shape}, got {t.shape}")
+        stats.append(t)
+    running_mean, running_var, weight, bias = stats
     shape = (1, C) + (1,) * (x.ndim - 2)
     axes = (0,) + tuple(range(2, x.ndim))
     if training:
@@ -233,10 +244,17 @@ def layer_norm(input: Tensor, normalized_shape: tuple[int, ...], weight: Tensor 
     """Normalize over the trailing ``normalized_shape`` dims of each example:
     (N, L, D) with normalized_shape (D,) -> (N, L, D)."""
     x = _float_tensor(input, "layer_norm")
-    shape = tuple(normalized_shape)
+    given = normalized_shape if isinstance(normalized_shape, (tuple, list)) else \
+        (normalized_shape,)
+    shape = _int_tuple(given, len(given), "normalized_shape", "layer_norm", 1) if given else ()
+    eps = real(eps, "layer_norm", "eps", low=0, low_open=True)
     if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
         raise ValueError(f"layer_norm: input of shape {x.shape} does not end with "
                          f"normalized_shape {shape}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and _float_tensor(t, "layer_norm", name).shape != shape:
+            raise ValueError(f"layer_norm: {name} must have the normalized_shape {shape}, got "
+                             f"shape {t.shape}")
     y, _, _ = _normalize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
     return _affine(y, weight, bias, shape)
 
@@ -265,6 +283,9 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input``:
     (N, L) indices -> (N, L, dim). Rows at ``padding_idx`` receive no gradient."""
     w = _float_tensor(weight, "embedding", "weight")
+    if w.ndim != 2:
+        raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
+                         f"shape {w.shape}")
     idx = _check_indices(_tensor(input, "embedding"), w.shape[0], "embedding")
     out = w[idx]
     if padding_idx is not None:
@@ -279,6 +300,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     t = _tensor(tensor, "one_hot", "tensor")
     if t.dtype.kind not in "iu":
         raise TypeError(f"one_hot: class values must be integers, got dtype {t.dtype}")
+    num_classes = integer(num_classes, "one_hot", "num_classes", low=-1)
     if num_classes == -1:
         num_classes = int(t.data.max()) + 1 if t.size else 0
     idx = _check_indices(t, num_classes, "one_hot")
@@ -312,9 +334,9 @@ def _windows(x: Tensor, kernel: tuple, stride: tuple, dilation: tuple) -> Tensor
 def _conv_padding(padding: Any, kernel: tuple, stride: tuple, dilation: tuple,
                   op: str) -> tuple:
     """((top, bottom), (left, right)) from an int, a pair, 'valid' or 'same'."""
-    if padding == "valid":
+    if isinstance(padding, str) and padding == "valid":
         return ((0, 0), (0, 0))
-    if padding == "same":
+    if isinstance(padding, str) and padding == "same":
         if stride != (1, 1):
             raise ValueError(f"{op}: padding='same' is not supported for strided "
                              f"convolutions (stride={stride})")
@@ -458,7 +480,7 @@ def _loss_name(fn: str) -> str:
 
 
 def _check_reduction(reduction: str, op: str) -> None:
-    if reduction not in ("mean", "sum", "none"):
+    if not isinstance(reduction, str) or reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{op}: {reduction!r} is not a valid value for reduction; use "
                          "'mean', 'sum' or 'none'")
 
@@ -533,8 +555,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½·delta)."""
     op = _loss_name("huber_loss")
     _check_reduction(reduction, op)
-    if not delta > 0:
-        raise ValueError(f"{op}: delta must be positive, got {delta!r}")
+    delta = real(delta, op, "delta", low=0, low_open=True, finite=False)
     x, y = _input_and_target(input, target, op)
     d = x - y
     ad = d.abs()
@@ -654,8 +675,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
     """
     op = _loss_name("cross_entropy")
     _check_reduction(reduction, op)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    label_smoothing = real(label_smoothing, op, "label_smoothing", low=0, high=1)
+    integer(ignore_index, op, "ignore_index")
     x = _float_tensor(input, op)
     logp = x.log_softmax(axis=0 if x.ndim == 1 else 1) if x.ndim else x
     return _class_loss(logp, target, weight, ignore_index, reduction, label_smoothing, op,
@@ -668,5 +689,6 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
     target int64 (N,) -> scalar; ``weight`` and ``ignore_index`` as in cross_entropy."""
     op = _loss_name("nll_loss")
     _check_reduction(reduction, op)
+    integer(ignore_index, op, "ignore_index")
     return _class_loss(_float_tensor(input, op), target, weight, ignore_index, reduction, 0.0,
                        op, allow_probabilities=False)

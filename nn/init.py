@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.validation import real
 
 __all__ = [
     "calculate_gain",
@@ -57,8 +58,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"calculate_gain: unsupported nonlinearity {nonlinearity!r}")
 
 
+def _target(tensor: Any, op: str, floating: bool = True) -> ag.Tensor:
+    """The Tensor an initializer fills (random fills need a floating one)."""
+    if not isinstance(tensor, ag.Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(tensor).__name__}")
+    if floating and tensor.dtype.kind != "f":
+        raise TypeError(f"{op}: expected a floating point Tensor, got dtype {tensor.dtype}")
+    return tensor
+
+
 def _fans(tensor: ag.Tensor, op: str) -> tuple[int, int]:
     """(fan_in, fan_out) of a weight laid out as PyTorch's: (out, in, *kernel)."""
+    _target(tensor, op)
     if tensor.ndim < 2:
         raise ValueError(f"{op}: fan in and fan out can not be computed for a tensor with "
                          f"fewer than 2 dimensions (shape {tensor.shape})")
@@ -81,30 +92,40 @@ def _rng() -> np.random.Generator:
 
 def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0) -> ag.Tensor:
     """Fill with U(a, b)."""
+    _target(tensor, "uniform_")
+    a, b = real(a, "uniform_", "a"), real(b, "uniform_", "b")
+    if a > b:
+        raise ValueError(f"uniform_: the lower bound a ({a}) is larger than b ({b})")
     return _fill(tensor, _rng().uniform(a, b, tensor.shape), "uniform_")
 
 
 def normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0) -> ag.Tensor:
     """Fill with N(mean, std²)."""
+    _target(tensor, "normal_")
+    mean, std = real(mean, "normal_", "mean"), real(std, "normal_", "std", low=0)
     return _fill(tensor, _rng().normal(mean, std, tensor.shape), "normal_")
 
 
 def constant_(tensor: ag.Tensor, val: float) -> ag.Tensor:
     """Fill with ``val``."""
+    _target(tensor, "constant_", floating=False)
+    if not isinstance(val, (bool, np.bool_)):
+        real(val, "constant_", "val", finite=False)
     return _fill(tensor, val, "constant_")
 
 
 def zeros_(tensor: ag.Tensor) -> ag.Tensor:
-    return _fill(tensor, 0, "zeros_")
+    return _fill(_target(tensor, "zeros_", floating=False), 0, "zeros_")
 
 
 def ones_(tensor: ag.Tensor) -> ag.Tensor:
-    return _fill(tensor, 1, "ones_")
+    return _fill(_target(tensor, "ones_", floating=False), 1, "ones_")
 
 
 def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0) -> ag.Tensor:
     """Glorot uniform: U(−a, a) with a = gain·sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor, "xavier_uniform_")
+    gain = real(gain, "xavier_uniform_", "gain", low=0)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
     return uniform_(tensor, -bound, bound)
 
@@ -112,17 +133,21 @@ def xavier_uniform_(tensor: ag.Tensor, gain: float = 1.0) -> ag.Tensor:
 def xavier_normal_(tensor: ag.Tensor, gain: float = 1.0) -> ag.Tensor:
     """Glorot normal: N(0, std²) with std = gain·sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _fans(tensor, "xavier_normal_")
+    gain = real(gain, "xavier_normal_", "gain", low=0)
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
 
 
 def _kaiming_std(tensor: ag.Tensor, a: float, mode: str, nonlinearity: str, op: str) -> float:
     if mode not in ("fan_in", "fan_out"):
         raise ValueError(f"{op}: mode {mode!r} is not supported, use 'fan_in' or 'fan_out'")
+    real(a, op, "a (the negative slope)")
     fan_in, fan_out = _fans(tensor, op)
     fan = fan_in if mode == "fan_in" else fan_out
-    if fan == 0:  # a zero-element tensor: nothing to fill
-        return 0.0
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    try:
+        gain = calculate_gain(nonlinearity, a)
+    except ValueError as e:
+        raise ValueError(f"{op}: {e}") from None
+    return gain / math.sqrt(fan) if fan else 0.0  # a zero-element tensor: nothing to fill
 
 
 def kaiming_uniform_(tensor: ag.Tensor, a: float = 0.0, mode: str = "fan_in",

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.validation import dtype_arg, flag, integer, real
 
 from . import functional as F
 from . import init
@@ -27,11 +28,16 @@ __all__ = [
 
 def _count(value: Any, name: str, cls: str) -> int:
     """A non-negative int constructor argument."""
-    return F._int_tuple(value, 1, name, cls, 0)[0]
+    return integer(value, cls, name, low=0)
 
 
-def _empty(shape: tuple, dtype: Any) -> Parameter:
-    return Parameter(np.empty(shape, dtype=ag.get_default_dtype() if dtype is None else dtype))
+def _dtype(dtype: Any, cls: str) -> np.dtype:
+    """A layer's floating dtype (the default dtype when None)."""
+    return ag.get_default_dtype() if dtype is None else dtype_arg(dtype, cls, "f")
+
+
+def _empty(shape: tuple, dtype: np.dtype) -> Parameter:
+    return Parameter(np.empty(shape, dtype=dtype))
 
 
 def _uniform_fan_in(weight: Parameter, bias: Parameter | None) -> None:
@@ -70,6 +76,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = _count(in_features, "in_features", "Linear")
         self.out_features = _count(out_features, "out_features", "Linear")
+        bias, dtype = flag(bias, "Linear", "bias"), _dtype(dtype, "Linear")
         self.weight = _empty((self.out_features, self.in_features), dtype)
         if bias:
             self.bias = _empty((self.out_features,), dtype)
@@ -93,7 +100,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim, self.end_dim = start_dim, end_dim
+        self.start_dim = integer(start_dim, "Flatten", "start_dim")
+        self.end_dim = integer(end_dim, "Flatten", "end_dim")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F._tensor(input, "Flatten").flatten(self.start_dim, self.end_dim)
@@ -109,7 +117,7 @@ class Dropout(Module):
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         self.p = F._probability(p, "Dropout")
-        self.inplace = inplace
+        self.inplace = flag(inplace, "Dropout", "inplace")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.dropout(input, self.p, self.training)
@@ -131,10 +139,12 @@ class _BatchNorm(Module):
         super().__init__()
         cls = type(self).__name__
         self.num_features = _count(num_features, "num_features", cls)
-        if not eps > 0:
-            raise ValueError(f"{cls}: eps must be positive, got {eps!r}")
-        if momentum is not None and not 0 <= momentum <= 1:
-            raise ValueError(f"{cls}: momentum must be in [0, 1] or None, got {momentum!r}")
+        real(eps, cls, "eps", low=0, low_open=True)
+        if momentum is not None:
+            real(momentum, cls, "momentum (or None)", low=0, high=1)
+        affine, bias = flag(affine, cls, "affine"), flag(bias, cls, "bias")
+        track_running_stats = flag(track_running_stats, cls, "track_running_stats")
+        dtype = _dtype(dtype, cls)
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         C = self.num_features
@@ -147,10 +157,9 @@ class _BatchNorm(Module):
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
-        dt = ag.get_default_dtype() if dtype is None else dtype
         if track_running_stats:
-            self.register_buffer("running_mean", ag.zeros(C, dtype=dt))
-            self.register_buffer("running_var", ag.ones(C, dtype=dt))
+            self.register_buffer("running_mean", ag.zeros(C, dtype=dtype))
+            self.register_buffer("running_var", ag.ones(C, dtype=dtype))
             self.register_buffer("num_batches_tracked", ag.tensor(0))
         else:
             for name in ("running_mean", "running_var", "num_batches_tracked"):
@@ -211,11 +220,14 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True,
                  dtype: Any = None) -> None:
         super().__init__()
-        shape = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) \
-            else tuple(normalized_shape)
+        shape = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) \
+            else (normalized_shape,)
         self.normalized_shape = F._int_tuple(shape, len(shape), "normalized_shape",
                                              "LayerNorm", 1)
-        self.eps, self.elementwise_affine = eps, elementwise_affine
+        self.eps = eps
+        real(eps, "LayerNorm", "eps", low=0, low_open=True)
+        self.elementwise_affine = flag(elementwise_affine, "LayerNorm", "elementwise_affine")
+        bias, dtype = flag(bias, "LayerNorm", "bias"), _dtype(dtype, "LayerNorm")
         if elementwise_affine:
             self.weight = _empty(self.normalized_shape, dtype)
             if bias:
@@ -250,7 +262,8 @@ class Embedding(Module):
         self.embedding_dim = _count(embedding_dim, "embedding_dim", "Embedding")
         self.padding_idx = None if padding_idx is None else \
             F._padding_idx(padding_idx, self.num_embeddings, "Embedding")
-        self.weight = _empty((self.num_embeddings, self.embedding_dim), dtype)
+        self.weight = _empty((self.num_embeddings, self.embedding_dim),
+                             _dtype(dtype, "Embedding"))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -306,6 +319,7 @@ class Conv2d(Module):
         if padding_mode != "zeros":
             raise ValueError(f"{op}: only padding_mode='zeros' is supported, got "
                              f"{padding_mode!r}")
+        bias, dtype = flag(bias, op, "bias"), _dtype(dtype, op)
         self.padding_mode = padding_mode
         self.weight = _empty((self.out_channels, self.in_channels // self.groups)
                              + self.kernel_size, dtype)
@@ -347,6 +361,7 @@ class _Pool2d(Module):
         if stride is not None:
             F._int_tuple(stride, 2, "stride", op, 1)
         F._int_tuple(padding, 2, "padding", op, 0)
+        flag(ceil_mode, op, "ceil_mode")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding = padding
@@ -383,7 +398,9 @@ class AvgPool2d(_Pool2d):
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = count_include_pad
+        self.count_include_pad = flag(count_include_pad, "AvgPool2d", "count_include_pad")
+        if divisor_override is not None:
+            integer(divisor_override, "AvgPool2d", "divisor_override", low=1)
         self.divisor_override = divisor_override
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:

@@ -7,6 +7,7 @@ Each is a thin wrapper over the function of the same name in :mod:`nn.functional
 from __future__ import annotations
 
 import autograd_lite as ag
+from autograd_lite.validation import flag, integer, real
 
 from . import functional as F
 from .modules import Module
@@ -20,7 +21,7 @@ class ReLU(Module):
 
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
-        self.inplace = inplace
+        self.inplace = flag(inplace, "ReLU", "inplace")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.relu(input)
@@ -34,7 +35,9 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
-        self.negative_slope, self.inplace = negative_slope, inplace
+        real(negative_slope, "LeakyReLU", "negative_slope")
+        self.negative_slope = negative_slope
+        self.inplace = flag(inplace, "LeakyReLU", "inplace")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.leaky_relu(input, self.negative_slope)
@@ -77,7 +80,8 @@ class ELU(Module):
 
     def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        self.alpha, self.inplace = alpha, inplace
+        real(alpha, "ELU", "alpha")
+        self.alpha, self.inplace = alpha, flag(inplace, "ELU", "inplace")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.elu(input, self.alpha)
@@ -91,6 +95,8 @@ class Softplus(Module):
 
     def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
+        real(beta, "Softplus", "beta", low=0, low_open=True)
+        real(threshold, "Softplus", "threshold", finite=False)
         self.beta, self.threshold = beta, threshold
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
@@ -105,7 +111,7 @@ class Softmax(Module):
 
     def __init__(self, dim: int | None = None) -> None:
         super().__init__()
-        self.dim = dim
+        self.dim = None if dim is None else integer(dim, type(self).__name__, "dim")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.softmax(input, self.dim)

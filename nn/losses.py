@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import autograd_lite as ag
+from autograd_lite.validation import integer, real
 
 from . import functional as F
 from .modules import Module
@@ -30,6 +31,13 @@ class _Loss(Module):
         """Register an optional weight buffer (numpy arrays are accepted)."""
         t = None if value is None else F._float_tensor(value, type(self).__name__, name)
         self.register_buffer(name, t)
+
+    def _class_weight(self, weight: Any) -> None:
+        """The optional per-class ``weight`` buffer, shape (C,)."""
+        self._buffer("weight", weight)
+        if self.weight is not None and self.weight.ndim != 1:
+            raise ValueError(f"{type(self).__name__}: weight must be 1-D, one entry per class, "
+                             f"got shape {self.weight.shape}")
 
 
 class MSELoss(_Loss):
@@ -58,6 +66,7 @@ class HuberLoss(_Loss):
 
     def __init__(self, *, reduction: str = "mean", delta: float = 1.0) -> None:
         super().__init__(reduction)
+        real(delta, "HuberLoss", "delta", low=0, low_open=True, finite=False)
         self.delta = delta
 
     def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
@@ -99,10 +108,9 @@ class CrossEntropyLoss(_Loss):
     def __init__(self, weight: Any = None, *, ignore_index: int = -100,
                  reduction: str = "mean", label_smoothing: float = 0.0) -> None:
         super().__init__(reduction)
-        if not 0.0 <= label_smoothing <= 1.0:
-            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got "
-                             f"{label_smoothing!r}")
-        self._buffer("weight", weight)
+        real(label_smoothing, "CrossEntropyLoss", "label_smoothing", low=0, high=1)
+        integer(ignore_index, "CrossEntropyLoss", "ignore_index")
+        self._class_weight(weight)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
@@ -116,7 +124,8 @@ class NLLLoss(_Loss):
     def __init__(self, weight: Any = None, *, ignore_index: int = -100,
                  reduction: str = "mean") -> None:
         super().__init__(reduction)
-        self._buffer("weight", weight)
+        integer(ignore_index, "NLLLoss", "ignore_index")
+        self._class_weight(weight)
         self.ignore_index = ignore_index
 
     def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.validation import dtype_arg, function
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "RemovableHandle"]
 
@@ -311,7 +312,9 @@ class Module:
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under ``name`` (same as setting the attribute)."""
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            raise TypeError(f"{type(self).__name__}: cannot add a {type(module).__name__} as "
+                            f"module {name!r} ({type(module).__name__} is not a Module "
+                            "subclass)")
         self._check_name(name, "module")
         self._modules[name] = module
 
@@ -391,6 +394,7 @@ class Module:
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first) and on self; returns self."""
+        function(fn, f"{type(self).__name__}.apply", "fn")
         for m in self.children():
             m.apply(fn)
         fn(self)
@@ -429,11 +433,9 @@ class Module:
     def to(self, dtype: Any) -> Module:
         """Cast floating parameters, buffers and gradients to ``dtype``, in place; returns
         self. ``to("cpu")`` is accepted and does nothing (there is only the CPU)."""
-        if dtype == "cpu":
+        if isinstance(dtype, str) and dtype == "cpu":
             return self
-        dt = np.dtype(dtype)
-        if dt.kind != "f":
-            raise TypeError(f"Module.to: only floating dtypes are allowed, got {dt}")
+        dt = dtype_arg(dtype, "Module.to", "f")
         for t in list(self.parameters()) + list(self.buffers()):
             if t.dtype.kind == "f":
                 t.data = t.data.astype(dt)
@@ -486,7 +488,10 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+            try:
+                arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+            except ValueError:  # ragged nested lists
+                arr = np.asarray(None)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"load_state_dict: value for '{key}' has dtype {arr.dtype}; "
                                 "expected numeric data")
@@ -723,6 +728,9 @@ class ModuleList(_ModuleSequence):
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
+            if not isinstance(modules, Iterable):
+                raise TypeError(f"ModuleList: expected an iterable of modules, got "
+                                f"{type(modules).__name__}")
             self.extend(modules)
 
     def _slice(self, idx: slice) -> ModuleList:

@@ -36,7 +36,10 @@ def _arrays(obj: Any) -> OrderedDict[str, np.ndarray]:
     for key, value in obj.items():
         if not isinstance(key, str) or not key:
             raise TypeError(f"nn.save: keys must be non-empty strings, got {key!r}")
-        arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+        try:
+            arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+        except ValueError:  # ragged nested lists
+            arr = np.asarray(None)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"nn.save: value for {key!r} has dtype {arr.dtype}; only bool, "
                             "integer and floating arrays can be saved")
@@ -44,11 +47,17 @@ def _arrays(obj: Any) -> OrderedDict[str, np.ndarray]:
     return out
 
 
+def _path(path: Any, op: str) -> str:
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{op}: path must be a str or os.PathLike, got {type(path).__name__}")
+    return os.fspath(path)
+
+
 def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
     """Write a state dict (name -> Tensor or array) to ``path`` as an ``.npz``, atomically:
     the data goes to a temporary file next to ``path``, which then replaces it."""
     arrays = _arrays(obj)
-    path = os.fspath(path)
+    path = _path(path, "nn.save")
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=directory)
     try:
@@ -69,7 +78,7 @@ def save(obj: Mapping[str, Any], path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike) -> OrderedDict[str, ag.Tensor]:
     """Read a state dict written by :func:`save` (or any ``.npz`` of numeric arrays) as an
     ordered mapping of name -> Tensor. Files holding pickled objects are refused."""
-    path = os.fspath(path)
+    path = _path(path, "nn.load")
     try:
         with np.load(path, allow_pickle=False) as npz:
             if not isinstance(npz, np.lib.npyio.NpzFile):

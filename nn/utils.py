@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.validation import real
 
 from .monitor import GradientMonitor, Thresholds
 
@@ -23,6 +24,9 @@ __all__ = ["clip_grad_norm_", "clip_grad_value_", "GradientMonitor", "Thresholds
 
 def _grads(parameters: Any, op: str) -> list[np.ndarray]:
     """The gradient arrays of ``parameters`` (one Tensor or an iterable), skipping None."""
+    if not isinstance(parameters, (ag.Tensor, Iterable)):
+        raise TypeError(f"{op}: parameters must be a Tensor or an iterable of Tensors, got "
+                        f"{type(parameters).__name__}")
     params = [parameters] if isinstance(parameters, ag.Tensor) else list(parameters)
     for i, p in enumerate(params):
         if not isinstance(p, ag.Tensor):
@@ -47,10 +51,10 @@ def clip_grad_norm_(
     >>> nn.utils.clip_grad_norm_([w], max_norm=1.0)       # tensor(5.); w.grad ≈ [0.6, 0.8]
     """
     op = "clip_grad_norm_"
-    max_norm = float(max_norm)
-    norm_type = float(norm_type)
-    if not max_norm >= 0.0:
-        raise ValueError(f"{op}: max_norm must be >= 0, got {max_norm}")
+    max_norm = real(max_norm, op, "max_norm", low=0, finite=False)
+    if isinstance(norm_type, str) and norm_type in ("inf", "-inf"):
+        norm_type = float(norm_type)
+    norm_type = real(norm_type, op, "norm_type (a number, inf or 'inf')", finite=False)
     grads = _grads(parameters, op)
     if not grads:
         return ag.tensor(0.0)
@@ -89,8 +93,6 @@ def clip_grad_value_(parameters: ag.Tensor | Iterable[ag.Tensor], clip_value: fl
     >>> nn.utils.clip_grad_value_([w], 1.0)               # w.grad -> [-1., 0.5, 1.]
     """
     op = "clip_grad_value_"
-    clip_value = float(clip_value)
-    if not clip_value >= 0.0:
-        raise ValueError(f"{op}: clip_value must be >= 0, got {clip_value}")
+    clip_value = real(clip_value, op, "clip_value", low=0, finite=False)
     for g in _grads(parameters, op):
         np.clip(g, -clip_value, clip_value, out=g)

@@ -54,6 +54,8 @@ class Adam(Optimizer):
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
+            if not isinstance(beta, (int, float, np.number)) or isinstance(beta, bool):
+                raise TypeError(f"{name}: beta{i + 1} must be a number, got {beta!r}")
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"{name}: invalid beta{i + 1} {beta!r} (must be in [0, 1))")
         group["betas"] = tuple(betas)

@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from autograd_lite.validation import function, integer, real
+
 from .optimizer import Optimizer
 
 
@@ -28,6 +30,7 @@ class LRScheduler:
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {optimizer!r}")
+        integer(last_epoch, type(self).__name__, "last_epoch", low=-1)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -81,6 +84,11 @@ def _positive_int(name: str, what: str, value: Any) -> int:
     return value
 
 
+def _gamma(name: str, value: Any) -> float:
+    """A multiplicative lr factor: a finite number > 0."""
+    return real(value, name, "gamma", low=0, low_open=True)
+
+
 class LambdaLR(LRScheduler):
     """``lr = initial_lr * lr_lambda(epoch)`` (one function, or one per param group).
 
@@ -100,8 +108,8 @@ class LambdaLR(LRScheduler):
             self.lr_lambdas = list(lr_lambda)
         else:
             self.lr_lambdas = [lr_lambda] * n
-        if not all(callable(f) for f in self.lr_lambdas):
-            raise TypeError("LambdaLR: lr_lambda must be a callable (or a list of them)")
+        for f in self.lr_lambdas:
+            function(f, "LambdaLR", "lr_lambda (or each of a list)")
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -122,6 +130,7 @@ class StepLR(LRScheduler):
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
     ) -> None:
         self.step_size = _positive_int("StepLR", "step_size", step_size)
+        _gamma("StepLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -145,7 +154,12 @@ class MultiStepLR(LRScheduler):
         gamma: float = 0.1,
         last_epoch: int = -1,
     ) -> None:
-        self.milestones = Counter(milestones)
+        if isinstance(milestones, (str, bytes)) or not isinstance(milestones, Iterable):
+            raise TypeError(f"MultiStepLR: milestones must be a list of epochs, got "
+                            f"{milestones!r}")
+        self.milestones = Counter(integer(m, "MultiStepLR", "each milestone", low=0)
+                                  for m in milestones)
+        _gamma("MultiStepLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -163,6 +177,7 @@ class ExponentialLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
+        _gamma("ExponentialLR", gamma)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -184,6 +199,7 @@ class CosineAnnealingLR(LRScheduler):
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
     ) -> None:
         self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        real(eta_min, "CosineAnnealingLR", "eta_min", low=0)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -232,8 +248,9 @@ class ReduceLROnPlateau(LRScheduler):
         name = "ReduceLROnPlateau"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{name}: expected an Optimizer, got {optimizer!r}")
-        if not 0.0 <= factor < 1.0:
-            raise ValueError(f"{name}: factor must be in [0, 1), got {factor!r}")
+        real(factor, name, "factor", low=0, high=1, high_open=True)
+        real(threshold, name, "threshold", low=0)
+        real(eps, name, "eps", low=0)
         if mode not in ("min", "max"):
             raise ValueError(f"{name}: mode must be 'min' or 'max', got {mode!r}")
         if threshold_mode not in ("rel", "abs"):
@@ -247,9 +264,9 @@ class ReduceLROnPlateau(LRScheduler):
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != n:
                 raise ValueError(f"{name}: expected {n} min_lrs, got {len(min_lr)}")
-            self.min_lrs = [float(m) for m in min_lr]
+            self.min_lrs = [real(m, name, "min_lr", low=0) for m in min_lr]
         else:
-            self.min_lrs = [float(min_lr)] * n
+            self.min_lrs = [real(min_lr, name, "min_lr", low=0)] * n
         self.optimizer = optimizer
         self.mode, self.factor, self.patience = mode, factor, patience
         self.threshold, self.threshold_mode = threshold, threshold_mode
@@ -262,7 +279,13 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or one-element Tensor); maybe reduce lrs."""
-        current = float(metrics.item() if hasattr(metrics, "item") else metrics)
+        value = metrics.item() if hasattr(metrics, "item") and getattr(
+            metrics, "size", 1) == 1 else metrics
+        if isinstance(value, bool) or not isinstance(value, (int, float)) and not (
+                hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf"):
+            raise TypeError(f"ReduceLROnPlateau.step: the metric must be a number (or a "
+                            f"one-element Tensor), got {value!r}")
+        current = float(value)  # NaN counts as no improvement, as PyTorch
         self.last_epoch += 1
         if self._is_better(current):
             self.best = current

@@ -12,8 +12,10 @@ dtype as ``p``) plus an integer ``"step"`` where the algorithm counts steps.
 from __future__ import annotations
 
 import copy
+import inspect
+import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -39,10 +41,11 @@ class Optimizer:
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
-        if isinstance(params, ag.Tensor) or isinstance(params, dict):
+        if isinstance(params, (ag.Tensor, dict)) or not isinstance(params, Iterable):
+            what = "a single " if isinstance(params, (ag.Tensor, dict)) else ""
             raise TypeError(
                 f"{name}: params must be an iterable of Tensors or of dicts (parameter "
-                f"groups), got a single {type(params).__name__}; wrap it in a list"
+                f"groups), got {what}{type(params).__name__}; wrap it in a list"
             )
         self.defaults = dict(defaults)
         self._validate_group(self.defaults)
@@ -53,6 +56,9 @@ class Optimizer:
             raise ValueError(f"{name}: got an empty parameter list")
         if not isinstance(groups[0], dict):
             groups = [{"params": groups}]
+        elif not all(isinstance(g, dict) for g in groups):
+            raise TypeError(f"{name}: params mixes parameter groups (dicts) with other values; "
+                            "give a list of Tensors or a list of dicts")
         for group in groups:
             self.add_param_group(group)
 
@@ -68,6 +74,9 @@ class Optimizer:
         params = param_group.get("params")
         if params is None:
             raise ValueError(f"{name}: a parameter group needs a 'params' entry")
+        if not isinstance(params, (ag.Tensor, Iterable)):
+            raise TypeError(f"{name}: a parameter group's 'params' must be Tensors, got "
+                            f"{type(params).__name__}")
         params = [params] if isinstance(params, ag.Tensor) else list(params)
         if not params:
             raise ValueError(f"{name}: got an empty parameter list")
@@ -82,6 +91,9 @@ class Optimizer:
                     f"{name}: can't optimize a non-leaf Tensor (parameter {i}, shape "
                     f"{p.shape}); optimize the leaf it was computed from"
                 )
+            if p.dtype.kind != "f":
+                raise TypeError(f"{name}: can only optimize floating point Tensors, but "
+                                f"parameter {i} of the group has dtype {p.dtype}")
         ids = [id(p) for p in params]
         if len(set(ids)) != len(ids):
             raise ValueError(f"{name}: a parameter group contains the same parameter twice")
@@ -94,13 +106,26 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
-        """Raise ValueError for out-of-range hyperparameters (before any state changes)."""
+        """Raise TypeError/ValueError for hyperparameters of the wrong kind or out of range
+        (before any state changes): numbers must be finite, flags bools."""
+        name = type(self).__name__
+        for key, default in _signature_defaults(type(self)).items():
+            if key not in group:
+                continue
+            value = group[key]
+            if isinstance(default, bool):
+                if not isinstance(value, (bool, np.bool_)):
+                    raise TypeError(f"{name}: {key} must be True or False, got {value!r}")
+            elif isinstance(default, (int, float)) or key in self._nonnegative:
+                if not isinstance(value, (int, float, np.number)) or isinstance(
+                        value, (bool, np.bool_)):
+                    raise TypeError(f"{name}: {key} must be a number, got {value!r}")
+                if not math.isfinite(value):
+                    raise ValueError(f"{name}: invalid {key} {value!r} (must be finite)")
         for key in self._nonnegative:
             value = group.get(key, 0.0)
-            if not isinstance(value, (int, float, np.number)) or isinstance(value, bool):
-                raise TypeError(f"{type(self).__name__}: {key} must be a number, got {value!r}")
-            if not value >= 0.0:  # also catches NaN
-                raise ValueError(f"{type(self).__name__}: invalid {key} {value!r} (must be >= 0)")
+            if not value >= 0.0:
+                raise ValueError(f"{name}: invalid {key} {value!r} (must be >= 0)")
 
     # -- the step --------------------------------------------------------------------------
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -123,6 +148,9 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
+            if not callable(closure):
+                raise TypeError(f"{type(self).__name__}.step: closure must be callable, got "
+                                f"{closure!r}")
             with ag.enable_grad():
                 loss = closure()
         with ag.no_grad():
@@ -188,6 +216,16 @@ class Optimizer:
                 f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups'"
             )
         saved_groups = state_dict["param_groups"]
+        saved_state = state_dict["state"]
+        if not (isinstance(saved_state, Mapping)
+                and all(isinstance(s, Mapping) for s in saved_state.values())
+                and isinstance(saved_groups, (list, tuple))
+                and all(isinstance(g, Mapping) and isinstance(g.get("params"), (list, tuple))
+                        for g in saved_groups)):
+            raise ValueError(
+                f"{name}.load_state_dict: expected 'state' to map parameter indices to dicts "
+                "and 'param_groups' to be a list of dicts with a 'params' list"
+            )
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(
                 f"{name}.load_state_dict: the saved state has {len(saved_groups)} parameter "
@@ -225,6 +263,18 @@ class Optimizer:
 
 
 # -- helpers ----------------------------------------------------------------------------
+_SIGNATURE_DEFAULTS: dict[type, dict[str, Any]] = {}
+
+
+def _signature_defaults(cls: type) -> dict[str, Any]:
+    """The keyword defaults of ``cls.__init__`` (lr=1e-3, nesterov=False, ...): what kind
+    of value each hyperparameter takes."""
+    if cls not in _SIGNATURE_DEFAULTS:
+        params = inspect.signature(cls.__init__).parameters.values()
+        _SIGNATURE_DEFAULTS[cls] = {p.name: p.default for p in params
+                                    if p.default is not inspect.Parameter.empty}
+    return _SIGNATURE_DEFAULTS[cls]
+
 def _plain_numbers(group: dict[str, Any]) -> dict[str, Any]:
     """The group's hyperparameters with numpy scalars turned into Python floats.
 
@@ -262,7 +312,13 @@ def _cast_like(value: Any, p: Any, key: str, name: str) -> Any:
     """A state entry for parameter ``p``: arrays copied into ``p``'s dtype, shape checked."""
     if isinstance(value, (int, float, np.integer, np.floating)) and key == "step":
         return int(value)
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError:  # ragged
+        arr = np.asarray(None)
+    if arr.dtype.kind not in "biuf":
+        raise ValueError(f"{name}.load_state_dict: state '{key}' is not numeric, got "
+                         f"{type(value).__name__}")
     if arr.ndim == 0 and key == "step":
         return int(arr)
     if arr.shape != p.data.shape:

@@ -47,6 +47,11 @@ class RMSprop(Optimizer):
         )
         super().__init__(params, defaults)
 
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        super()._validate_group(group)
+        if not group["alpha"] <= 1.0:
+            raise ValueError(f"RMSprop: invalid alpha {group['alpha']!r} (must be in [0, 1])")
+
     def _init_state(self, param: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
         state: dict[str, Any] = {"step": 0, "square_avg": np.zeros_like(param)}
         if group["momentum"] > 0:
