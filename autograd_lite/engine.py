@@ -11,6 +11,7 @@ per input. A vjp is called as ``vjp(xp, g, out, *values)``:
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,6 +29,10 @@ class _Mode(threading.local):
 
 
 MODE = _Mode()
+# How many threads are inside detect_anomaly: a plain global the hot paths test first, so
+# they read the thread-local MODE.anomaly (~30 ns) only while anomaly mode is in use.
+ANOMALY_USERS = [0]
+_ANOMALY_LOCK = threading.Lock()
 Tensor: Any = None  # set by autograd_lite.tensor (the two modules need each other)
 
 
@@ -54,10 +59,16 @@ class _SetMode:
 
     def __enter__(self) -> None:
         self._prev = getattr(MODE, self._attr)
-        setattr(MODE, self._attr, self._value)
+        self._set(self._value, self._prev)
 
     def __exit__(self, *exc: object) -> None:
-        setattr(MODE, self._attr, self._prev)
+        self._set(self._prev, self._value)
+
+    def _set(self, value: bool, old: bool) -> None:
+        setattr(MODE, self._attr, value)
+        if self._attr == "anomaly" and value != old:
+            with _ANOMALY_LOCK:
+                ANOMALY_USERS[0] += 1 if value else -1
 
     def __call__(self, fn: Callable) -> Callable:
         import functools
@@ -129,7 +140,7 @@ class Node:
         self.versions = versions  # each input Tensor's version when used; -1 for constants
         self.out_data = out_data
         self.args = args  # op arguments worth showing (e.g. {"axis": 1}), or None
-        self.where = _user_frame() if MODE.anomaly else None
+        self.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
         self.out_version = 0  # the output's version when made (in-place ops may raise it)
 
     @property
@@ -244,7 +255,7 @@ def run_backward(
     from . import ops
 
     xp = ops if create_graph else ops.ARRAY_MATH
-    anomaly = MODE.anomaly
+    anomaly = ANOMALY_USERS[0] and MODE.anomaly
     consumers = _count_consumers(roots)
     pending = len(consumers)  # tensors still waiting for all their consumers
     grads: dict[int, Any] = {}
@@ -274,7 +285,7 @@ def run_backward(
                     if id(t) in wanted:
                         results[wanted[id(t)]] = g
                 elif node is None or t._retains_grad:
-                    _accumulate_grad(t, g, create_graph)
+                    _accumulate_grad(t, g, create_graph, node is None)
             if node is None:
                 continue
             if t._version != node.out_version:
@@ -294,10 +305,11 @@ def run_backward(
                 if g is not None and vjp is not None:
                     gp = vjp(xp, g, out, *values)
                     if gp is not None:
-                        if gp.shape != p.shape:
-                            gp = unbroadcast(gp, p.shape)
-                        if gp.dtype != p.data.dtype:  # mixed-dtype ops: grad in p's dtype
-                            gp = xp.astype(gp, p.data.dtype)
+                        pdata = p.data
+                        if gp.shape != pdata.shape:
+                            gp = unbroadcast(gp, pdata.shape)
+                        if gp.dtype != pdata.dtype:  # mixed-dtype ops: grad in p's dtype
+                            gp = xp.astype(gp, pdata.dtype)
                         if anomaly:
                             _check_gradient(node, gp, p)
                         grads[key] = grads[key] + gp if key in grads else gp
@@ -307,6 +319,7 @@ def run_backward(
                 else:
                     ready.append(p)
                     pending -= 1
+            gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
             if not retain_graph:
                 node.inputs = node.values = node.out_data = node.vjps = None
     finally:
@@ -345,13 +358,37 @@ def _run_hooks(t, g, create_graph: bool):
     return g
 
 
-def _accumulate_grad(t, g, create_graph: bool) -> None:
+def _sole_refcounts() -> tuple[int, int]:
+    """What ``sys.getrefcount`` reports (it differs between interpreters) inside a function
+    for an array held only by the caller's local variable, and for the base of such a view."""
+
+    def probe(g):
+        return sys.getrefcount(g), sys.getrefcount(g.base)
+
+    g = np.empty(1)[:]
+    return probe(g)
+
+
+_SOLE_REFS, _SOLE_BASE_REFS = _sole_refcounts()
+
+
+def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
+    """Add ``g`` into ``t.grad``. ``leaf``: run_backward's local ``g`` is its only other
+    reference, so an array nothing else holds can become the grad without a copy."""
     if create_graph:
         t.grad = g if t.grad is None else t.grad + g
         return
     if g.shape != t.shape:
         g = np.broadcast_to(g, t.shape)
     if t.grad is None:
+        # Take g as it is when nothing else can see its memory (PyTorch's AccumulateGrad
+        # does the same): saves a copy of every parameter's gradient on every step.
+        if (leaf and sys.getrefcount(g) <= _SOLE_REFS and g.flags.writeable
+                and g.flags.c_contiguous and g.dtype == t.data.dtype
+                and (g.base is None or (type(g.base) is np.ndarray and g.base.base is None
+                                        and sys.getrefcount(g.base) <= _SOLE_BASE_REFS))):
+            t.grad = Tensor._wrap(g)
+            return
         # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
         t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, order="C"))
     elif t.grad.grad_fn is not None or t.grad.data.shape != t.shape:

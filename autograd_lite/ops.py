@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from .engine import MODE, Node
+from .engine import ANOMALY_USERS, MODE, Node
 from .tensor import Tensor, _as_array, _short, get_default_dtype
 from .validation import dtype_arg, flag, integer, real
 
 # ----------------------------------------------------------------------------------------
 # Recording
+
+_wrap = Tensor._wrap  # the fast constructor, as a plain function (it is called per op)
 
 
 def _data(v: Any) -> Any:
@@ -88,7 +90,7 @@ def _record(name: str, out: Any, inputs: tuple, values: tuple, vjps: tuple,
         out = np.asarray(out)
     if out.dtype is _FLOAT64:
         out = _float_result(out, *values)
-    if MODE.anomaly:
+    if ANOMALY_USERS[0] and MODE.anomaly:
         _check_finite(name, out)
     if MODE.grad_enabled:
         for t in inputs:
@@ -105,11 +107,11 @@ def _unary(name: str, out: Any, x: Tensor, vjp, args: dict | None = None) -> Ten
     dt = out.dtype
     if (dt is _FLOAT64 or dt is _FLOAT16) and x.data.dtype.kind != "f":
         out = _nonfloat_result(name, out, x)
-    if MODE.anomaly:
+    if ANOMALY_USERS[0] and MODE.anomaly:
         _check_finite(name, out)
     if x.requires_grad and MODE.grad_enabled:
-        return Tensor._wrap(out, Node(name, (x,), (x.data,), (vjp,), (x._version,), out, args))
-    return Tensor._wrap(out)
+        return _wrap(out, Node(name, (x,), (x.data,), (vjp,), (x._version,), out, args))
+    return _wrap(out)
 
 
 def _operand(v: Any, op: str) -> tuple[Any, Any]:
@@ -131,33 +133,74 @@ def _tensor(x: Any, op: str) -> Tensor:
     return Tensor._wrap(_as_array(x, op=op))
 
 
-def _binary(name: str, fn, a: Any, b: Any, vjps: tuple) -> Tensor:
-    # The hot path of every model: Tensor (op) Tensor or Python number, written out.
-    a, va = (a, a.data) if isinstance(a, Tensor) else _operand(a, name)
-    tb = type(b)
-    b, vb = (b, b) if tb is float or tb is int else _operand(b, name)
-    try:
-        out = fn(va, vb)
-    except ValueError:
-        raise ValueError(
-            f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
-        ) from None
-    except TypeError:  # numpy refuses e.g. bool - bool
-        raise TypeError(f"{name}: not supported for dtypes {np.result_type(va)} and "
-                        f"{np.result_type(vb)}") from None
-    if type(out) is not np.ndarray:
-        out = np.asarray(out)
-    if out.dtype is _FLOAT64:
-        out = _float_result(out, va, vb)
-    if MODE.anomaly:
-        _check_finite(name, out)
-    a_grad = isinstance(a, Tensor) and a.requires_grad
-    b_grad = isinstance(b, Tensor) and b.requires_grad
-    if (a_grad or b_grad) and MODE.grad_enabled:
-        versions = (a._version if isinstance(a, Tensor) else -1,
-                    b._version if isinstance(b, Tensor) else -1)
-        return Tensor._wrap(out, Node(name, (a, b), (va, vb), vjps, versions, out, None))
-    return Tensor._wrap(out)
+def _binary_op(name: str, fn, vjps: tuple, doc: str):
+    """The elementwise op ``name``: ``fn`` on the two values, ``vjps`` their gradients.
+    Its body is written out (no helper calls) because the Tensor operators are the hot
+    path of every model: ``x * 2.0`` costs one Python frame besides numpy's work."""
+
+    def op(a: Any, b: Any) -> Tensor:
+        if isinstance(a, Tensor):
+            va, grad = a.data, a.requires_grad
+        else:
+            (a, va), grad = _operand(a, name), False
+        tb = type(b)
+        if tb is float or tb is int:
+            vb = b
+        elif isinstance(b, Tensor):
+            vb, grad = b.data, grad or b.requires_grad
+        else:
+            b, vb = _operand(b, name)
+        try:
+            out = fn(va, vb)
+        except ValueError:
+            raise ValueError(
+                f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
+            ) from None
+        except TypeError:  # numpy refuses e.g. bool - bool
+            raise TypeError(f"{name}: not supported for dtypes {np.result_type(va)} and "
+                            f"{np.result_type(vb)}") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype is _FLOAT64:
+            out = _float_result(out, va, vb)
+        if ANOMALY_USERS[0] and MODE.anomaly:
+            _check_finite(name, out)
+        if grad and MODE.grad_enabled:
+            versions = (a._version if isinstance(a, Tensor) else -1,
+                        b._version if isinstance(b, Tensor) else -1)
+            return _wrap(out, Node(name, (a, b), (va, vb), vjps, versions, out, None))
+        return _wrap(out)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+def _elementwise(name: str, fn, vjp, doc: str):
+    """The one-input elementwise op ``name``: ``fn`` on the array, ``vjp`` its gradient;
+    :func:`_unary` written out in one frame for the same reason as :func:`_binary_op`."""
+
+    def op(x: Tensor) -> Tensor:
+        v = x.data
+        try:
+            out = fn(v)
+        except TypeError:  # numpy has e.g. no negative of bool
+            _not_bool(x, name)
+            raise
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        dt = out.dtype
+        if (dt is _FLOAT64 or dt is _FLOAT16) and v.dtype.kind != "f":
+            out = _nonfloat_result(name, out, x)
+        if ANOMALY_USERS[0] and MODE.anomaly:
+            _check_finite(name, out)
+        if x.requires_grad and MODE.grad_enabled:
+            return _wrap(out, Node(name, (x,), (v,), (vjp,), (x._version,), out, None))
+        return _wrap(out)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
 
 
 # ----------------------------------------------------------------------------------------
@@ -172,30 +215,18 @@ def _grad_neg(xp, g, out, *inputs):
     return -g
 
 
-def add(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a + b`` with numpy broadcasting: (3, 1) + (4,) -> (3, 4)."""
-    return _binary("add", np.add, a, b, (_grad_same, _grad_same))
+add = _binary_op("add", np.add, (_grad_same, _grad_same),
+                 """Elementwise ``a + b`` with numpy broadcasting: (3, 1) + (4,) -> (3, 4).""")
 
+sub = _binary_op("sub", np.subtract, (_grad_same, _grad_neg), """Elementwise ``a - b``.""")
 
-def sub(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a - b``."""
-    return _binary("sub", np.subtract, a, b, (_grad_same, _grad_neg))
+mul = _binary_op("mul", np.multiply,
+                 (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a),
+                 """Elementwise ``a * b``.""")
 
-
-_MUL_VJPS = (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a)
-
-
-def mul(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a * b``."""
-    return _binary("mul", np.multiply, a, b, _MUL_VJPS)
-
-
-_DIV_VJPS = (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * out / b)
-
-
-def div(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a / b``."""
-    return _binary("div", np.true_divide, a, b, _DIV_VJPS)
+div = _binary_op("div", np.true_divide,
+                 (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * out / b),
+                 """Elementwise ``a / b``.""")
 
 
 def _pow_grad_base(xp, g, out, a, b):
@@ -212,19 +243,10 @@ def _pow_grad_exponent(xp, g, out, a, b):
     return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
 
 
-def pow(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a ** b`` (tensor or number exponent)."""
-    return _binary("pow", np.power, a, b, (_pow_grad_base, _pow_grad_exponent))
+pow = _binary_op("pow", np.power, (_pow_grad_base, _pow_grad_exponent),  # noqa: A001
+                 """Elementwise ``a ** b`` (tensor or number exponent).""")
 
-
-def neg(x: Tensor) -> Tensor:
-    """``-x``."""
-    try:
-        out = np.negative(x.data)
-    except TypeError:  # numpy has no negative of bool
-        _not_bool(x, "neg")
-        raise
-    return _unary("neg", out, x, _grad_neg)
+neg = _elementwise("neg", np.negative, _grad_neg, """``-x``.""")
 
 
 def _tie_weight(a, b):
@@ -234,56 +256,36 @@ def _tie_weight(a, b):
     return (a > b).astype(dtype) + (a == b).astype(dtype) * 0.5
 
 
-def maximum(a: Any, b: Any) -> Tensor:
-    """Elementwise maximum; on ties each side gets half the gradient (as PyTorch)."""
-    return _binary("maximum", np.maximum, a, b, (
-        lambda xp, g, out, a, b: g * _tie_weight(a, b),
-        lambda xp, g, out, a, b: g * _tie_weight(b, a),
-    ))
+maximum = _binary_op("maximum", np.maximum, (
+    lambda xp, g, out, a, b: g * _tie_weight(a, b),
+    lambda xp, g, out, a, b: g * _tie_weight(b, a),
+), """Elementwise maximum; on ties each side gets half the gradient (as PyTorch).""")
 
-
-def minimum(a: Any, b: Any) -> Tensor:
-    """Elementwise minimum; on ties each side gets half the gradient (as PyTorch)."""
-    return _binary("minimum", np.minimum, a, b, (
-        lambda xp, g, out, a, b: g * _tie_weight(b, a),
-        lambda xp, g, out, a, b: g * _tie_weight(a, b),
-    ))
+minimum = _binary_op("minimum", np.minimum, (
+    lambda xp, g, out, a, b: g * _tie_weight(b, a),
+    lambda xp, g, out, a, b: g * _tie_weight(a, b),
+), """Elementwise minimum; on ties each side gets half the gradient (as PyTorch).""")
 
 
 # ----------------------------------------------------------------------------------------
 # Elementwise functions
 
 
-def exp(x: Tensor) -> Tensor:
-    """Elementwise e**x."""
-    return _unary("exp", np.exp(x.data), x, lambda xp, g, out, x: g * out)
+exp = _elementwise("exp", np.exp, lambda xp, g, out, x: g * out, """Elementwise e**x.""")
 
+log = _elementwise("log", np.log, lambda xp, g, out, x: g / x, """Natural logarithm.""")
 
-def log(x: Tensor) -> Tensor:
-    """Natural logarithm."""
-    return _unary("log", np.log(x.data), x, lambda xp, g, out, x: g / x)
+sqrt = _elementwise("sqrt", np.sqrt, lambda xp, g, out, x: g / (out * 2), """Square root.""")
 
+abs = _elementwise("abs", np.abs, lambda xp, g, out, x: g * np.sign(_data(x)),  # noqa: A001
+                   """|x|; the gradient at 0 is 0 (as PyTorch).""")
 
-def sqrt(x: Tensor) -> Tensor:
-    """Square root."""
-    return _unary("sqrt", np.sqrt(x.data), x, lambda xp, g, out, x: g / (out * 2))
+sin = _elementwise("sin", np.sin, lambda xp, g, out, x: g * xp.cos(x), """Sine.""")
 
+cos = _elementwise("cos", np.cos, lambda xp, g, out, x: -g * xp.sin(x), """Cosine.""")
 
-def abs(x: Tensor) -> Tensor:  # noqa: A001 - the public name users expect
-    """|x|; the gradient at 0 is 0 (as PyTorch)."""
-    return _unary("abs", np.abs(x.data), x, lambda xp, g, out, x: g * np.sign(_data(x)))
-
-
-def sin(x: Tensor) -> Tensor:
-    return _unary("sin", np.sin(x.data), x, lambda xp, g, out, x: g * xp.cos(x))
-
-
-def cos(x: Tensor) -> Tensor:
-    return _unary("cos", np.cos(x.data), x, lambda xp, g, out, x: -g * xp.sin(x))
-
-
-def tanh(x: Tensor) -> Tensor:
-    return _unary("tanh", np.tanh(x.data), x, lambda xp, g, out, x: g * (1 - out * out))
+tanh = _elementwise("tanh", np.tanh, lambda xp, g, out, x: g * (1 - out * out),
+                    """Hyperbolic tangent.""")
 
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -292,14 +294,8 @@ def _np_sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def sigmoid(x: Tensor) -> Tensor:
-    """Logistic function, stable for any x."""
-    try:
-        out = _np_sigmoid(x.data)
-    except TypeError:  # numpy has no negative of bool
-        _not_bool(x, "sigmoid")
-        raise
-    return _unary("sigmoid", out, x, lambda xp, g, out, x: g * out * (1 - out))
+sigmoid = _elementwise("sigmoid", _np_sigmoid, lambda xp, g, out, x: g * out * (1 - out),
+                       """Logistic function, stable for any x.""")
 
 
 def relu(x: Tensor) -> Tensor:

@@ -116,8 +116,8 @@ class Tensor:
             self.requires_grad_(True)
 
     # -- fast internal constructors (no checks: the data is already a proper array)
-    @classmethod
-    def _wrap(cls, data: np.ndarray, grad_fn: engine.Node | None = None) -> Tensor:
+    @staticmethod
+    def _wrap(data: np.ndarray, grad_fn: engine.Node | None = None) -> Tensor:
         t = object.__new__(Tensor)
         t.data = data
         t.requires_grad = grad_fn is not None

@@ -1,0 +1,95 @@
+"""The performance shortcuts keep the semantics: a leaf may take a gradient array without a
+copy only when nothing else can see it; anomaly mode is still noticed in every thread."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+import autograd_lite as ag
+from autograd_lite import engine
+
+
+def _leaf(values):
+    return ag.tensor(np.asarray(values, dtype=np.float32), requires_grad=True)
+
+
+def test_two_leaves_fed_the_same_gradient_get_separate_arrays():
+    x, z = _leaf([1.0, 2.0]), _leaf([3.0, 4.0])
+    ((x + z) * 3.0).sum().backward()  # add hands one array to both inputs
+    assert not np.shares_memory(x.grad.data, z.grad.data)
+    x.grad.data[0] = 100.0
+    np.testing.assert_array_equal(z.grad.data, [3.0, 3.0])
+
+
+def test_a_user_gradient_array_is_never_taken_as_a_grad():
+    x = _leaf([1.0, 2.0])
+    seed = np.ones(2, np.float32)
+    (x + 0.0).backward(seed)
+    assert not np.shares_memory(x.grad.data, seed)
+    (x + 0.0).backward(seed)  # accumulates in place into x.grad
+    np.testing.assert_array_equal(seed, [1.0, 1.0])
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+def test_a_gradient_kept_by_a_hook_is_not_changed_by_later_accumulation():
+    x = _leaf([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: seen.append(g))
+    (x * 3.0).sum().backward()
+    (x * 3.0).sum().backward()
+    np.testing.assert_array_equal(seen[0].data, [3.0, 3.0])
+    np.testing.assert_array_equal(x.grad.data, [6.0, 6.0])
+
+
+def test_retained_grad_of_a_non_leaf_and_its_leaf_do_not_share_memory():
+    x = _leaf([1.0, 2.0])
+    h = x + 0.0
+    h.retain_grad()
+    (h * 2.0).sum().backward()
+    assert not np.shares_memory(h.grad.data, x.grad.data)
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_weight_used_transposed_gets_a_c_contiguous_exact_gradient(dtype):
+    rng = np.random.default_rng(0)
+    xv = rng.standard_normal((5, 4)).astype(dtype)
+    wv = rng.standard_normal((3, 4)).astype(dtype)
+    gv = rng.standard_normal((5, 3)).astype(dtype)
+    w = ag.tensor(wv, requires_grad=True)
+    (ag.tensor(xv) @ w.T).backward(gv)
+    assert w.grad.data.flags.c_contiguous and w.grad.dtype == dtype
+    np.testing.assert_allclose(w.grad.data, gv.T @ xv, rtol=1e-6)
+
+
+def test_anomaly_mode_is_seen_by_ops_in_its_thread_only_and_counted_back_to_zero():
+    assert engine.ANOMALY_USERS[0] == 0
+    started, release, errors = threading.Event(), threading.Event(), []
+
+    def worker():
+        with ag.detect_anomaly():
+            started.set()
+            release.wait(5)
+            try:
+                with np.errstate(invalid="ignore"):
+                    ag.tensor([-1.0]).log()
+            except RuntimeError as e:
+                errors.append(e)
+
+    th = threading.Thread(target=worker)
+    th.start()
+    started.wait(5)
+    try:
+        assert engine.ANOMALY_USERS[0] == 1
+        with np.errstate(invalid="ignore"):  # this thread is not in anomaly mode
+            assert np.isnan(ag.tensor([-1.0]).log().item())
+    finally:
+        release.set()
+        th.join()
+    assert len(errors) == 1 and "anomaly detected" in str(errors[0])
+    with ag.detect_anomaly(), ag.detect_anomaly():  # nested: counted once
+        assert engine.ANOMALY_USERS[0] == 1
+    assert engine.ANOMALY_USERS[0] == 0
