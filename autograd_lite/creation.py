@@ -118,10 +118,12 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) draws from the library's generator (see ``manual_seed``)."""
     sizes, dt = _sizes(shape, "rand"), _float_dtype(dtype, "rand", "f")
+    flag(requires_grad, "rand", "requires_grad")  # checked before the generator moves
     return _make(default_generator().random(sizes).astype(dt), requires_grad, "rand")
 
 
 def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """Standard normal draws from the library's generator."""
     sizes, dt = _sizes(shape, "randn"), _float_dtype(dtype, "randn", "f")
+    flag(requires_grad, "randn", "requires_grad")  # checked before the generator moves
     return _make(default_generator().standard_normal(sizes).astype(dt), requires_grad, "randn")

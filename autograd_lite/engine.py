@@ -55,6 +55,9 @@ class _SetMode:
     def __new__(cls, *args: Any):
         if len(args) == 1 and callable(args[0]):  # bare decorator: @ag.no_grad
             return cls()(args[0])
+        if args and cls is not set_grad_enabled:
+            raise TypeError(f"{cls.__name__}: takes no arguments (use `with ag.{cls.__name__}():`"
+                            f" or decorate a function with it), got {args[0]!r}")
         return super().__new__(cls)
 
     def __enter__(self) -> None:
@@ -107,6 +110,8 @@ class set_grad_enabled(_SetMode):
     """``with ag.set_grad_enabled(False): ...`` — grad mode from a flag."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, (bool, np.bool_)):
+            raise TypeError(f"set_grad_enabled: mode must be True or False, got {mode!r}")
         self._value = bool(mode)
 
     def __call__(self, fn: Callable) -> Callable:  # pragma: no cover - mirrors PyTorch

@@ -56,7 +56,7 @@ _NO_BOOL = frozenset(
 def _not_bool(x: Tensor, op: str) -> None:
     if x.data.dtype.kind == "b":
         raise TypeError(f"{op}: expected a floating point (or integer) tensor, got dtype bool; "
-                        "convert it first, e.g. x.float()")
+                        "convert it first, e.g. x.float()") from None
 
 
 def _nonfloat_result(name: str, out: np.ndarray, x: Tensor) -> np.ndarray:
@@ -119,8 +119,8 @@ def _operand(v: Any, op: str) -> tuple[Any, Any]:
     they never promote float32; anything else becomes a constant array."""
     if isinstance(v, Tensor):
         return v, v.data
-    if isinstance(v, np.generic):  # before float: np.float64 is a float subclass
-        return v.item(), v.item()
+    if isinstance(v, np.generic) and v.dtype.kind in "biuf":  # before float: np.float64
+        return v.item(), v.item()                                # is a float subclass
     if isinstance(v, (bool, int, float)):
         return v, v
     arr = _as_array(v, op=op)

@@ -148,6 +148,9 @@ def default_collate(samples: list[Any]) -> Any:
 
     >>> default_collate([(ag.ones(3), 0), (ag.zeros(3), 1)])   # (Tensor (2, 3), Tensor (2,))
     """
+    if not isinstance(samples, (list, tuple)) or not samples:
+        raise ValueError(f"default_collate: expected a non-empty list of examples, got "
+                         f"{samples!r:.60}")
     first = samples[0]
     if isinstance(first, ag.Tensor):
         return ag.stack(samples)

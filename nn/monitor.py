@@ -15,6 +15,7 @@ ratio of the optimizer step in between. Detached, it leaves no hook behind.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.validation import real
 
 from .layers_activation import ReLU, Sigmoid, Tanh
 from .modules import Module
@@ -65,12 +67,17 @@ class GradientMonitor:
         if not isinstance(model, Module):
             raise TypeError(f"GradientMonitor: expected an nn.Module, got "
                             f"{type(model).__name__}")
+        if thresholds is not None and not isinstance(thresholds, Thresholds):
+            raise TypeError(f"GradientMonitor: thresholds must be a Thresholds, got "
+                            f"{type(thresholds).__name__}")
+        for key, value in overrides.items():
+            if key not in Thresholds.__dataclass_fields__:
+                raise TypeError(f"GradientMonitor: unknown threshold {key!r}")
+            overrides[key] = real(value, "GradientMonitor", key, low=0, finite=False)
         self.model = model
         self.thresholds = thresholds or Thresholds()
-        for key, value in overrides.items():
-            if not hasattr(self.thresholds, key):
-                raise TypeError(f"GradientMonitor: unknown threshold {key!r}")
-            setattr(self.thresholds, key, float(value))
+        if overrides:  # on a copy: the caller's Thresholds stays as it was
+            self.thresholds = dataclasses.replace(self.thresholds, **overrides)
         self.layers = [(name or type(model).__name__, m) for name, m in model.named_modules()
                        if _tracked(m)]
         self.step = 0  # counts forward passes of the model in grad mode

@@ -153,6 +153,13 @@ class Optimizer:
                                 f"{closure!r}")
             with ag.enable_grad():
                 loss = closure()
+        for group in self.param_groups:  # all checked before any parameter moves
+            for p in group["params"]:
+                if p.grad is not None and np.shape(p.grad.data) != p.data.shape:
+                    raise RuntimeError(
+                        f"{type(self).__name__}.step: gradient shape {np.shape(p.grad.data)} "
+                        f"does not match parameter shape {p.data.shape}"
+                    )
         with ag.no_grad():
             for group in self.param_groups:
                 hyper = _plain_numbers(group)
@@ -160,11 +167,6 @@ class Optimizer:
                     if p.grad is None:
                         continue
                     grad = np.asarray(p.grad.data)
-                    if grad.shape != p.data.shape:
-                        raise RuntimeError(
-                            f"{type(self).__name__}.step: gradient shape {grad.shape} does "
-                            f"not match parameter shape {p.data.shape}"
-                        )
                     if hyper.get("maximize", False):
                         grad = -grad
                     state = self.state[p]
