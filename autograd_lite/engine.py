@@ -11,6 +11,7 @@ per input. A vjp is called as ``vjp(xp, g, out, *values)``:
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import traceback
@@ -197,12 +198,12 @@ def unbroadcast(g, shape: tuple):
         return g
     lead = len(gshape) - len(shape)
     if lead >= 0:
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
-        )
-        if axes:
-            g = g.sum(axis=axes, keepdims=True)
-        if g.shape != shape and g.size == int(np.prod(shape)):
+        inner = tuple(lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1)
+        if inner:
+            g = g.sum(axis=inner, keepdims=True)
+        if lead:  # (N, out) -> (out,): no keepdims, so no reshape after
+            g = g.sum(axis=tuple(range(lead)))
+        if g.shape != shape and g.size == math.prod(shape):
             return g.reshape(shape)
     if g.shape != shape:  # g smaller than the input (e.g. a scalar gradient): broadcast it
         from . import ops

@@ -561,8 +561,8 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp."""
-    m = np.max(x, axis=axes, keepdims=True)
-    return np.where(np.isfinite(m), m, 0)
+    m = x.max(axis=axes, keepdims=True)
+    return m if np.isfinite(m).all() else np.where(np.isfinite(m), m, 0)
 
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
@@ -670,6 +670,42 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _record("matmul", out, (a, b), (a.data, b.data), (_matmul_grad_a, _matmul_grad_b))
 
 
+def _linear_grad_weight(xp, g, out, x, w, *bias):
+    # Σ over every leading dim of gᵀ·x, as one (out, in) product: C-contiguous, like w
+    return g.reshape((-1, g.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
+
+
+def _grad_identity(xp, g, out, *inputs):
+    return g
+
+
+def linear(x: Any, w: Any, b: Any = None) -> Tensor:
+    """``x @ w.T + b`` with weight ``w`` (out, in) and bias ``b`` (out,): (N, *, in) ->
+    (N, *, out). What nn.Linear computes, recorded as one graph node instead of three
+    (transpose, matmul, add), as PyTorch's addmm: the layer of every model costs one op."""
+    x, w = _tensor(x, "linear"), _tensor(w, "linear")
+    if w.ndim != 2:
+        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+                         f"{w.shape}")
+    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in "
+            f"its last dimension, but the weight of shape {w.shape} expects in_features="
+            f"{w.shape[1]}")
+    out = x.data @ w.data.T
+    vjps = (lambda xp, g, out, x, w, *b: g @ w, _linear_grad_weight)
+    if b is None:
+        return _record("linear", out, (x, w), (x.data, w.data), vjps)
+    b = _tensor(b, "linear")
+    if b.shape != (w.shape[0],):
+        raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
+    if out.dtype == b.dtype:
+        out += b.data  # in place: no second (N, out) array
+    else:
+        out = out + b.data
+    return _record("linear", out, (x, w, b), (x.data, w.data, b.data), vjps + (_grad_identity,))
+
+
 # ----------------------------------------------------------------------------------------
 # Shape
 
@@ -702,7 +738,8 @@ view = reshape
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim (PyTorch semantics): (2, 3, 4).flatten(1) -> (2, 12)."""
-    if x.ndim == 0:
+    if x.ndim == 0:  # dims 0 and -1 are valid, as for a 1-d tensor
+        _axes(x, start_dim, "flatten"), _axes(x, end_dim, "flatten")
         return reshape(x, 1)
     start, end = (_axes(x, d, "flatten")[0] for d in (start_dim, end_dim))
     if start > end:

@@ -76,21 +76,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``: (N, *, in) with weight (out, in) -> (N, *, out)."""
     x = _float_tensor(input, "linear")
     w = _float_tensor(weight, "linear", "weight")
-    if w.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
-                         f"{w.shape}")
-    if x.ndim == 0 or x.shape[-1] != w.shape[1]:
-        raise ValueError(
-            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features in "
-            f"its last dimension, but the weight of shape {w.shape} expects in_features="
-            f"{w.shape[1]}")
-    out = x @ w.T
-    if bias is not None:
-        b = _float_tensor(bias, "linear", "bias")
-        if b.shape != (w.shape[0],):
-            raise ValueError(f"linear: bias must have shape ({w.shape[0]},), got {b.shape}")
-        out = out + b
-    return out
+    b = None if bias is None else _float_tensor(bias, "linear", "bias")
+    return ag.ops.linear(x, w, b)  # one graph node: x @ w.T + b
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -648,19 +635,24 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
                              f"{logp.shape}; expected class indices of shape {expected}")
         t = y.data
         valid = t != ignore_index
-        bad = valid & ((t < 0) | (t >= C))
-        if bad.any():
+        safe = np.where(valid, t, 0)  # ignored targets point at class 0, with weight 0
+        if safe.size and (safe.min() < 0 or safe.max() >= C):
+            bad = valid & ((t < 0) | (t >= C))
             raise ValueError(f"{op}: target contains class {t[bad].flat[0]}, outside [0, {C}) "
                              f"for input with {C} classes (shape {logp.shape})")
-        safe = np.where(valid, t, 0)
         per_target = valid.astype(logp.dtype) if w is None else w[safe] * valid
-        onehot = np.moveaxis(np.eye(C, dtype=logp.dtype)[safe], -1, axis)
-        K = onehot * np.expand_dims(per_target, axis) * (1 - eps)
+        onehot = np.eye(C, dtype=logp.dtype)[safe]
+        if axis != logp.ndim - 1:
+            onehot = np.moveaxis(onehot, -1, axis)
+        kshape = t.shape[:axis] + (1,) + t.shape[axis:]  # the target's shape, class axis 1
+        K = onehot * per_target.reshape(kshape)
         if eps:
             smooth = np.ones(bshape, logp.dtype) if w is None else w.reshape(bshape)
-            K = K + smooth * np.expand_dims(valid, axis) * (eps / C)
+            K = K * (1 - eps) + smooth * valid.reshape(kshape) * (eps / C)
         denominator = per_target.sum()
-    return _reduce(-(logp * K).sum(axis=axis), reduction, denominator)
+    # The sign and the mean's division folded into K: the loss is two ops, mul and sum.
+    K = -K / denominator if reduction == "mean" else -K
+    return (logp * K).sum(axis=axis) if reduction == "none" else (logp * K).sum()
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,

@@ -12,7 +12,6 @@ ordered dicts (``named_parameters``, ``state_dict``, ``repr``, ...).
 
 from __future__ import annotations
 
-import threading
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -74,15 +73,6 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
 
-class _CallStack(threading.local):
-    """The Modules whose forward is running in this thread, outermost first: used to
-    name the failing layer by its path in the model (``encoder.0``)."""
-
-    def __init__(self) -> None:
-        self.modules: list[Module] = []
-
-
-_CALLS = _CallStack()
 _LOCATABLE = (ValueError, TypeError, IndexError)
 
 
@@ -139,28 +129,30 @@ class Module:
                                   '"forward" function')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        stack = _CALLS.modules
-        stack.append(self)
+        # No bookkeeping per call: a failing layer is named as its error passes by.
         try:
             if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
                 return self._call_with_hooks(args, kwargs)
             return self.forward(*args, **kwargs)
         except _LOCATABLE as e:
-            self._locate(e, stack)
+            self._locate(e)
             raise
-        finally:
-            stack.pop()
 
-    def _locate(self, error: Exception, stack: list[Module]) -> None:
-        """Prefix ``error`` with this module's place in the model (innermost module only)."""
-        if getattr(error, "_nn_located", False) or not error.args:
+    def _locate(self, error: Exception) -> None:
+        """Prefix ``error`` with the failing layer and its place in the model:
+        ``layer 'features.0' Linear(...): ...``. The innermost module that sees the error
+        names itself; each enclosing module it passes through adds its child's name."""
+        if not error.args:
             return
-        path = []
-        for parent, child in zip(stack, stack[1:]):
-            path.append(_child_name(parent, child) or "?")
+        seen = getattr(error, "_nn_where", None)
+        if seen is None:  # the innermost module: [last module, path, its repr, message]
+            seen = error._nn_where = [self, [], self._short_repr(), error.args[0]]
+        else:
+            seen[1].insert(0, _child_name(self, seen[0]) or "?")
+            seen[0] = self
+        _, path, short, message = seen
         where = f"layer '{'.'.join(path)}' " if path else ""
-        error.args = (f"{where}{self._short_repr()}: {error.args[0]}",) + error.args[1:]
-        error._nn_located = True
+        error.args = (f"{where}{short}: {message}",) + error.args[1:]
 
     def _short_repr(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"

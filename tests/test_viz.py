@@ -365,4 +365,4 @@ def test_module_draw_labels_parameters_by_name() -> None:
     source = model.draw(ag.randn(5, 3)).source
     for name in ("0.weight", "0.bias", "2.weight", "2.bias"):
         assert name in source
-    assert "matmul" in source and "relu" in source
+    assert "linear" in source and "relu" in source
