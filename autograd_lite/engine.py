@@ -314,8 +314,9 @@ def run_backward(
                         pdata = p.data
                         if gp.shape != pdata.shape:
                             gp = unbroadcast(gp, pdata.shape)
-                        if gp.dtype != pdata.dtype:  # mixed-dtype ops: grad in p's dtype
-                            gp = xp.astype(gp, pdata.dtype)
+                        dt = pdata.dtype
+                        if gp.dtype is not dt and gp.dtype != dt:  # mixed-dtype ops
+                            gp = xp.astype(gp, dt)  # the gradient in p's dtype
                         if anomaly:
                             _check_gradient(node, gp, p)
                         grads[key] = grads[key] + gp if key in grads else gp

@@ -179,6 +179,7 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str):
 def _elementwise(name: str, fn, vjp, doc: str):
     """The one-input elementwise op ``name``: ``fn`` on the array, ``vjp`` its gradient;
     :func:`_unary` written out in one frame for the same reason as :func:`_binary_op`."""
+    vjps = (vjp,)
 
     def op(x: Tensor) -> Tensor:
         v = x.data
@@ -195,7 +196,7 @@ def _elementwise(name: str, fn, vjp, doc: str):
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
         if x.requires_grad and MODE.grad_enabled:
-            return _wrap(out, Node(name, (x,), (v,), (vjp,), (x._version,), out, None))
+            return _wrap(out, Node(name, (x,), (v,), vjps, (x._version,), out, None))
         return _wrap(out)
 
     op.__name__ = op.__qualname__ = name

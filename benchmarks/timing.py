@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import statistics
 import sys
@@ -12,8 +13,28 @@ from collections.abc import Callable
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 
+def keep_freed_memory() -> bool:
+    """Stop glibc from handing freed heap back to the OS between calls (both variants alike).
+
+    With glibc's default dynamic thresholds, two step functions timed alternately trim each
+    other's heap: every call then starts on fresh pages and pays ~400-700 first-touch page
+    faults (≈ 1 ms for the 784-256-128-10 MLP step) that a training loop running only one
+    of them never sees. Set BENCH_DEFAULT_MALLOC=1 to measure with the defaults anyway.
+    Returns whether the setting was applied (not on other C libraries)."""
+    if os.environ.get("BENCH_DEFAULT_MALLOC") == "1":
+        return False
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    m_trim_threshold, m_mmap_threshold = -1, -3  # from glibc's malloc.h
+    return bool(mallopt(m_trim_threshold, 1 << 30) and mallopt(m_mmap_threshold, 32 << 20))
+
+
 def interleaved(fns: list[Callable[[], object]], reps: int, warmup: int = 10) -> list[float]:
     """Median seconds per call of each ``fn``, timed in turn so drift hits all alike."""
+    keep_freed_memory()
     for f in fns:
         for _ in range(warmup):
             f()
