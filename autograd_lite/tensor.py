@@ -14,7 +14,7 @@ import numpy as np
 
 from . import engine
 from .engine import MODE
-from .validation import dtype_arg, flag, function
+from .validation import dtype_arg, flag, function, show
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
@@ -71,9 +71,8 @@ def _as_array(data: Any, dtype: Any = None, op: str = "tensor") -> np.ndarray:
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    """``repr(value)``, cut to ``limit`` characters for error messages."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    """``repr(value)`` on one line, cut to ``limit`` characters, for error messages."""
+    return show(value, limit)
 
 
 class Tensor:

@@ -12,9 +12,16 @@ ValueError: Adam: lr must be a finite real number >= 0, got -1.0
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
+
+def show(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` on one line, cut to ``limit`` characters, for error messages."""
+    text = re.sub(r"\s+", " ", repr(value))
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
 
 _KINDS = {"b": "bool", "i": "integer", "u": "unsigned integer", "f": "floating"}
 
@@ -25,11 +32,11 @@ def dtype_arg(dtype: Any, op: str, kinds: str = "biuf", what: str = "dtype") -> 
     accepted = " or ".join(dict.fromkeys(_KINDS[k] for k in kinds if k != "u"))
     if dtype is None or isinstance(dtype, (bool, int, float, complex, np.generic, np.ndarray)):
         raise TypeError(f"{op}: {what} must be a {accepted} data type such as np.float32, "
-                        f"got {dtype!r}")
+                        f"got {show(dtype)}")
     try:
         dt = np.dtype(dtype)
     except Exception:  # numpy raises TypeError, ValueError or worse for garbage
-        raise TypeError(f"{op}: {what} {dtype!r} is not a data type; expected a {accepted} "
+        raise TypeError(f"{op}: {what} {show(dtype)} is not a data type; expected a {accepted} "
                         "data type such as np.float32") from None
     if dt.kind not in kinds:
         raise TypeError(f"{op}: unsupported {what} {dt}; expected a {accepted} data type")
@@ -56,14 +63,14 @@ def real(value: Any, op: str, what: str, *, low: float | None = None,
     expected = f"a {kind}{_describe(low, high, low_open, high_open)}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(
             value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{op}: {what} must be {expected}, got {value!r}")
+        raise TypeError(f"{op}: {what} must be {expected}, got {show(value)}")
     v = float(value)
     if math.isnan(v) or (finite and math.isinf(v)):
-        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
     if low is not None and (v <= low if low_open else v < low):
-        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
     if high is not None and (v >= high if high_open else v > high):
-        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
     return v
 
 
@@ -71,21 +78,21 @@ def integer(value: Any, op: str, what: str, *, low: int | None = None) -> int:
     """A Python or numpy integer (not bool) as an int, optionally >= ``low``."""
     expected = "an int" + (f" >= {low}" if low is not None else "")
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{op}: {what} must be {expected}, got {value!r}")
+        raise TypeError(f"{op}: {what} must be {expected}, got {show(value)}")
     if low is not None and value < low:
-        raise ValueError(f"{op}: {what} must be {expected}, got {value!r}")
+        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
     return int(value)
 
 
 def flag(value: Any, op: str, what: str) -> bool:
     """A bool (Python or numpy)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{op}: {what} must be True or False, got {value!r}")
+        raise TypeError(f"{op}: {what} must be True or False, got {show(value)}")
     return bool(value)
 
 
 def function(value: Any, op: str, what: str) -> Any:
     """A callable."""
     if not callable(value):
-        raise TypeError(f"{op}: {what} must be callable, got {value!r}")
+        raise TypeError(f"{op}: {what} must be callable, got {show(value)}")
     return value

@@ -155,6 +155,9 @@ def default_collate(samples: list[Any]) -> Any:
     if isinstance(first, ag.Tensor):
         return ag.stack(samples)
     if isinstance(first, (tuple, list)):
+        if any(not isinstance(s, (tuple, list)) or len(s) != len(first) for s in samples):
+            raise ValueError(f"default_collate: every example must have {len(first)} parts, "
+                             "like the first")
         return type(first)(default_collate(list(parts)) for parts in zip(*samples, strict=True))
     if isinstance(first, dict):
         return {k: default_collate([s[k] for s in samples]) for k in first}

@@ -33,9 +33,10 @@ def _tensor(x: Any, op: str, what: str = "input") -> Tensor:
     TypeError naming the op and the argument."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, np.ndarray):
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
         return ag.from_numpy(x)
-    raise TypeError(f"{op}: {what} must be a Tensor (or numpy array), got {type(x).__name__}")
+    got = f"an array of dtype {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+    raise TypeError(f"{op}: {what} must be a Tensor (or numpy array), got {got}")
 
 
 def _float_tensor(x: Any, op: str, what: str = "input") -> Tensor:
@@ -500,9 +501,10 @@ def _check_unit_interval(t: Tensor, what: str, op: str, hint: str = "") -> None:
     data = t.data
     if not ((data >= 0) & (data <= 1)).all():
         bad = data[~((data >= 0) & (data <= 1))]
+        seen = data[~np.isnan(data)]
+        span = f" (min {float(seen.min())}, max {float(seen.max())})" if seen.size else ""
         raise ValueError(f"{op}: {what} must be probabilities in [0, 1], got values "
-                         f"including {bad.flat[0]!r} (min {np.nanmin(data)!r}, max "
-                         f"{np.nanmax(data)!r}){hint}")
+                         f"including {float(bad.flat[0])}{span}{hint}")
 
 
 def _weight(weight: Any, shape: tuple, op: str, what: str = "weight") -> Tensor | None:

@@ -9,6 +9,7 @@ Choose another with ``HYPOTHESIS_PROFILE=<name>``.
 from __future__ import annotations
 
 import os
+import sys
 
 from hypothesis import HealthCheck, settings
 
@@ -27,3 +28,12 @@ settings.register_profile(
 
 _default = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or _default)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Report how many distinct bad-input cases tests/test_bad_input.py generated."""
+    for name, module in list(sys.modules.items()):
+        if name.rsplit(".", 1)[-1] == "test_bad_input" and getattr(module, "CASES", None):
+            terminalreporter.write_line(
+                f"bad-input suite: {len(module.CASES)} distinct bad-input cases "
+                f"({module.EXAMPLES[0]} examples checked)")

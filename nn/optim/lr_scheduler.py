@@ -19,7 +19,10 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograd_lite.validation import function, integer, real
+import numpy as np
+
+import autograd_lite as ag
+from autograd_lite.validation import function, integer, real, show
 
 from .optimizer import Optimizer
 
@@ -29,7 +32,8 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(self).__name__}: expected an Optimizer, got {optimizer!r}")
+            raise TypeError(f"{type(self).__name__}: expected an Optimizer, got "
+                            f"{show(optimizer)}")
         integer(last_epoch, type(self).__name__, "last_epoch", low=-1)
         self.optimizer = optimizer
         if last_epoch == -1:
@@ -101,6 +105,8 @@ class LambdaLR(LRScheduler):
         lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
         last_epoch: int = -1,
     ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"LambdaLR: expected an Optimizer, got {show(optimizer)}")
         n = len(optimizer.param_groups)
         if isinstance(lr_lambda, (list, tuple)):
             if len(lr_lambda) != n:
@@ -247,7 +253,7 @@ class ReduceLROnPlateau(LRScheduler):
     ) -> None:
         name = "ReduceLROnPlateau"
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{name}: expected an Optimizer, got {optimizer!r}")
+            raise TypeError(f"{name}: expected an Optimizer, got {show(optimizer)}")
         real(factor, name, "factor", low=0, high=1, high_open=True)
         real(threshold, name, "threshold", low=0)
         real(eps, name, "eps", low=0)
@@ -279,12 +285,12 @@ class ReduceLROnPlateau(LRScheduler):
 
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or one-element Tensor); maybe reduce lrs."""
-        value = metrics.item() if hasattr(metrics, "item") and getattr(
-            metrics, "size", 1) == 1 else metrics
-        if isinstance(value, bool) or not isinstance(value, (int, float)) and not (
-                hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf"):
+        value = metrics.item() if isinstance(metrics, (ag.Tensor, np.ndarray)) and \
+            metrics.size == 1 and metrics.dtype.kind in "iuf" else metrics
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating)):
             raise TypeError(f"ReduceLROnPlateau.step: the metric must be a number (or a "
-                            f"one-element Tensor), got {value!r}")
+                            f"one-element Tensor), got {show(value)}")
         current = float(value)  # NaN counts as no improvement, as PyTorch
         self.last_epoch += 1
         if self._is_better(current):

@@ -70,7 +70,8 @@ class Optimizer:
         """
         name = type(self).__name__
         if not isinstance(param_group, dict):
-            raise TypeError(f"{name}: a parameter group must be a dict, got {param_group!r}")
+            raise TypeError(f"{name}: a parameter group must be a dict, got "
+                            f"{type(param_group).__name__}")
         params = param_group.get("params")
         if params is None:
             raise ValueError(f"{name}: a parameter group needs a 'params' entry")
