@@ -26,6 +26,7 @@ from .validation import dtype_arg, flag, integer, real
 # Recording
 
 _wrap = Tensor._wrap  # the fast constructor, as a plain function (it is called per op)
+_new = object.__new__
 
 
 def _data(v: Any) -> Any:
@@ -169,7 +170,13 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str):
             versions = (a._version if isinstance(a, Tensor) else -1,
                         b._version if isinstance(b, Tensor) else -1)
             return _wrap(out, Node(name, (a, b), (va, vb), vjps, versions, out, None))
-        return _wrap(out)
+        t = _new(Tensor)  # _wrap(out) written out: a call less per op
+        t.data = out
+        t.requires_grad = False
+        t.grad_fn = t.grad = t.name = t._hooks = None
+        t._version = 0
+        t._retains_grad = False
+        return t
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
@@ -197,7 +204,13 @@ def _elementwise(name: str, fn, vjp, doc: str):
             _check_finite(name, out)
         if x.requires_grad and MODE.grad_enabled:
             return _wrap(out, Node(name, (x,), (v,), vjps, (x._version,), out, None))
-        return _wrap(out)
+        t = _new(Tensor)  # _wrap(out) written out: a call less per op
+        t.data = out
+        t.requires_grad = False
+        t.grad_fn = t.grad = t.name = t._hooks = None
+        t._version = 0
+        t._retains_grad = False
+        return t
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc

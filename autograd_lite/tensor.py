@@ -117,6 +117,8 @@ class Tensor:
     # -- fast internal constructors (no checks: the data is already a proper array)
     @staticmethod
     def _wrap(data: np.ndarray, grad_fn: engine.Node | None = None) -> Tensor:
+        # ops._binary_op and ops._elementwise write this out (a call less per op): a new
+        # slot must be set there too (tests/test_fast_paths.py checks it).
         t = object.__new__(Tensor)
         t.data = data
         t.requires_grad = grad_fn is not None

@@ -93,3 +93,13 @@ def test_anomaly_mode_is_seen_by_ops_in_its_thread_only_and_counted_back_to_zero
     with ag.detect_anomaly(), ag.detect_anomaly():  # nested: counted once
         assert engine.ANOMALY_USERS[0] == 1
     assert engine.ANOMALY_USERS[0] == 0
+
+
+def test_ops_that_build_their_result_inline_set_every_slot_as_wrap_does():
+    from autograd_lite.tensor import Tensor
+
+    ref = Tensor._wrap(np.ones(2, np.float32))
+    slots = [s for s in Tensor.__slots__ if s not in ("data", "__weakref__")]
+    x = ag.tensor([1.0, 2.0])
+    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
+        assert [getattr(t, s) for s in slots] == [getattr(ref, s) for s in slots]
