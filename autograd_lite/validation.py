@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+
 def show(value: Any, limit: int = 60) -> str:
     """``repr(value)`` on one line, cut to ``limit`` characters, for error messages."""
     text = re.sub(r"\s+", " ", repr(value))
