@@ -20,6 +20,7 @@ Distinct cases (public name + a description of the bad arguments) are counted in
 from __future__ import annotations
 
 import math
+import operator
 import os
 import tempfile
 import traceback
@@ -463,26 +464,21 @@ def _binary(name):
     attr = name.split(".")[1]
     op = {v: k for k, v in BINARY.items() if v}.get(attr, attr)
 
-    def call(a, b):
-        if method:
-            return lambda: getattr(a, attr)(b)
-        return lambda: getattr(ag, op)(a, b)
+    def call(label, a, b):
+        fn = (lambda: getattr(a, attr)(b)) if method else (lambda: getattr(ag, op)(a, b))
+        return Bad(label, fn, (op,), watch=tuple(v for v in (a, b) if isinstance(v, ag.Tensor)))
 
-    shape_cases = st.builds(
-        lambda ab, g: Bad(f"shapes {ab[0]} and {ab[1]}",
-                          call(ones(ab[0], grad=g), ones(ab[1], np.float64)), (op,)),
-        incompatible_pair(), st.booleans())
-    garbage_right = st.builds(lambda v: Bad(f"operand {desc(v)}", call(ones((2,), grad=True), v),
-                                            (op,)), BAD_DATA)
-    cases = [shape_cases, garbage_right]
+    cases = [
+        st.builds(lambda ab, g: call(f"shapes {ab[0]} and {ab[1]}", ones(ab[0], grad=g),
+                                     ones(ab[1], np.float64)), incompatible_pair(), st.booleans()),
+        st.builds(lambda v: call(f"operand {desc(v)}", ones((2,), grad=True), v), BAD_DATA),
+    ]
     if not method:
-        cases.append(st.builds(lambda v: Bad(f"left operand {desc(v)}",
-                                             call(v, ones((2,), grad=True)), (op,)), BAD_DATA))
+        cases.append(st.builds(lambda v: call(f"left operand {desc(v)}", v,
+                                              ones((2,), grad=True)), BAD_DATA))
     if op == "sub":
-        cases.append(st.builds(lambda s: Bad(f"bool - bool {s}",
-                                             call(ag.tensor(np.ones(s, bool)),
-                                                  ag.tensor(np.zeros(s, bool))), (op,)),
-                               shapes()))
+        cases.append(st.builds(lambda s: call(f"bool - bool {s}", ag.tensor(np.ones(s, bool)),
+                                              ag.tensor(np.zeros(s, bool))), shapes()))
     return st.one_of(cases)
 
 
@@ -492,18 +488,19 @@ def _reflected(name):
     attr = name.split(".")[1]
     op = {"__radd__": "add", "__rsub__": "sub", "__rmul__": "mul", "__rtruediv__": "div",
           "__rpow__": "pow", "__rmatmul__": "matmul"}[attr]
-    symbol = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**", "matmul": "@"}[op]
+    python_op = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+                 "div": operator.truediv, "pow": operator.pow, "matmul": operator.matmul}[op]
     # ndarray (op) Tensor: numpy defers to the Tensor's reflected operator
     if op == "matmul":
         pairs = st.builds(lambda k, j: ((3, k), (j, 2)), st.integers(1, 4), st.integers(1, 4)
                           ).filter(lambda p: p[0][1] != p[1][0])
     else:
         pairs = incompatible_pair()
-    return st.builds(
-        lambda ab: Bad(f"ndarray{ab[0]} {symbol} Tensor{ab[1]}",
-                       lambda: eval(f"a {symbol} t", {"a": np.ones(ab[0]),
-                                                      "t": ones(ab[1], grad=True)}), (op,)),
-        pairs)
+    def run(a_shape, t_shape):
+        t = ones(t_shape, grad=True)
+        return Bad(f"ndarray{a_shape} {op} Tensor{t_shape}",
+                   lambda: python_op(np.ones(a_shape), t), (op,), watch=(t,))
+    return st.builds(lambda ab: run(*ab), pairs)
 
 
 @bad("Tensor.__iadd__", "Tensor.__isub__", "Tensor.__imul__", "Tensor.__itruediv__")
@@ -546,7 +543,9 @@ def _comparisons(name):
 @bad("ag.matmul", "Tensor.__matmul__", "Tensor.matmul")
 def _matmul(name):
     def call(a, b):
-        return (lambda: ag.matmul(a, b)) if name == "ag.matmul" else (lambda: a @ b)
+        fn = (lambda: ag.matmul(a, b)) if name == "ag.matmul" else (lambda: a @ b)
+        return Bad(f"{desc(a)} @ {desc(b)}", fn, ("matmul",),
+                   watch=tuple(v for v in (a, b) if isinstance(v, ag.Tensor)))
 
     @st.composite
     def misaligned(draw):
@@ -563,17 +562,13 @@ def _matmul(name):
         return ab[0] + (2, 3), ab[1] + (3, 2)
 
     cases = [
-        st.builds(lambda ab: Bad(f"{ab[0]} @ {ab[1]}", call(ones(ab[0], grad=True),
-                                                          ones(ab[1])), ("matmul",)),
+        st.builds(lambda ab: call(ones(ab[0], grad=True), ones(ab[1])),
                   st.one_of(misaligned(), batch_mismatch())),
-        st.builds(lambda s, left: Bad(f"0-d @ {s}" if left else f"{s} @ 0-d",
-                                      call(ag.tensor(2.0), ones(s)) if left
-                                      else call(ones(s), ag.tensor(2.0)), ("matmul",)),
-                  shapes(), st.booleans()),
+        st.builds(lambda s, left: call(ag.tensor(2.0), ones(s)) if left
+                  else call(ones(s), ag.tensor(2.0)), shapes(), st.booleans()),
     ]
     if name == "ag.matmul":
-        cases.append(st.builds(lambda v: Bad(f"operand {desc(v)}", call(ones((2, 2)), v),
-                                             ("matmul",)), BAD_DATA))
+        cases.append(st.builds(lambda v: call(ones((2, 2)), v), BAD_DATA))
     return st.one_of(cases)
 
 
