@@ -684,6 +684,17 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _record("matmul", out, (a, b), (a.data, b.data), (_matmul_grad_a, _matmul_grad_b))
 
 
+def vdot(a: Any, b: Any) -> Tensor:
+    """Σ a·b over all elements of two same-shape tensors (numpy's vdot for real data): a
+    0-d tensor. One node where ``(a * b).sum()`` records two, and its gradient needs no
+    broadcast: g·b and g·a."""
+    a, b = _tensor(a, "vdot"), _tensor(b, "vdot")
+    if a.shape != b.shape:
+        raise ValueError(f"vdot: shapes {a.shape} and {b.shape} differ")
+    return _record("vdot", np.vdot(a.data, b.data), (a, b), (a.data, b.data),
+                   (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a))
+
+
 def _linear_grad_weight(xp, g, out, x, w, *bias):
     # Σ over every leading dim of gᵀ·x, as one (out, in) product: C-contiguous, like w
     return g.reshape((-1, g.shape[-1])).T @ x.reshape((-1, x.shape[-1]))

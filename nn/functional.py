@@ -652,9 +652,9 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
             smooth = np.ones(bshape, logp.dtype) if w is None else w.reshape(bshape)
             K = K * (1 - eps) + smooth * valid.reshape(kshape) * (eps / C)
         denominator = per_target.sum()
-    # The sign and the mean's division folded into K: the loss is two ops, mul and sum.
+    # The sign and the mean's division folded into K: the loss is Σ logp·K, one op.
     K = -K / denominator if reduction == "mean" else -K
-    return (logp * K).sum(axis=axis) if reduction == "none" else (logp * K).sum()
+    return (logp * K).sum(axis=axis) if reduction == "none" else ag.ops.vdot(logp, K)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,

@@ -103,3 +103,47 @@ def test_ops_that_build_their_result_inline_set_every_slot_as_wrap_does():
     x = ag.tensor([1.0, 2.0])
     for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
         assert [getattr(t, s) for s in slots] == [getattr(ref, s) for s in slots]
+
+
+@pytest.mark.parametrize("x_shape", [(4,), (5, 4), (2, 3, 4)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_op_matches_its_composition_with_first_and_second_derivatives(x_shape, bias):
+    from autograd_lite.ops import linear
+    from autograd_lite.testing import gradcheck, gradgradcheck
+
+    rng = np.random.default_rng(1)
+    x = ag.tensor(rng.standard_normal(x_shape), requires_grad=True)
+    w = ag.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    b = ag.tensor(rng.standard_normal(3), requires_grad=True) if bias else None
+    args = (x, w, b) if bias else (x, w)
+    composed = x @ w.T + b if bias else x @ w.T
+    np.testing.assert_allclose(linear(*args).data, composed.data, rtol=1e-12)
+    assert linear(*args).grad_fn.name == "linear"
+    assert gradcheck(lambda *t: linear(*t), args)
+    assert gradgradcheck(lambda *t: linear(*t), args)
+
+
+def test_linear_op_keeps_the_dtype_rules_of_its_composition():
+    from autograd_lite.ops import linear
+
+    x = ag.tensor(np.ones((2, 3), np.float32))
+    w = ag.tensor(np.ones((4, 3), np.float32), requires_grad=True)
+    b = ag.tensor(np.ones(4, np.float64), requires_grad=True)
+    out = linear(x, w, b)
+    assert out.dtype == (x @ w.T + b).dtype == np.float64
+    out.sum().backward()
+    assert w.grad.dtype == np.float32 and b.grad.dtype == np.float64
+
+
+def test_vdot_is_the_sum_of_products_with_first_and_second_derivatives():
+    from autograd_lite.ops import vdot
+    from autograd_lite.testing import gradcheck, gradgradcheck
+
+    rng = np.random.default_rng(2)
+    a = ag.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    b = ag.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+    out = vdot(a, b)
+    assert out.shape == () and np.isclose(out.item(), (a.data * b.data).sum())
+    assert gradcheck(vdot, (a, b)) and gradgradcheck(vdot, (a, b))
+    with pytest.raises(ValueError, match="vdot"):
+        vdot(a, b.T)
