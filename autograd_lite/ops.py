@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .engine import ANOMALY_USERS, MODE, Node
-from .tensor import Tensor, _as_array, _short, get_default_dtype
+from .tensor import Tensor, _alias, _as_array, _short, get_default_dtype
 from .validation import dtype_arg, flag, integer, real
 
 # ----------------------------------------------------------------------------------------
@@ -176,6 +176,7 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str):
         t.grad_fn = t.grad = t.name = t._hooks = None
         t._version = 0
         t._retains_grad = False
+        t._aliases = None
         return t
 
     op.__name__ = op.__qualname__ = name
@@ -210,6 +211,7 @@ def _elementwise(name: str, fn, vjp, doc: str):
         t.grad_fn = t.grad = t.name = t._hooks = None
         t._version = 0
         t._retains_grad = False
+        t._aliases = None
         return t
 
     op.__name__ = op.__qualname__ = name
@@ -754,8 +756,14 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
                          f"({x.size} elements) into shape {shape}") from None
     in_shape = x.shape
-    return _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
-                  {"shape": out.shape})
+    return _viewing(x, _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
+                              {"shape": out.shape}))
+
+
+def _viewing(x: Tensor, t: Tensor) -> Tensor:
+    """``t`` made by a view op: when its data shares ``x``'s memory, an in-place write to
+    either must count against both (see Tensor._bump_version)."""
+    return _alias(x, t) if np.may_share_memory(t.data, x.data) else t
 
 
 view = reshape
@@ -806,8 +814,8 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
     else:
         axes = tuple(range(nd))[::-1]
     inverse = tuple(np.argsort(axes).tolist())
-    return _unary("transpose", x.data.transpose(axes), x,
-                  lambda xp, g, out, x: g.transpose(inverse), {"axes": axes})
+    return _viewing(x, _unary("transpose", x.data.transpose(axes), x,
+                              lambda xp, g, out, x: g.transpose(inverse), {"axes": axes}))
 
 
 permute = transpose
@@ -1011,11 +1019,10 @@ def getitem(x: Tensor, index: Any) -> Tensor:
         raise IndexError(f"getitem: index {_short(index)} is invalid for shape {x.shape}: "
                          f"{e}") from None
     shape = x.shape
-    if _is_basic(idx):
-        vjp = lambda xp, g, out, x: xp.scatter_set(g, idx, shape)
-    else:
-        vjp = lambda xp, g, out, x: xp.scatter_add(g, idx, shape)
-    return _unary("getitem", out, x, vjp)
+    if _is_basic(idx):  # a view of x
+        return _viewing(x, _unary("getitem", out, x,
+                                  lambda xp, g, out, x: xp.scatter_set(g, idx, shape)))
+    return _unary("getitem", out, x, lambda xp, g, out, x: xp.scatter_add(g, idx, shape))
 
 
 def scatter_add(g: Tensor, index: Any, shape: tuple) -> Tensor:

@@ -7,6 +7,7 @@ autograd entry points.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -91,6 +92,7 @@ class Tensor:
         "_version",
         "_hooks",
         "_retains_grad",
+        "_aliases",  # None, or weakrefs to every tensor viewing the same memory (shared list)
         "__weakref__",
     )
     __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
@@ -110,6 +112,7 @@ class Tensor:
         self._version = 0
         self._hooks = None
         self._retains_grad = False
+        self._aliases = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
@@ -128,6 +131,7 @@ class Tensor:
         t._version = 0
         t._hooks = None
         t._retains_grad = False
+        t._aliases = None
         return t
 
     # -- array-like attributes
@@ -236,8 +240,8 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """A new leaf sharing this tensor's data, outside any graph."""
-        return Tensor._wrap(self.data)
+        """A new leaf sharing this tensor's data (and version counter), outside any graph."""
+        return _alias(self, Tensor._wrap(self.data))
 
     def clone(self) -> Tensor:
         """A copy that stays in the graph (gradient flows back unchanged)."""
@@ -298,6 +302,12 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad (shape {self.shape}) is being "
                 "used in an in-place operation; wrap it in `with ag.no_grad():`"
             )
+        if not self.data.flags.writeable:
+            raise RuntimeError(
+                f"{op}: the tensor (shape {self.shape}) is a read-only view (from expand, "
+                "broadcast_to or sliding_window_view) whose elements share memory; "
+                "write to a copy (t.clone()) instead"
+            )
 
     def _assign_inplace(self, result: Tensor) -> Tensor:
         """Make ``self`` the result of an op applied to (a snapshot of) itself."""
@@ -319,13 +329,25 @@ class Tensor:
             self.data = out
             self.grad_fn = result.grad_fn
             self.requires_grad = True
+            self._aliases = None  # a new array: no longer a view of anything
+            self._version += 1
+            self.grad_fn.out_version = self._version
         else:
             # No graph: write into the existing array, so views of it stay in step.
             np.copyto(self.data, out, casting="unsafe")
-        self._version += 1
-        if result.grad_fn is not None:
-            self.grad_fn.out_version = self._version
+            self._bump_version()
         return self
+
+    def _bump_version(self) -> None:
+        """Count an in-place write to this tensor's memory: its version and the version of
+        every tensor viewing the same memory (detach(), slices, reshapes, transposes), so a
+        graph that saved any of them refuses a stale backward."""
+        self._version += 1
+        if self._aliases:
+            for ref in self._aliases:
+                other = ref()
+                if other is not None and other is not self:
+                    other._version += 1
 
     def _snapshot(self) -> Tensor:
         """A Tensor standing for this one's current value and history (for in-place ops
@@ -361,8 +383,20 @@ class Tensor:
             old = self._snapshot()  # not self: the result must not depend on itself
             return self._assign_inplace(full_like(old, value) + old * 0)
         self.data.fill(value)
-        self._version += 1
+        self._bump_version()
         return self
+
+
+def _alias(source: Tensor, view: Tensor) -> Tensor:
+    """Record that ``view``'s data is (part of) ``source``'s memory; returns ``view``."""
+    group = source._aliases
+    if group is None:
+        group = source._aliases = [weakref.ref(source)]
+    elif len(group) > 64:  # drop the dead, now and then
+        group[:] = [r for r in group if r() is not None]
+    group.append(weakref.ref(view))
+    view._aliases = group
+    return view
 
 
 def _root_gradient(root: Tensor, gradient: Any, op: str, create_graph: bool):

@@ -396,3 +396,46 @@ def test_random_inplace_sequences_match_out_of_place(steps):
     lb.backward()
     for p, q in zip(a, b):
         np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_in_place_write_through_a_detached_alias_is_caught() -> None:
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    z = (y * y).sum()
+    alias = y.detach()  # shares y's memory, and so its version counter
+    alias += 1
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.backward()
+
+
+@pytest.mark.parametrize("make_view", [
+    lambda w: w[0:1],
+    lambda w: w.reshape(4),
+    lambda w: w.T,
+    lambda w: w.detach()[1],
+])
+def test_in_place_write_through_a_view_is_caught(make_view) -> None:
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    loss = (w * w).sum()
+    with ag.no_grad():
+        view = make_view(w)
+        view += 10
+    assert w.data.max() > 10  # the write went through to w's memory
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        loss.backward()
+
+
+def test_views_that_copy_do_not_alias() -> None:
+    w = ag.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    loss = (w * w).sum()
+    with ag.no_grad():
+        picked = w[[0, 1], [1, 0]]  # advanced indexing copies
+        picked += 10
+    loss.backward()
+    np.testing.assert_allclose(w.grad.data, 2 * w.data)
+
+
+def test_in_place_on_a_read_only_view_is_a_clear_error() -> None:
+    expanded = ag.ones(3).expand(2, 3)
+    with pytest.raises(RuntimeError, match="read-only view"), ag.no_grad():
+        expanded += 1

@@ -303,8 +303,8 @@ def coupled_weight_decay(grad: np.ndarray, param: np.ndarray, weight_decay: floa
 
 def _mark_modified(p: Any) -> None:
     """Bump the tensor's version counter so a graph that saved it refuses a stale backward."""
-    if hasattr(p, "_version"):
-        p._version += 1
+    if isinstance(p, ag.Tensor):
+        p._bump_version()
 
 
 def _copy_value(v: Any) -> Any:
