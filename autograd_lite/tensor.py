@@ -256,7 +256,7 @@ class Tensor:
         if self.grad_fn is not None:
             self._retains_grad = True
 
-    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned
         Tensor replaces the gradient. Returns a handle with ``remove()``."""
         function(hook, "register_hook", "hook")
@@ -265,7 +265,7 @@ class Tensor:
                                "does not require grad")
         if self._hooks is None:
             self._hooks = {}
-        handle = _HookHandle(self._hooks)
+        handle = RemovableHandle(self._hooks)
         self._hooks[handle.id] = hook
         return handle
 
@@ -423,16 +423,25 @@ def _root_gradient(root: Tensor, gradient: Any, op: str, create_graph: bool):
 engine.Tensor = Tensor
 
 
-class _HookHandle:
+class RemovableHandle:
+    """Returned by ``register_hook`` (and nn's ``register_*_hook``): ``remove()`` takes the
+    hook out; also a context manager that removes it on exit."""
+
     _next_id = 0
 
     def __init__(self, hooks: dict) -> None:
-        self.hooks = hooks
-        self.id = _HookHandle._next_id
-        _HookHandle._next_id += 1
+        self._hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
 
     def remove(self) -> None:
-        self.hooks.pop(self.id, None)
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
 
 
 def _tensor_list(value: Any, what: str) -> list[Tensor]:

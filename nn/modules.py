@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.tensor import RemovableHandle
 from autograd_lite.validation import dtype_arg, function
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "RemovableHandle"]
@@ -39,27 +40,6 @@ class Parameter(ag.Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
-
-
-class RemovableHandle:
-    """Returned by the ``register_*_hook`` methods; ``remove()`` takes the hook out
-    (also usable as a context manager)."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: dict) -> None:
-        self._hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-
-    def remove(self) -> None:
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
