@@ -76,8 +76,26 @@ class _SetMode:
 
     def __call__(self, fn: Callable) -> Callable:
         import functools
+        import inspect
 
         mode_cls = type(self)
+        if inspect.isgeneratorfunction(fn):
+            # A generator runs in steps: each step runs in the mode (as PyTorch does),
+            # and the caller's mode is back while the generator is paused.
+            @functools.wraps(fn)
+            def generator_wrapper(*args, **kwargs):
+                gen = fn(*args, **kwargs)
+                try:
+                    with mode_cls():
+                        value = next(gen)
+                    while True:
+                        sent = yield value
+                        with mode_cls():
+                            value = gen.send(sent)
+                except StopIteration as stop:
+                    return stop.value
+
+            return generator_wrapper
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):

@@ -560,3 +560,18 @@ def test_k_backward_calls_accumulate_k_times_the_gradient(x, k):
         loss.backward(retain_graph=True)
     np.testing.assert_allclose(x.grad.numpy(), k * once, rtol=1e-12)
     np.testing.assert_allclose(once, 2 * np.cos(x.numpy()) + 2 * x.numpy(), rtol=1e-12)
+
+
+def test_no_grad_decorates_a_generator_step_by_step() -> None:
+    @ag.no_grad()
+    def steps(x):
+        for _ in range(2):
+            yield ag.is_grad_enabled(), (x * 2).requires_grad
+
+    x = ag.tensor([1.0], requires_grad=True)
+    gen = steps(x)
+    assert next(gen) == (False, False)
+    assert ag.is_grad_enabled()  # the caller's mode while the generator is paused
+    assert next(gen) == (False, False)
+    with pytest.raises(StopIteration):
+        next(gen)
