@@ -19,6 +19,7 @@ from hypothesis.extra import numpy as hnp
 import autograd_lite as ag
 from autograd_lite.testing.strategies import (
     arrays,
+    axes,
     broadcastable_shapes,
     floats,
     positive,
@@ -38,14 +39,7 @@ def close(t: ag.Tensor, expected, rtol: float = 1e-12, atol: float = 1e-12) -> N
 @st.composite
 def axis_kwargs(draw, ndim: int):
     """(ag kwargs, numpy kwargs): axis None/int/tuple with keepdims, sometimes as dim/keepdim."""
-    kind = draw(st.sampled_from(["none", "int", "tuple"]) if ndim else st.just("none"))
-    if kind == "none":
-        axis = None
-    elif kind == "int":
-        axis = draw(st.integers(-ndim, ndim - 1))
-    else:
-        axis = tuple(draw(st.lists(st.integers(-ndim, ndim - 1), min_size=1, max_size=ndim,
-                                   unique_by=lambda a: a % ndim)))
+    axis = draw(axes(ndim))
     keep = draw(st.booleans())
     ag_kw = {"dim": axis, "keepdim": keep} if draw(st.booleans()) else \
         {"axis": axis, "keepdims": keep}

@@ -20,6 +20,7 @@ import autograd_lite as ag
 from autograd_lite.testing import gradcheck
 from autograd_lite.testing.strategies import (
     away_from,
+    axes,
     broadcastable_shapes,
     distinct,
     floats,
@@ -45,14 +46,7 @@ def _tensor(draw, shape, elements=None, unique=False) -> ag.Tensor:
 def axis_kwargs(draw, ndim: int, alias: bool = True) -> dict:
     """Reduction arguments: axis None, an int (maybe negative) or a tuple of ints, with
     keepdims; sometimes spelt with PyTorch's dim/keepdim instead."""
-    kind = draw(st.sampled_from(["none", "int", "tuple"]) if ndim else st.just("none"))
-    if kind == "none":
-        axis = None
-    elif kind == "int":
-        axis = draw(st.integers(-ndim, ndim - 1))
-    else:
-        axes = draw(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True))
-        axis = tuple(a - ndim if draw(st.booleans()) else a for a in axes)
+    axis = draw(axes(ndim))
     keep = draw(st.booleans())
     if alias and draw(st.booleans()):
         return {"dim": axis, "keepdim": keep}

@@ -21,6 +21,7 @@ from autograd_lite.testing import gradgradcheck
 from autograd_lite.testing.strategies import (
     arrays,
     away_from,
+    axes,
     broadcastable_shapes,
     distinct,
     floats,
@@ -51,14 +52,7 @@ def small_pair(draw, a_elements=None, b_elements=None):
 
 @st.composite
 def axis_kwargs(draw, ndim: int) -> dict:
-    kind = draw(st.sampled_from(["none", "int", "tuple"]) if ndim else st.just("none"))
-    if kind == "none":
-        axis = None
-    elif kind == "int":
-        axis = draw(st.integers(-ndim, ndim - 1))
-    else:
-        axis = tuple(draw(st.lists(st.integers(0, ndim - 1), min_size=1, unique=True)))
-    return {"axis": axis, "keepdims": draw(st.booleans())}
+    return {"axis": draw(axes(ndim)), "keepdims": draw(st.booleans())}
 
 
 # ----------------------------------------------------------------------------------------

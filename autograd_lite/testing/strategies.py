@@ -62,6 +62,16 @@ def distinct(min_value: float = -3.0, max_value: float = 3.0,
     return st.integers(lo, hi).map(lambda i: i * spacing)
 
 
+def axes(ndim: int) -> st.SearchStrategy[Any]:
+    """A reduction's ``axis`` for an ``ndim``-d tensor: None, an int (maybe negative) or a
+    tuple of distinct axes (each maybe negative), e.g. None, -1, (0, -2)."""
+    if ndim == 0:
+        return st.none()
+    one = st.integers(-ndim, ndim - 1)
+    several = st.lists(one, min_size=1, max_size=ndim, unique_by=lambda a: a % ndim).map(tuple)
+    return st.one_of(st.none(), one, several)
+
+
 def arrays(shape: Any = None, dtype: Any = np.float64, elements: Any = None,
            unique: bool = False) -> st.SearchStrategy[np.ndarray]:
     """numpy arrays (``shape`` a tuple or a strategy of shapes; default :func:`shapes`)."""
@@ -84,4 +94,4 @@ def tensors(shape: Any = None, dtype: Any = np.float64, elements: Any = None,
 
 
 __all__ = ["shapes", "broadcastable_shapes", "floats", "away_from", "positive", "distinct",
-           "arrays", "tensors"]
+           "axes", "arrays", "tensors"]
