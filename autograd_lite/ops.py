@@ -27,6 +27,7 @@ from .validation import dtype_arg, flag, integer, real
 
 _wrap = Tensor._wrap  # the fast constructor, as a plain function (it is called per op)
 _new = object.__new__
+_ndarray = np.ndarray  # a global, not np's attribute: one lookup less per op
 
 
 def _data(v: Any) -> Any:
@@ -87,7 +88,7 @@ def _float_result(out: np.ndarray, *values: Any) -> np.ndarray:
 def _record(name: str, out: Any, inputs: tuple, values: tuple, vjps: tuple,
             args: dict | None = None) -> Tensor:
     """Wrap ``out``; record a graph node when grad mode is on and an input requires grad."""
-    if type(out) is not np.ndarray:
+    if type(out) is not _ndarray:
         out = np.asarray(out)
     if out.dtype is _FLOAT64:
         out = _float_result(out, *values)
@@ -103,7 +104,7 @@ def _record(name: str, out: Any, inputs: tuple, values: tuple, vjps: tuple,
 
 def _unary(name: str, out: Any, x: Tensor, vjp, args: dict | None = None) -> Tensor:
     """`_record` for one Tensor input (the hot path of elementwise ops)."""
-    if type(out) is not np.ndarray:
+    if type(out) is not _ndarray:
         out = np.asarray(out)
     dt = out.dtype
     if (dt is _FLOAT64 or dt is _FLOAT16) and x.data.dtype.kind != "f":
@@ -134,10 +135,32 @@ def _tensor(x: Any, op: str) -> Tensor:
     return Tensor._wrap(_as_array(x, op=op))
 
 
-def _binary_op(name: str, fn, vjps: tuple, doc: str):
+# numpy spends ~0.2 µs on every call turning a Python number into a weakly typed operand
+# (NEP 50). With a float array that operand is the number cast to the array's dtype, so
+# binary ops keep such 0-d arrays and reuse them: the same bits, half the numpy time.
+_SCALAR_ARRAYS: dict = {np.dtype(t): {} for t in (np.float16, np.float32, np.float64)}
+
+
+def _scalar_array(cache: dict, value: float, dtype: np.dtype) -> Any:
+    """``value`` as a read-only 0-d array of ``dtype``, kept in ``cache``. Zeros (0.0 and
+    -0.0 are equal keys), NaN (never an equal key) and values that overflow ``dtype`` (numpy
+    warns about those on every use) stay Python numbers, as everything does once the cache
+    is full (code that multiplies by ever-new numbers, e.g. a decaying learning rate)."""
+    if value and builtins.abs(value) <= float(np.finfo(dtype).max) and len(cache) < 1024:
+        arr = np.asarray(value, dtype)
+        arr.flags.writeable = False
+        cache[value] = arr
+        return arr
+    return value
+
+
+def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True):
     """The elementwise op ``name``: ``fn`` on the two values, ``vjps`` their gradients.
     Its body is written out (no helper calls) because the Tensor operators are the hot
-    path of every model: ``x * 2.0`` costs one Python frame besides numpy's work."""
+    path of every model: ``x * 2.0`` costs one Python frame besides numpy's work.
+    A Python number operand is recorded as given (what ``create_graph`` vjps and graph
+    drawings see); its value for numpy may be a cached 0-d array (:func:`_scalar_array`)."""
+    no_cache = {}.get  # for ops that opt out: finds no cache for any dtype
 
     def op(a: Any, b: Any) -> Tensor:
         if isinstance(a, Tensor):
@@ -147,6 +170,14 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str):
         tb = type(b)
         if tb is float or tb is int:
             vb = b
+            try:
+                cache = cache_for(va.dtype)
+            except AttributeError:  # a is a number too
+                cache = None
+            if cache is not None:
+                vb = cache.get(b)
+                if vb is None:
+                    vb = _scalar_array(cache, b, va.dtype)
         elif isinstance(b, Tensor):
             vb, grad = b.data, grad or b.requires_grad
         else:
@@ -160,7 +191,7 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str):
         except TypeError:  # numpy refuses e.g. bool - bool
             raise TypeError(f"{name}: not supported for dtypes {np.result_type(va)} and "
                             f"{np.result_type(vb)}") from None
-        if type(out) is not np.ndarray:
+        if type(out) is not _ndarray:
             out = np.asarray(out)
         if out.dtype is _FLOAT64:
             out = _float_result(out, va, vb)
@@ -173,12 +204,11 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str):
         t = _new(Tensor)  # _wrap(out) written out: a call less per op
         t.data = out
         t.requires_grad = False
-        t.grad_fn = t.grad = t.name = t._hooks = None
+        t.grad_fn = None
         t._version = 0
-        t._retains_grad = False
-        t._aliases = None
         return t
 
+    cache_for = _SCALAR_ARRAYS.get if cache_scalars else no_cache
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op
@@ -196,7 +226,7 @@ def _elementwise(name: str, fn, vjp, doc: str):
         except TypeError:  # numpy has e.g. no negative of bool
             _not_bool(x, name)
             raise
-        if type(out) is not np.ndarray:
+        if type(out) is not _ndarray:
             out = np.asarray(out)
         dt = out.dtype
         if (dt is _FLOAT64 or dt is _FLOAT16) and v.dtype.kind != "f":
@@ -208,10 +238,8 @@ def _elementwise(name: str, fn, vjp, doc: str):
         t = _new(Tensor)  # _wrap(out) written out: a call less per op
         t.data = out
         t.requires_grad = False
-        t.grad_fn = t.grad = t.name = t._hooks = None
+        t.grad_fn = None
         t._version = 0
-        t._retains_grad = False
-        t._aliases = None
         return t
 
     op.__name__ = op.__qualname__ = name
@@ -259,8 +287,9 @@ def _pow_grad_exponent(xp, g, out, a, b):
     return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
 
 
+# A number exponent stays a Python number: its gradient has a shortcut for it.
 pow = _binary_op("pow", np.power, (_pow_grad_base, _pow_grad_exponent),  # noqa: A001
-                 """Elementwise ``a ** b`` (tensor or number exponent).""")
+                 """Elementwise ``a ** b`` (tensor or number exponent).""", cache_scalars=False)
 
 neg = _elementwise("neg", np.negative, _grad_neg, """``-x``.""")
 

@@ -99,10 +99,11 @@ def test_ops_that_build_their_result_inline_set_every_slot_as_wrap_does():
     from autograd_lite.tensor import Tensor
 
     ref = Tensor._wrap(np.ones(2, np.float32))
-    slots = [s for s in Tensor.__slots__ if s not in ("data", "__weakref__")]
+    slots = [s for s in Tensor.__slots__ if s not in ("data", "__dict__", "__weakref__")]
     x = ag.tensor([1.0, 2.0])
     for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
         assert [getattr(t, s) for s in slots] == [getattr(ref, s) for s in slots]
+        assert t.__dict__ == ref.__dict__ == {}  # the rest: class defaults until set
 
 
 @pytest.mark.parametrize("x_shape", [(4,), (5, 4), (2, 3, 4)])
@@ -147,3 +148,47 @@ def test_vdot_is_the_sum_of_products_with_first_and_second_derivatives():
     assert gradcheck(vdot, (a, b)) and gradgradcheck(vdot, (a, b))
     with pytest.raises(ValueError, match="vdot"):
         vdot(a, b.T)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("op", ["add", "sub", "mul", "div", "maximum", "minimum"])
+def test_number_operands_give_numpys_exact_result(dtype, op):
+    """Python numbers may reach numpy as cached 0-d arrays of the tensor's dtype: the
+    bits, the dtype and numpy's warnings stay those of numpy with the Python number."""
+    import warnings
+
+    from autograd_lite import ops
+
+    fn = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
+          "maximum": np.maximum, "minimum": np.minimum}[op]
+    values = np.array([0.0, -0.0, 1.5, -3.25, 1e-3, 6e4, np.inf, -np.inf, np.nan], dtype)
+    x = ag.tensor(values)
+    for number in (1.0001, 0.001, -0.0, 0.0, 2, -7, 1e-50, 1e5, 7e4, 1e40, 10**20,
+                   float("inf"), float("nan"), 1 / 3):
+        for _ in range(2):  # the second time from the cache
+            with warnings.catch_warnings(record=True) as ours:
+                warnings.simplefilter("always")
+                got = getattr(ops, op)(x, number).data
+            with warnings.catch_warnings(record=True) as theirs:
+                warnings.simplefilter("always")
+                want = fn(values, number)
+            assert got.dtype == want.dtype == dtype
+            np.testing.assert_array_equal(got, want)
+            np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+            assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+
+
+def test_number_operand_cache_is_bounded_and_read_only_and_graphs_keep_the_number():
+    from autograd_lite import ops
+
+    x = ag.tensor(np.ones(3, np.float32), requires_grad=True)
+    for i in range(3000):
+        x * (1.0 + i / 7)
+    cache = ops._SCALAR_ARRAYS[np.dtype(np.float32)]
+    assert 0 < len(cache) <= 1024
+    assert not any(a.flags.writeable for a in cache.values())
+    y = x * 2.5
+    assert y.grad_fn.inputs[1] == 2.5 and type(y.grad_fn.inputs[1]) is float
+    (g,) = ag.grad(y.sum(), x, create_graph=True)
+    np.testing.assert_array_equal(g.data, [2.5, 2.5, 2.5])
+    assert g.dtype == np.float32
