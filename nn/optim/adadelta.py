@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, coupled_weight_decay
+from .optimizer import Optimizer, ParamsT
 
 
 class Adadelta(Optimizer):
@@ -50,7 +50,6 @@ class Adadelta(Optimizer):
     ) -> None:
         rho, eps = group["rho"], group["eps"]
         state["step"] += 1
-        grad = coupled_weight_decay(grad, param, group["weight_decay"])
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
         square_avg += (1.0 - rho) * grad * grad

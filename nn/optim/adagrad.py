@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, coupled_weight_decay
+from .optimizer import Optimizer, ParamsT
 
 
 class Adagrad(Optimizer):
@@ -51,7 +51,6 @@ class Adagrad(Optimizer):
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
         state["step"] += 1
-        grad = coupled_weight_decay(grad, param, group["weight_decay"])
         clr = group["lr"] / (1.0 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"]
         total += grad * grad

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, coupled_weight_decay
+from .optimizer import Optimizer, ParamsT
 
 
 class Adam(Optimizer):
@@ -72,11 +72,8 @@ class Adam(Optimizer):
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
         state["step"] += 1
         step = state["step"]
-        if group["decoupled_weight_decay"]:
-            if weight_decay != 0:
-                param *= 1.0 - lr * weight_decay
-        else:
-            grad = coupled_weight_decay(grad, param, weight_decay)
+        if group["decoupled_weight_decay"] and weight_decay != 0:  # else step() added λθ to grad
+            param *= 1.0 - lr * weight_decay
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg += (1.0 - beta1) * (grad - exp_avg)
         exp_avg_sq *= beta2

@@ -3,7 +3,8 @@
 A subclass only says how one parameter moves: ``_init_state`` (its buffers) and
 ``_update`` (the in-place update of one numpy array from its gradient). Everything else --
 validation, ``param_groups``, ``zero_grad``, skipping parameters whose ``.grad`` is None,
-running under ``no_grad``, ``state_dict``/``load_state_dict`` -- lives here, once.
+``maximize`` and the L2 penalty of ``weight_decay``, ``state_dict``/``load_state_dict`` --
+lives here, once.
 
 State layout follows PyTorch: ``opt.state[p]`` is a dict of numpy arrays (same shape and
 dtype as ``p``) plus an integer ``"step"`` where the algorithm counts steps.
@@ -156,25 +157,36 @@ class Optimizer:
                 loss = closure()
         for group in self.param_groups:  # all checked before any parameter moves
             for p in group["params"]:
-                if p.grad is not None and np.shape(p.grad.data) != p.data.shape:
+                if p.grad is not None and p.grad.data.shape != p.data.shape:
                     raise RuntimeError(
-                        f"{type(self).__name__}.step: gradient shape {np.shape(p.grad.data)} "
+                        f"{type(self).__name__}.step: gradient shape {p.grad.data.shape} "
                         f"does not match parameter shape {p.data.shape}"
                     )
-        with ag.no_grad():
-            for group in self.param_groups:
-                hyper = _plain_numbers(group)
-                for p in group["params"]:
-                    if p.grad is None:
-                        continue
-                    grad = np.asarray(p.grad.data)
-                    if hyper.get("maximize", False):
-                        grad = -grad
-                    state = self.state[p]
-                    if not state:
-                        state.update(self._init_state(p.data, hyper))
-                    self._update(p.data, grad, state, hyper)
-                    _mark_modified(p)
+        # The updates are numpy operations: they record no graph, so need no no_grad().
+        update, states = self._update, self.state
+        # An optimizer without buffers (SGD) keeps each state empty, as PyTorch's SGD does
+        # without momentum: don't ask it for a fresh empty state on every step.
+        init_state = None if type(self)._init_state is Optimizer._init_state else self._init_state
+        for group in self.param_groups:
+            hyper = _plain_numbers(group)
+            maximize = hyper.get("maximize", False)
+            # Every algorithm starts with the L2 penalty g ← g + λθ, except where the group's
+            # decay is decoupled (AdamW): then _update applies it to the parameter.
+            decay = (0.0 if hyper.get("decoupled_weight_decay", False)
+                     else hyper.get("weight_decay", 0.0))
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                param, grad = p.data, p.grad.data
+                if maximize:
+                    grad = -grad
+                if decay != 0:
+                    grad = grad + decay * param
+                state = states[p]
+                if not state and init_state is not None:
+                    state.update(init_state(param, hyper))
+                update(param, grad, state, hyper)
+                p._bump_version()  # a graph that saved p now refuses a stale backward
         return loss
 
     def _init_state(self, param: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +196,12 @@ class Optimizer:
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        """Move ``param`` (numpy array, updated in place) using ``grad`` and ``state``."""
+        """Move ``param`` (numpy array, updated in place) using ``grad`` and ``state``.
+
+        ``grad`` is what to descend: already negated for ``maximize`` and with the L2 penalty
+        λθ added (unless the group's weight decay is decoupled); a new array or ``p.grad``'s
+        own, so never to be written to.
+        """
         raise NotImplementedError
 
     # -- state dicts ----------------------------------------------------------------------
@@ -278,33 +295,38 @@ def _signature_defaults(cls: type) -> dict[str, Any]:
                                     if p.default is not inspect.Parameter.empty}
     return _SIGNATURE_DEFAULTS[cls]
 
-def _plain_numbers(group: dict[str, Any]) -> dict[str, Any]:
-    """The group's hyperparameters with numpy scalars turned into Python floats.
 
-    Python floats are "weak" in numpy arithmetic, so float32 parameters stay float32.
+_PLAIN = {float, bool, list}  # values _plain_number returns unchanged: skipped up front
+
+
+def _plain_numbers(group: dict[str, Any]) -> dict[str, Any]:
+    """The group's hyperparameters with numbers (numpy scalars, ints) as Python floats.
+
+    Python floats are "weak" in numpy arithmetic, so float32 parameters stay float32. A group
+    holding only floats, bools and its params list (the usual case) is returned itself, not
+    copied: a copy per step costs more than updating a small parameter. Read-only, then.
     """
-    out = {}
+    out = group
     for k, v in group.items():
-        if k == "params" or isinstance(v, (bool, np.bool_)):
-            out[k] = v
-        elif isinstance(v, (int, float, np.number)):
-            out[k] = float(v)
-        elif isinstance(v, tuple) and all(isinstance(x, (int, float, np.number)) for x in v):
-            out[k] = tuple(float(x) for x in v)
-        else:
-            out[k] = v
+        if type(v) in _PLAIN:
+            continue
+        plain = _plain_number(v)
+        if plain is not v:
+            if out is group:
+                out = dict(group)
+            out[k] = plain
     return out
 
 
-def coupled_weight_decay(grad: np.ndarray, param: np.ndarray, weight_decay: float) -> np.ndarray:
-    """L2 penalty folded into the gradient, ``g + λθ`` (a new array; ``grad`` is untouched)."""
-    return grad + weight_decay * param if weight_decay != 0 else grad
-
-
-def _mark_modified(p: Any) -> None:
-    """Bump the tensor's version counter so a graph that saved it refuses a stale backward."""
-    if isinstance(p, ag.Tensor):
-        p._bump_version()
+def _plain_number(v: Any) -> Any:
+    """``v`` as a Python float (a tuple of them for a tuple of numbers); else ``v`` itself."""
+    if isinstance(v, (bool, np.bool_)):
+        return v
+    if isinstance(v, (int, float, np.number)):
+        return float(v)
+    if isinstance(v, tuple) and all(isinstance(x, (int, float, np.number)) for x in v):
+        return v if all(type(x) is float for x in v) else tuple(float(x) for x in v)
+    return v
 
 
 def _copy_value(v: Any) -> Any:

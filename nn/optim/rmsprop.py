@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, coupled_weight_decay
+from .optimizer import Optimizer, ParamsT
 
 
 class RMSprop(Optimizer):
@@ -65,7 +65,6 @@ class RMSprop(Optimizer):
     ) -> None:
         alpha = group["alpha"]
         state["step"] += 1
-        grad = coupled_weight_decay(grad, param, group["weight_decay"])
         square_avg = state["square_avg"]
         square_avg *= alpha
         square_avg += (1.0 - alpha) * grad * grad

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, ParamsT, coupled_weight_decay
+from .optimizer import Optimizer, ParamsT
 
 
 class SGD(Optimizer):
@@ -56,7 +56,6 @@ class SGD(Optimizer):
     def _update(
         self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]
     ) -> None:
-        grad = coupled_weight_decay(grad, param, group["weight_decay"])
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
@@ -64,6 +63,8 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = grad.copy()
             else:
                 buf *= momentum
-                buf += (1.0 - group["dampening"]) * grad
+                dampening = group["dampening"]
+                # (1 − 0)·g is g bit for bit: spare the multiply and its temporary array
+                buf += grad if dampening == 0 else (1.0 - dampening) * grad
             grad = grad + momentum * buf if group["nesterov"] else buf
         param -= group["lr"] * grad
