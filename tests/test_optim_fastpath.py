@@ -101,3 +101,20 @@ def test_step_leaves_grad_mode_alone_and_records_no_graph():
     (w * w).sum().backward(create_graph=True)  # a grad that has a graph of its own
     opt.step()
     assert ag.is_grad_enabled() and w.grad_fn is None and w.is_leaf
+
+
+@pytest.mark.parametrize("hp", [dict(weight_decay=0.1), dict(maximize=True),
+                                dict(dampening=0.5), dict(nesterov=True)])
+def test_sgd_momentum_buffer_of_a_0d_parameter_keeps_accumulating(hp):
+    """numpy's 0-d arithmetic (-g, g + λθ) gives scalars, not arrays; the buffer must
+    still be an array updated in place, as for any other shape."""
+    w = ag.tensor(np.float32(1.0), requires_grad=True)
+    v = ag.tensor(np.ones(1, np.float32), requires_grad=True)
+    opt = optim.SGD([w, v], lr=0.1, momentum=0.9, **hp)
+    for g in (0.5, -0.25, 1.0):
+        w.grad, v.grad = ag.tensor(np.float32(g)), ag.tensor(np.full(1, g, np.float32))
+        opt.step()
+    buf = opt.state[w]["momentum_buffer"]
+    assert isinstance(buf, np.ndarray) and buf.shape == () and buf.dtype == np.float32
+    np.testing.assert_array_equal(buf, opt.state[v]["momentum_buffer"][0])
+    np.testing.assert_array_equal(w.data, v.data[0])

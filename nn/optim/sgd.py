@@ -59,8 +59,8 @@ class SGD(Optimizer):
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = grad.copy()
+            if buf is None:  # an array even where grad is a numpy scalar (0-d parameter)
+                buf = state["momentum_buffer"] = np.array(grad)
             else:
                 buf *= momentum
                 dampening = group["dampening"]
