@@ -35,6 +35,7 @@ MODE = _Mode()
 ANOMALY_USERS = [0]
 _ANOMALY_LOCK = threading.Lock()
 Tensor: Any = None  # set by autograd_lite.tensor (the two modules need each other)
+ops: Any = None  # set by autograd_lite.ops: the vjps' ``xp`` under create_graph
 
 
 def is_grad_enabled() -> bool:
@@ -224,8 +225,6 @@ def unbroadcast(g, shape: tuple):
         if g.shape != shape and g.size == math.prod(shape):
             return g.reshape(shape)
     if g.shape != shape:  # g smaller than the input (e.g. a scalar gradient): broadcast it
-        from . import ops
-
         g = ops.broadcast_to(g, shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)
     return g
 
@@ -276,8 +275,6 @@ def run_backward(
     otherwise the gradients of ``inputs`` are returned and no ``.grad`` is touched
     (``ag.grad``).
     """
-    from . import ops
-
     xp = ops if create_graph else ops.ARRAY_MATH
     anomaly = ANOMALY_USERS[0] and MODE.anomaly
     consumers = _count_consumers(roots)
@@ -403,20 +400,22 @@ def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
     if create_graph:
         t.grad = g if t.grad is None else t.grad + g
         return
-    if g.shape != t.shape:
-        g = np.broadcast_to(g, t.shape)
+    data = t.data
+    if g.shape != data.shape:
+        g = np.broadcast_to(g, data.shape)
     if t.grad is None:
         # Take g as it is when nothing else can see its memory (PyTorch's AccumulateGrad
         # does the same): saves a copy of every parameter's gradient on every step.
-        if (leaf and sys.getrefcount(g) <= _SOLE_REFS and g.flags.writeable
-                and g.flags.c_contiguous and g.dtype == t.data.dtype
-                and (g.base is None or (type(g.base) is np.ndarray and g.base.base is None
-                                        and sys.getrefcount(g.base) <= _SOLE_BASE_REFS))):
-            t.grad = Tensor._wrap(g)
-            return
+        if leaf and sys.getrefcount(g) <= _SOLE_REFS and g.dtype == data.dtype:
+            flags, base = g.flags, g.base
+            if flags.writeable and flags.c_contiguous and (
+                    base is None or (type(base) is np.ndarray and base.base is None
+                                     and sys.getrefcount(base) <= _SOLE_BASE_REFS + 1)):
+                t.grad = Tensor._wrap(g)
+                return
         # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
-        t.grad = Tensor._wrap(np.array(g, dtype=t.data.dtype, order="C"))
-    elif t.grad.grad_fn is not None or t.grad.data.shape != t.shape:
+        t.grad = Tensor._wrap(np.array(g, dtype=data.dtype, order="C"))
+    elif t.grad.grad_fn is not None or t.grad.data.shape != data.shape:
         t.grad = Tensor._wrap(t.grad.data + g)
     else:
         t.grad.data += g
