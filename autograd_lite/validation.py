@@ -60,29 +60,34 @@ def real(value: Any, op: str, what: str, *, low: float | None = None,
     """A real number (Python or numpy int/float, not bool) as a float, optionally within
     [low, high] (open ends with ``low_open``/``high_open``); NaN is always refused and
     infinities unless ``finite=False``."""
+    # Losses and optimizers check on every call: type() answers for Python floats and ints
+    # faster than isinstance, and the message is built only on failure.
+    if type(value) in (float, int) or (isinstance(value, (int, float, np.integer, np.floating))
+                                       and not isinstance(value, (bool, np.bool_))):
+        v = float(value)
+        if not (math.isnan(v) or (finite and math.isinf(v))
+                or (low is not None and (v <= low if low_open else v < low))
+                or (high is not None and (v >= high if high_open else v > high))):
+            return v
+        error: type[Exception] = ValueError
+    else:
+        error = TypeError
     kind = "finite real number" if finite else "real number"
-    expected = f"a {kind}{_describe(low, high, low_open, high_open)}"
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-            value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{op}: {what} must be {expected}, got {show(value)}")
-    v = float(value)
-    if math.isnan(v) or (finite and math.isinf(v)):
-        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
-    if low is not None and (v <= low if low_open else v < low):
-        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
-    if high is not None and (v >= high if high_open else v > high):
-        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
-    return v
+    raise error(f"{op}: {what} must be a {kind}{_describe(low, high, low_open, high_open)}, "
+                f"got {show(value)}")
 
 
 def integer(value: Any, op: str, what: str, *, low: int | None = None) -> int:
     """A Python or numpy integer (not bool) as an int, optionally >= ``low``."""
-    expected = "an int" + (f" >= {low}" if low is not None else "")
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{op}: {what} must be {expected}, got {show(value)}")
-    if low is not None and value < low:
-        raise ValueError(f"{op}: {what} must be {expected}, got {show(value)}")
-    return int(value)
+    if type(value) is int or (isinstance(value, (int, np.integer))
+                              and not isinstance(value, (bool, np.bool_))):
+        if low is None or value >= low:
+            return int(value)
+        error: type[Exception] = ValueError
+    else:
+        error = TypeError
+    bound = "" if low is None else f" >= {low}"
+    raise error(f"{op}: {what} must be an int{bound}, got {show(value)}")
 
 
 def flag(value: Any, op: str, what: str) -> bool:

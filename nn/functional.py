@@ -41,7 +41,7 @@ def _tensor(x: Any, op: str, what: str = "input") -> Tensor:
 
 def _float_tensor(x: Any, op: str, what: str = "input") -> Tensor:
     t = _tensor(x, op, what)
-    if t.dtype.kind != "f":
+    if t.data.dtype.kind != "f":  # t.data, not the dtype property: every layer calls this
         raise TypeError(f"{op}: {what} must be floating point, got dtype {t.dtype}")
     return t
 
@@ -611,23 +611,23 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
     target: one-hot rows (times the class weight) for class indices, the probabilities for
     probability targets, blended with the uniform distribution by ``label_smoothing``.
     'mean' divides by Σ of the targets' class weights (the count of non-ignored targets
-    without weights), as PyTorch."""
+    without weights), as PyTorch. The sign and the mean's division are folded into K: the
+    loss is Σ logp·K, one op."""
     if logp.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     axis = 0 if logp.ndim == 1 else 1
     C = logp.shape[axis]
     y = _tensor(target, op, "target")
     w = _class_weight(weight, C, op)
-    bshape = tuple(C if i == axis else 1 for i in range(logp.ndim))
     eps = label_smoothing
-    if y.dtype.kind == "f" and y.shape == logp.shape and allow_probabilities:
-        K = y * (1 - eps) + eps / C if eps else y
+    if y.data.dtype.kind == "f" and y.shape == logp.shape and allow_probabilities:
+        K = y * (1 - eps) + eps / C if eps else y  # a Tensor: the target may require grad
         if w is not None:
-            K = K * w.reshape(bshape)
-        denominator = logp.size // C
+            K = K * w.reshape(tuple(C if i == axis else 1 for i in range(logp.ndim)))
+        K = -K / (logp.size // C) if reduction == "mean" else -K
     else:
         expected = logp.shape[:1] + logp.shape[2:] if logp.ndim > 1 else ()
-        if y.dtype.kind not in "iu":
+        if y.data.dtype.kind not in "iu":
             raise TypeError(
                 f"{op}: target must hold integer class indices of shape {expected}"
                 + (" or probabilities of the input's shape" if allow_probabilities else "")
@@ -635,26 +635,41 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
         if y.shape != expected:
             raise ValueError(f"{op}: target of shape {y.shape} does not match input of shape "
                              f"{logp.shape}; expected class indices of shape {expected}")
-        t = y.data
+        K = _index_coefficients(logp, y.data, C, w, ignore_index, reduction, eps, op)
+    return (logp * K).sum(axis=axis) if reduction == "none" else ag.ops.vdot(logp, K)
+
+
+def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | None,
+                        ignore_index: int, reduction: str, eps: float, op: str) -> np.ndarray:
+    """_class_loss's K, in logp's dtype, for the class indices ``t``."""
+    onehot = t[..., None] == np.arange(C)  # class axis last
+    count = int(np.count_nonzero(onehot))  # a Python int: numpy scalar arithmetic is slow
+    keep: bool | np.ndarray = True  # the non-ignored targets, broadcasting along the classes
+    # A target in [0, C) matches one class, any other none: unless a class is ignored, a
+    # full count means that every target is valid and none ignored, the common case.
+    if 0 <= ignore_index < C or count != t.size:
         valid = t != ignore_index
-        safe = np.where(valid, t, 0)  # ignored targets point at class 0, with weight 0
-        if safe.size and (safe.min() < 0 or safe.max() >= C):
-            bad = valid & ((t < 0) | (t >= C))
+        bad = valid & ((t < 0) | (t >= C))
+        if bad.any():
             raise ValueError(f"{op}: target contains class {t[bad].flat[0]}, outside [0, {C}) "
                              f"for input with {C} classes (shape {logp.shape})")
-        per_target = valid.astype(logp.dtype) if w is None else w[safe] * valid
-        onehot = np.eye(C, dtype=logp.dtype)[safe]
-        if axis != logp.ndim - 1:
-            onehot = np.moveaxis(onehot, -1, axis)
-        kshape = t.shape[:axis] + (1,) + t.shape[axis:]  # the target's shape, class axis 1
-        K = onehot * per_target.reshape(kshape)
-        if eps:
-            smooth = np.ones(bshape, logp.dtype) if w is None else w.reshape(bshape)
-            K = K * (1 - eps) + smooth * valid.reshape(kshape) * (eps / C)
-        denominator = per_target.sum()
-    # The sign and the mean's division folded into K: the loss is Σ logp·K, one op.
-    K = -K / denominator if reduction == "mean" else -K
-    return (logp * K).sum(axis=axis) if reduction == "none" else ag.ops.vdot(logp, K)
+        keep = valid[..., None]
+        onehot &= keep
+        count = int(np.count_nonzero(onehot))
+    if w is not None:  # weights of another dtype: computed in logp's, as the rest of K
+        w = w.astype(logp.dtype, copy=False)
+    # [c == t]·w[c] = [c == t]·w[t]: the class weight multiplies along the class axis
+    K = onehot if w is None else onehot * w
+    denominator = count if w is None else K.sum()
+    if eps:
+        K = K * (1 - eps) + keep * ((eps / C) if w is None else w * (eps / C))
+    if reduction != "mean":
+        scale = -1.0
+    else:  # no target counted (all ignored): NaN as PyTorch, without numpy's 0/0 warning
+        scale = -1.0 / denominator if denominator else math.nan
+    K = K.astype(logp.dtype)  # a copy (onehot may be bool), so it can be scaled in place
+    K *= scale
+    return K if logp.ndim < 3 else np.moveaxis(K, -1, 1)
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
