@@ -233,11 +233,16 @@ def unbroadcast(g, shape: tuple):
 # The backward pass
 
 
-def _count_consumers(roots: Sequence) -> dict[int, int]:
+# The backward's dicts are keyed by the tensors themselves: their hash is their identity
+# (Tensor.__hash__) and a dict compares keys by identity first, so == (elementwise) is
+# never called; this saves an identity call per lookup.
+
+
+def _count_consumers(roots: Sequence) -> dict:
     """For every tensor reachable from ``roots``: how many graph edges consume it.
     A tensor's gradient is complete once that many consumers have sent theirs."""
-    consumers: dict[int, int] = {}
-    root_ids = {id(r) for r in roots}
+    consumers: dict = {}
+    root_set = set(roots)
     stack = list(roots)
     while stack:
         node = stack.pop().grad_fn
@@ -251,12 +256,11 @@ def _count_consumers(roots: Sequence) -> dict[int, int]:
             )
         for p, v in zip(node.inputs, node.versions):
             if v >= 0 and p.requires_grad:
-                k = id(p)
-                if k in consumers:
-                    consumers[k] += 1
+                if p in consumers:
+                    consumers[p] += 1
                 else:
-                    consumers[k] = 1
-                    if k not in root_ids:
+                    consumers[p] = 1
+                    if p not in root_set:
                         stack.append(p)
     return consumers
 
@@ -279,17 +283,16 @@ def run_backward(
     anomaly = ANOMALY_USERS[0] and MODE.anomaly
     consumers = _count_consumers(roots)
     pending = len(consumers)  # tensors still waiting for all their consumers
-    grads: dict[int, Any] = {}
+    grads: dict = {}
     ready = []
     for r, g in zip(roots, root_grads):
-        key = id(r)
-        if key in grads:
-            grads[key] = grads[key] + g
+        if r in grads:
+            grads[r] = grads[r] + g
         else:
-            grads[key] = g
-            if key not in consumers:
+            grads[r] = g
+            if r not in consumers:
                 ready.append(r)
-    wanted = None if inputs is None else {id(t): i for i, t in enumerate(inputs)}
+    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
     results: list = [None] * (0 if inputs is None else len(inputs))
 
     prev_mode = MODE.grad_enabled
@@ -297,14 +300,14 @@ def run_backward(
     try:
         while ready:
             t = ready.pop()
-            g = grads.pop(id(t), None)
+            g = grads.pop(t, None)
             node = t.grad_fn
             if g is not None:
                 if t._hooks:
                     g = _run_hooks(t, g, create_graph)
                 if wanted is not None:
-                    if id(t) in wanted:
-                        results[wanted[id(t)]] = g
+                    if t in wanted:
+                        results[wanted[t]] = g
                 elif node is None or t._retains_grad:
                     _accumulate_grad(t, g, create_graph, node is None)
             if node is None:
@@ -322,7 +325,6 @@ def run_backward(
                     raise _version_error(node)
                 if not p.requires_grad:
                     continue
-                key = id(p)
                 if g is not None and vjp is not None:
                     gp = vjp(xp, g, out, *values)
                     if gp is not None:
@@ -334,10 +336,10 @@ def run_backward(
                             gp = xp.astype(gp, dt)  # the gradient in p's dtype
                         if anomaly:
                             _check_gradient(node, gp, p)
-                        grads[key] = grads[key] + gp if key in grads else gp
-                left = consumers[key] - 1
+                        grads[p] = grads[p] + gp if p in grads else gp
+                left = consumers[p] - 1
                 if left:
-                    consumers[key] = left
+                    consumers[p] = left
                 else:
                     ready.append(p)
                     pending -= 1

@@ -347,10 +347,8 @@ sigmoid = _elementwise("sigmoid", _np_sigmoid, lambda xp, g, out, x: g * out * (
                        """Logistic function, stable for any x.""")
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(x, 0); the gradient at 0 is 0 (as PyTorch)."""
-    return _unary("relu", np.maximum(x.data, 0), x,
-                  lambda xp, g, out, x: g * (_data(x) > 0))
+relu = _elementwise("relu", lambda v: np.maximum(v, 0), lambda xp, g, out, x: g * (_data(x) > 0),
+                   """max(x, 0); the gradient at 0 is 0 (as PyTorch).""")
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -612,7 +610,12 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp."""
-    m = np.maximum.reduce(x, axis=axes, keepdims=True)
+    if axes == (1,) and x.ndim == 2 and x.shape[0] >= 32 and x.shape[1] <= 32:
+        # numpy reduces a short last axis row by row (~8 ns an element); over the first
+        # axis of a transposed copy it is a few whole-row passes, 2-5x faster for logits
+        m = np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
+    else:
+        m = np.maximum.reduce(x, axis=axes, keepdims=True)
     inf = np.isinf(m)  # (NaN stays: its row is NaN either way)
     return np.where(inf, 0, m) if np.count_nonzero(inf) else m  # count: cheaper than any()
 
@@ -734,12 +737,15 @@ def vdot(a: Any, b: Any) -> Tensor:
 
 
 def _linear_grad_weight(xp, g, out, x, w, *bias):
-    # Σ over every leading dim of gᵀ·x, as one (out, in) product: C-contiguous, like w
-    return g.reshape((-1, g.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
+    if g.ndim != 2:  # Σ over every leading dim of gᵀ·x, as one (out, in) product
+        g, x = g.reshape((-1, g.shape[-1])), x.reshape((-1, x.shape[-1]))
+    return g.T @ x  # C-contiguous, like w
 
 
 def _linear_grad_bias(xp, g, out, x, w, b):
-    return g.reshape((-1, g.shape[-1])).sum(axis=0)  # already b's shape: no unbroadcast
+    if g.ndim != 2:
+        g = g.reshape((-1, g.shape[-1]))
+    return g.sum(axis=0)  # already b's shape: no unbroadcast
 
 
 _LINEAR_VJPS = (lambda xp, g, out, x, w, *b: g @ w, _linear_grad_weight, _linear_grad_bias)

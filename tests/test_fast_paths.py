@@ -192,3 +192,21 @@ def test_number_operand_cache_is_bounded_and_read_only_and_graphs_keep_the_numbe
     (g,) = ag.grad(y.sum(), x, create_graph=True)
     np.testing.assert_array_equal(g.data, [2.5, 2.5, 2.5])
     assert g.dtype == np.float32
+
+
+@pytest.mark.parametrize("shape", [(32, 1), (64, 10), (100, 32), (40, 7)])
+@pytest.mark.parametrize("op", ["softmax", "log_softmax", "logsumexp"])
+def test_softmax_family_on_tall_logits_matches_the_general_path_bit_for_bit(shape, op):
+    """(N >= 32, C <= 32) logits take their max over a transposed copy; the result, infinite
+    and NaN rows included, is exactly that of the general reduction (here via a 3-D view)."""
+    rng = np.random.default_rng(0)
+    values = rng.standard_normal(shape) * 30
+    values[0, 0], values[1, :] = np.inf, -np.inf
+    values[2, -1], values[3, 0] = np.nan, -np.inf
+    for dtype, order in ((np.float32, "C"), (np.float64, "C"), (np.float64, "F")):
+        x = ag.tensor(np.array(values, dtype=dtype, order=order), requires_grad=True)
+        with np.errstate(all="ignore"):  # the -inf row: log(0), both ways
+            fast = getattr(x, op)(axis=1)
+            general = getattr(x.unsqueeze(0), op)(axis=2)[0]
+        np.testing.assert_array_equal(fast.data, general.data)
+        assert fast.dtype == dtype
