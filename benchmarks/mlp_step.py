@@ -62,11 +62,16 @@ def ours(sizes: tuple, X: np.ndarray, y: np.ndarray):
     return step, weights, model
 
 
-def by_hand(weights: list, X: np.ndarray, y: np.ndarray):
-    """The hand-derived numpy step on copies of the same weights (W is (out, in))."""
+STAGES = ("forward", "loss", "backward", "step")
+
+
+def by_hand(weights: list, X: np.ndarray, y: np.ndarray, upto: str = "step"):
+    """The hand-derived numpy step on copies of the same weights (W is (out, in)); with
+    ``upto`` it stops after that stage (benchmarks/mlp_phases.py times each stage)."""
     params = [w.copy() for w in weights]
     Y = np.eye(params[-1].shape[0], dtype=X.dtype)[y]
     m = X.shape[0]
+    last = STAGES.index(upto)
 
     def step():
         Ws, bs = params[0::2], params[1::2]
@@ -75,16 +80,24 @@ def by_hand(weights: list, X: np.ndarray, y: np.ndarray):
             Z = A @ W.T + b
             cache.append((A, Z))
             A = np.maximum(Z, 0) if i < len(Ws) - 1 else Z
+        if last == 0:
+            return A
         Z = A - A.max(axis=1, keepdims=True)
         E = np.exp(Z)
         P = E / E.sum(axis=1, keepdims=True)
         loss = -np.log(P[np.arange(m), y]).mean()
         dZ = (P - Y) / m
+        if last == 1:
+            return loss
+        grads = []
         for i in reversed(range(len(Ws))):
             A_prev, Z = cache[i]
-            dW, db = dZ.T @ A_prev, dZ.sum(axis=0)
+            grads.append((i, dZ.T @ A_prev, dZ.sum(axis=0)))
             if i:
                 dZ = (dZ @ Ws[i]) * (cache[i - 1][1] > 0)
+        if last == 2:
+            return loss
+        for i, dW, db in grads:
             Ws[i] -= LR * dW
             bs[i] -= LR * db
         return loss
