@@ -9,7 +9,7 @@ import numpy as np
 
 from .random import default_generator
 from .tensor import Tensor, _as_array, get_default_dtype
-from .validation import dtype_arg, flag
+from .validation import dtype_arg, flag, integer
 
 
 def _sizes(shape: tuple, op: str) -> tuple:
@@ -110,9 +110,11 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
 
 
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Identity matrix (n, m)."""
-    sizes = _sizes((n,) if m is None else (n, m), "eye")
-    return _make(np.eye(*sizes, dtype=_float_dtype(dtype, "eye")), requires_grad, "eye")
+    """Identity matrix (n, m); m defaults to n."""
+    # single ints, as PyTorch: _sizes would unpack eye([2]) as a shape
+    rows = integer(n, "eye", "n", low=0)
+    cols = rows if m is None else integer(m, "eye", "m", low=0)
+    return _make(np.eye(rows, cols, dtype=_float_dtype(dtype, "eye")), requires_grad, "eye")
 
 
 def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -47,8 +47,10 @@ def _float_tensor(x: Any, op: str, what: str = "input") -> Tensor:
 
 
 def _int_tuple(value: Any, n: int, what: str, op: str, minimum: int) -> tuple[int, ...]:
-    """An int (or, for n > 1, a length-``n`` tuple of ints), each >= ``minimum``:
-    2 -> (2, 2). Non-integers are a TypeError, out-of-range values a ValueError."""
+    """An int (repeated ``n`` times) or a length-``n`` tuple or list of ints, each >=
+    ``minimum``: 2 -> (2, 2). Non-integers are a TypeError, out-of-range values a
+    ValueError. Single-int arguments (groups, divisor_override) use ``integer`` instead:
+    PyTorch refuses a list there."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
     expected = f"an int >= {minimum}" + (f" or a tuple of {n} such ints" if n > 1 else "")
     if len(values) != n:
@@ -350,7 +352,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
                          f", got shape {w.shape}")
     N, C, H, W = x.shape
     O, Cg, kH, kW = w.shape
-    (G,) = _int_tuple(groups, 1, "groups", op, 1)
+    G = integer(groups, op, "groups", low=1)
     if C != Cg * G:
         raise ValueError(f"{op}: input of shape {x.shape} has {C} channels, but the weight of "
                          f"shape {w.shape} with groups={G} expects in_channels={Cg * G}")
@@ -399,7 +401,10 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
     0 on the cells ceil_mode adds (what avg_pool2d's divisor counts)."""
     x, unbatched = _batched(input, op)
     kernel = _int_tuple(kernel_size, 2, "kernel_size", op, 1)
-    stride = kernel if stride is None or stride == () else _int_tuple(stride, 2, "stride", op, 1)
+    # None or an empty sequence means kernel_size, as in PyTorch (`stride == ()` would
+    # compare an array elementwise)
+    default = stride is None or (isinstance(stride, (tuple, list)) and not stride)
+    stride = kernel if default else _int_tuple(stride, 2, "stride", op, 1)
     pad = _int_tuple(padding, 2, "padding", op, 0)
     dilation = _int_tuple(dilation, 2, "dilation", op, 1)
     widths = []
@@ -445,7 +450,7 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     win, unbatched, region = _pool_windows(input, kernel_size, stride, padding, 1, ceil_mode,
                                            0.0, op)
     if divisor_override is not None:
-        (divisor,) = _int_tuple(divisor_override, 1, "divisor_override", op, 1)
+        divisor = integer(divisor_override, op, "divisor_override", low=1)
     else:
         counted = (region >= 1) if count_include_pad else (region == 1)
         divisor = counted.sum(axis=(2, 3)).astype(win.dtype)  # (Ho, Wo)
@@ -612,7 +617,9 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
     probability targets, blended with the uniform distribution by ``label_smoothing``.
     'mean' divides by Σ of the targets' class weights (the count of non-ignored targets
     without weights), as PyTorch. The sign and the mean's division are folded into K: the
-    loss is Σ logp·K, one op."""
+    loss is Σ logp·K, one op. A mean over nothing (an empty batch, every target ignored)
+    is NaN with a zero gradient, as PyTorch: K is 0 and the NaN a constant added to the
+    loss. Zero class weights give PyTorch's 0/0 = NaN in K where a counted target enters."""
     if logp.ndim == 0:
         raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
     axis = 0 if logp.ndim == 1 else 1
@@ -624,7 +631,8 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
         K = y * (1 - eps) + eps / C if eps else y  # a Tensor: the target may require grad
         if w is not None:
             K = K * w.reshape(tuple(C if i == axis else 1 for i in range(logp.ndim)))
-        K = -K / (logp.size // C) if reduction == "mean" else -K
+        denominator = logp.size // C
+        K = -K / denominator if reduction == "mean" and denominator else -K
     else:
         expected = logp.shape[:1] + logp.shape[2:] if logp.ndim > 1 else ()
         if y.data.dtype.kind not in "iu":
@@ -635,13 +643,19 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
         if y.shape != expected:
             raise ValueError(f"{op}: target of shape {y.shape} does not match input of shape "
                              f"{logp.shape}; expected class indices of shape {expected}")
-        K = _index_coefficients(logp, y.data, C, w, ignore_index, reduction, eps, op)
-    return (logp * K).sum(axis=axis) if reduction == "none" else ag.ops.vdot(logp, K)
+        K, denominator = _index_coefficients(logp, y.data, C, w, ignore_index, reduction,
+                                             eps, op)
+    if reduction == "none":
+        return (logp * K).sum(axis=axis)
+    loss = ag.ops.vdot(logp, K)
+    return loss + math.nan if reduction == "mean" and not denominator else loss
 
 
 def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | None,
-                        ignore_index: int, reduction: str, eps: float, op: str) -> np.ndarray:
-    """_class_loss's K, in logp's dtype, for the class indices ``t``."""
+                        ignore_index: int, reduction: str, eps: float, op: str
+                        ) -> tuple[np.ndarray, float]:
+    """_class_loss's K, in logp's dtype, for the class indices ``t``, and the mean's
+    denominator."""
     onehot = t[..., None] == np.arange(C)  # class axis last
     count = int(np.count_nonzero(onehot))  # a Python int: numpy scalar arithmetic is slow
     keep: bool | np.ndarray = True  # the non-ignored targets, broadcasting along the classes
@@ -663,13 +677,17 @@ def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | Non
     denominator = count if w is None else K.sum()
     if eps:
         K = K * (1 - eps) + keep * ((eps / C) if w is None else w * (eps / C))
-    if reduction != "mean":
-        scale = -1.0
-    else:  # no target counted (all ignored): NaN as PyTorch, without numpy's 0/0 warning
-        scale = -1.0 / denominator if denominator else math.nan
     K = K.astype(logp.dtype)  # a copy (onehot may be bool), so it can be scaled in place
-    K *= scale
-    return K if logp.ndim < 3 else np.moveaxis(K, -1, 1)
+    if reduction != "mean":
+        K *= -1.0
+    elif denominator:
+        K *= -1.0 / denominator
+    else:  # PyTorch's k/0 only where a target counts (its class; all classes when smoothing):
+        # NaN for a zero class weight; ignored targets keep a zero gradient
+        counted = np.broadcast_to(keep, K.shape) if eps else onehot
+        with np.errstate(invalid="ignore"):  # 0·inf: the NaN wanted
+            K[counted] *= -math.inf
+    return (K if logp.ndim < 3 else np.moveaxis(K, -1, 1)), denominator
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,

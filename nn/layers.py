@@ -310,7 +310,7 @@ class Conv2d(Module):
         self.kernel_size = F._int_tuple(kernel_size, 2, "kernel_size", op, 1)
         self.stride = F._int_tuple(stride, 2, "stride", op, 1)
         self.dilation = F._int_tuple(dilation, 2, "dilation", op, 1)
-        self.groups = F._int_tuple(groups, 1, "groups", op, 1)[0]
+        self.groups = integer(groups, op, "groups", low=1)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"{op}: in_channels ({self.in_channels}) and out_channels "
                              f"({self.out_channels}) must be divisible by groups ({groups})")

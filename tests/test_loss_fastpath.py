@@ -1,7 +1,9 @@
 """cross_entropy / nll_loss with class-index targets: values and gradients against a direct
 numpy formula (PyTorch's definition) for weights, ignore_index, label smoothing, every
 reduction, (C,), (N, C) and (N, C, d1, d2) inputs in float32 and float64; the fast path
-(every target valid, none ignored) against the careful one; all-ignored and bad targets."""
+(every target valid, none ignored) against the careful one; bad targets; a mean over
+nothing (every target ignored, zero class weights, an empty batch) as PyTorch's: NaN, with
+a zero gradient for ignored targets."""
 
 from __future__ import annotations
 
@@ -98,15 +100,61 @@ def test_fast_and_careful_paths_agree(shape) -> None:
         np.testing.assert_array_equal(results[0][1], results[1][1])
 
 
-@pytest.mark.parametrize("weight", [None, ag.tensor([1.0, 2.0, 3.0])])
-def test_all_ignored_mean_is_nan_without_a_warning(weight) -> None:
+def _loss(fn: str, z: ag.Tensor, target: np.ndarray, weight: list | None, eps: float = 0.0,
+          reduction: str = "mean") -> ag.Tensor:
+    """``fn`` on ``z`` as logits (cross_entropy) or log-probabilities (nll_loss), with no
+    numpy warning allowed."""
+    w = None if weight is None else ag.tensor(np.array(weight, z.dtype))
+    smoothing = dict(label_smoothing=eps) if fn == "cross_entropy" else {}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        loss = F.cross_entropy(ag.zeros(2, 3), ag.tensor([-100, -100]), weight)
-        assert np.isnan(loss.item())
-        loss = F.cross_entropy(ag.zeros(2, 3), ag.tensor([1, 1]), weight, ignore_index=1,
-                               reduction="sum")
-        assert loss.item() == 0.0
+        return getattr(F, fn)(z, ag.tensor(target), w, reduction=reduction, **smoothing)
+
+
+LOSSES = [("cross_entropy", 0.0), ("cross_entropy", 0.1), ("nll_loss", 0.0)]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fn, eps", LOSSES)
+@pytest.mark.parametrize("weight", [None, [1.0, 2.0, 3.0], [0.0, 1.0, 1.0]])
+def test_all_ignored_mean_is_nan_with_zero_gradients(dtype, fn, eps, weight) -> None:
+    """As PyTorch: a mean over no target is NaN, yet ignored targets get a zero gradient."""
+    z = ag.tensor(np.arange(6, dtype=dtype).reshape(2, 3), requires_grad=True)
+    loss = _loss(fn, z, np.array([-100, -100]), weight, eps)
+    loss.backward()
+    assert loss.dtype == dtype and np.isnan(loss.item())
+    assert z.grad.dtype == dtype
+    np.testing.assert_array_equal(z.grad.data, np.zeros((2, 3)))
+    assert _loss(fn, z, np.array([-100, -100]), weight, eps, "sum").item() == 0.0
+
+
+@pytest.mark.parametrize("fn, eps", LOSSES)
+def test_zero_class_weights_mean_is_nan_where_pytorch_is(fn, eps) -> None:
+    """Targets [ignored, 0] with weight [0, 1, 1]: the weights' sum is 0, and PyTorch's
+    gradient is 0/0 = NaN where the counted target enters (nll_loss: its class; through
+    the softmax: its whole row), zero for the ignored target."""
+    z = ag.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    loss = _loss(fn, z, np.array([-100, 0]), [0.0, 1.0, 1.0], eps)
+    loss.backward()
+    assert np.isnan(loss.item())
+    nan = [[False] * 3, [True] * 3 if fn == "cross_entropy" else [True, False, False]]
+    np.testing.assert_array_equal(np.isnan(z.grad.data), nan)
+    np.testing.assert_array_equal(z.grad.data[~np.array(nan)], 0.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("fn, target", [("cross_entropy", np.zeros(0, np.int64)),
+                                        ("cross_entropy", np.zeros((0, 3))),  # probabilities
+                                        ("nll_loss", np.zeros(0, np.int64))])
+def test_empty_batch_mean_is_nan(dtype, fn, target) -> None:
+    """As PyTorch: the mean of no element is NaN ('sum' is 0); the gradient is empty."""
+    z = ag.zeros(0, 3, dtype=dtype, requires_grad=True)
+    target = target.astype(dtype) if target.ndim == 2 else target
+    loss = _loss(fn, z, target, None)
+    loss.backward()
+    assert loss.dtype == dtype and np.isnan(loss.item())
+    assert z.grad.shape == (0, 3)
+    assert _loss(fn, z, target, None, reduction="sum").item() == 0.0
 
 
 @pytest.mark.parametrize("ignore_index", [-100, 0, 2])
