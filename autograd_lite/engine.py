@@ -340,9 +340,14 @@ def run_backward(
                 left = consumers[p] - 1
                 if left:
                     consumers[p] = left
-                else:
+                    continue
+                pending -= 1
+                if p.grad_fn is not None or wanted is not None or p._hooks:
                     ready.append(p)
-                    pending -= 1
+                else:  # a leaf's gradient is complete: into its .grad now, not via ready
+                    gp = grads.pop(p, None)  # the only reference: the leaf may take it
+                    if gp is not None:
+                        _accumulate_grad(p, gp, create_graph, True)
             gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
             if not retain_graph:
                 node.inputs = node.values = node.out_data = node.vjps = None

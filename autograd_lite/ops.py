@@ -755,7 +755,8 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
     """``x @ w.T + b`` with weight ``w`` (out, in) and bias ``b`` (out,): (N, *, in) ->
     (N, *, out). What nn.Linear computes, recorded as one graph node instead of three
     (transpose, matmul, add), as PyTorch's addmm: the layer of every model costs one op."""
-    x, w = _tensor(x, "linear"), _tensor(w, "linear")
+    if not isinstance(x, Tensor) or not isinstance(w, Tensor):  # every layer: no calls
+        x, w = _tensor(x, "linear"), _tensor(w, "linear")
     xv, wv = x.data, w.data
     if wv.ndim != 2:
         raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
@@ -768,7 +769,8 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
     out = xv @ wv.T
     if b is None:
         return _record("linear", out, (x, w), (xv, wv), _LINEAR_VJPS[:2])
-    b = _tensor(b, "linear")
+    if not isinstance(b, Tensor):
+        b = _tensor(b, "linear")
     bv = b.data
     if bv.shape != wv.shape[:1]:
         raise ValueError(f"linear: bias must have shape ({wv.shape[0]},), got {bv.shape}")

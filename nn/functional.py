@@ -40,7 +40,7 @@ def _tensor(x: Any, op: str, what: str = "input") -> Tensor:
 
 
 def _float_tensor(x: Any, op: str, what: str = "input") -> Tensor:
-    t = _tensor(x, op, what)
+    t = x if isinstance(x, Tensor) else _tensor(x, op, what)  # one call less per layer
     if t.data.dtype.kind != "f":  # t.data, not the dtype property: every layer calls this
         raise TypeError(f"{op}: {what} must be floating point, got dtype {t.dtype}")
     return t
