@@ -413,7 +413,7 @@ def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
     if t.grad is None:
         # Take g as it is when nothing else can see its memory (PyTorch's AccumulateGrad
         # does the same): saves a copy of every parameter's gradient on every step.
-        if leaf and sys.getrefcount(g) <= _SOLE_REFS and g.dtype == data.dtype:
+        if leaf and sys.getrefcount(g) <= _SOLE_REFS and g.dtype is data.dtype:
             flags, base = g.flags, g.base
             if flags.writeable and flags.c_contiguous and (
                     base is None or (type(base) is np.ndarray and base.base is None
