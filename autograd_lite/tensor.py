@@ -289,6 +289,15 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad (shape {self.shape}) is being "
                 "used in an in-place operation; wrap it in `with ag.no_grad():`"
             )
+        if self._aliases and self.grad_fn is not None and MODE.grad_enabled:
+            base = _view_base(self)
+            if base is not None and base.requires_grad and base.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a view (shape {self.shape}) of a leaf tensor that requires grad "
+                    f"(shape {base.shape}) is being used in an in-place operation, which "
+                    "would not reach the leaf; change the leaf under `with ag.no_grad():` "
+                    "or compute out of place"
+                )
         if not self.data.flags.writeable:
             raise RuntimeError(
                 f"{op}: the tensor (shape {self.shape}) is a read-only view (from expand, "
@@ -372,6 +381,20 @@ class Tensor:
         self.data.fill(value)
         self._bump_version()
         return self
+
+
+_VIEW_OPS = frozenset(("reshape", "transpose", "getitem"))  # the ops that call ops._viewing
+
+
+def _view_base(t: Tensor) -> Tensor | None:
+    """The tensor whose memory ``t`` views, through the graph's view ops; None if none."""
+    base, node = None, t.grad_fn
+    while node is not None and node.name in _VIEW_OPS and node.inputs is not None:
+        source = node.inputs[0]
+        if not np.may_share_memory(source.data, t.data):  # e.g. an advanced-index copy
+            break
+        base, node = source, source.grad_fn
+    return base
 
 
 def _alias(source: Tensor, view: Tensor) -> Tensor:

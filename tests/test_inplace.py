@@ -439,3 +439,34 @@ def test_in_place_on_a_read_only_view_is_a_clear_error() -> None:
     expanded = ag.ones(3).expand(2, 3)
     with pytest.raises(RuntimeError, match="read-only view"), ag.no_grad():
         expanded += 1
+
+
+@pytest.mark.parametrize("make_view", [
+    lambda w: w[0:2], lambda w: w.reshape(2, 2), lambda w: w.reshape(2, 2).T[0],
+    lambda w: w[None][0][1:],
+], ids=["slice", "reshape", "transpose-then-index", "chained"])
+@pytest.mark.parametrize("op", _inplace_ops() + [lambda t: t.__setitem__(0, 5.0),
+                                                 lambda t: t.fill_(1.0)])
+def test_inplace_on_a_view_of_a_leaf_requiring_grad_is_refused(make_view, op):
+    """As PyTorch: in grad mode such a change could not reach the leaf's graph, so it is an
+    error, raised before anything changes (not a change to the view alone)."""
+    w = ag.tensor(np.arange(4.0), requires_grad=True)
+    view = make_view(w)
+    before = view.data.copy()
+    with pytest.raises(RuntimeError, match="view .* of a leaf tensor that requires grad"):
+        op(view)
+    np.testing.assert_array_equal(view.data, before)
+    np.testing.assert_array_equal(w.data, np.arange(4.0))
+
+
+def test_inplace_on_views_that_pytorch_allows_still_works():
+    w = ag.tensor(np.arange(4.0), requires_grad=True)
+    with ag.no_grad():  # an optimizer-style update through a slice writes into the leaf
+        part = w[0:2]
+        part += 10.0
+    np.testing.assert_array_equal(w.data, [10.0, 11.0, 2.0, 3.0])
+    copy = w[[0, 1]]  # advanced indexing copies: no view, so no error
+    copy += 1.0
+    d = (w * 1.0).detach().requires_grad_()  # a leaf sharing a non-leaf's memory
+    h2 = d.detach() * 1.0
+    h2 += 1.0  # not a view of d: allowed
