@@ -164,7 +164,7 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
     path of every model: ``x * 2.0`` costs one Python frame besides numpy's work.
     A Python number operand is recorded as given (what ``create_graph`` vjps and graph
     drawings see); its value for numpy may be a cached 0-d array (:func:`_scalar_array`)."""
-    no_cache = {}.get  # for ops that opt out: finds no cache for any dtype
+    cache_for = _SCALAR_ARRAYS.get if cache_scalars else {}.get  # {}: no cache for any dtype
 
     def op(a: Any, b: Any) -> Tensor:
         if isinstance(a, Tensor):
@@ -212,7 +212,6 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
         t._version = 0
         return t
 
-    cache_for = _SCALAR_ARRAYS.get if cache_scalars else no_cache
     op.__name__ = op.__qualname__ = name
     op.__doc__ = doc
     return op
@@ -810,8 +809,12 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
 
 def _viewing(x: Tensor, t: Tensor) -> Tensor:
     """``t`` made by a view op: when its data shares ``x``'s memory, an in-place write to
-    either must count against both (see Tensor._bump_version)."""
-    return _alias(x, t) if np.may_share_memory(t.data, x.data) else t
+    either must count against both (see Tensor._bump_version), and ``t._base`` is the
+    tensor that owns that memory (Tensor._check_inplace refuses writes to a leaf's views)."""
+    if not np.may_share_memory(t.data, x.data):
+        return t
+    t._base = x if x._base is None else x._base
+    return _alias(x, t)
 
 
 view = reshape

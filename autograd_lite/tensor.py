@@ -92,6 +92,7 @@ class Tensor:
     _hooks: dict | None = None
     _retains_grad = False
     _aliases: list | None = None  # weakrefs to every tensor viewing the same memory (shared)
+    _base: Tensor | None = None  # for a view op's result: the tensor whose memory it views
     __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -289,9 +290,9 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad (shape {self.shape}) is being "
                 "used in an in-place operation; wrap it in `with ag.no_grad():`"
             )
-        if self._aliases and self.grad_fn is not None and MODE.grad_enabled:
-            base = _view_base(self)
-            if base is not None and base.requires_grad and base.grad_fn is None:
+        base = self._base
+        if base is not None and self.grad_fn is not None and MODE.grad_enabled:
+            if base.requires_grad and base.grad_fn is None:
                 raise RuntimeError(
                     f"{op}: a view (shape {self.shape}) of a leaf tensor that requires grad "
                     f"(shape {base.shape}) is being used in an in-place operation, which "
@@ -325,7 +326,7 @@ class Tensor:
             self.data = out
             self.grad_fn = result.grad_fn
             self.requires_grad = True
-            self._aliases = None  # a new array: no longer a view of anything
+            self._aliases = self._base = None  # a new array: no longer a view of anything
             self._version += 1
             self.grad_fn.out_version = self._version
         else:
@@ -381,20 +382,6 @@ class Tensor:
         self.data.fill(value)
         self._bump_version()
         return self
-
-
-_VIEW_OPS = frozenset(("reshape", "transpose", "getitem"))  # the ops that call ops._viewing
-
-
-def _view_base(t: Tensor) -> Tensor | None:
-    """The tensor whose memory ``t`` views, through the graph's view ops; None if none."""
-    base, node = None, t.grad_fn
-    while node is not None and node.name in _VIEW_OPS and node.inputs is not None:
-        source = node.inputs[0]
-        if not np.may_share_memory(source.data, t.data):  # e.g. an advanced-index copy
-            break
-        base, node = source, source.grad_fn
-    return base
 
 
 def _alias(source: Tensor, view: Tensor) -> Tensor:

@@ -22,6 +22,8 @@ import autograd_lite as ag
 from autograd_lite.tensor import RemovableHandle
 from autograd_lite.validation import dtype_arg, function
 
+from .serialization import array_of
+
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "RemovableHandle"]
 
 
@@ -460,10 +462,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            try:
-                arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
-            except ValueError:  # ragged nested lists
-                arr = np.asarray(None)
+            arr = array_of(value)
             if arr.dtype.kind not in "biuf":
                 raise TypeError(f"load_state_dict: value for '{key}' has dtype {arr.dtype}; "
                                 "expected numeric data")

@@ -26,6 +26,15 @@ import autograd_lite as ag
 __all__ = ["save", "load"]
 
 
+def array_of(value: Any) -> np.ndarray:
+    """``value`` (a Tensor or array-like) as a numpy array, of object dtype when it is not
+    numeric (e.g. ragged nested lists): the caller refuses it with its own message."""
+    try:
+        return value.data if isinstance(value, ag.Tensor) else np.asarray(value)
+    except ValueError:  # ragged nested lists
+        return np.asarray(None)
+
+
 def _arrays(obj: Any) -> OrderedDict[str, np.ndarray]:
     """The state dict ``obj`` as numeric numpy arrays by key, validated before writing."""
     if not isinstance(obj, Mapping):
@@ -36,10 +45,7 @@ def _arrays(obj: Any) -> OrderedDict[str, np.ndarray]:
     for key, value in obj.items():
         if not isinstance(key, str) or not key:
             raise TypeError(f"nn.save: keys must be non-empty strings, got {key!r}")
-        try:
-            arr = value.data if isinstance(value, ag.Tensor) else np.asarray(value)
-        except ValueError:  # ragged nested lists
-            arr = np.asarray(None)
+        arr = array_of(value)
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"nn.save: value for {key!r} has dtype {arr.dtype}; only bool, "
                             "integer and floating arrays can be saved")
