@@ -416,7 +416,9 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside."""
+    """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside.
+    min > max sets every element to max with a zero gradient, as PyTorch:
+    tensor([1., 5.]).clip(3, 2) -> tensor([2., 2.])."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     for what, bound in (("min", min), ("max", max)):
@@ -424,8 +426,6 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
             real(bound, "clip", what, finite=False)
     # numpy scalar bounds are weak, like Python numbers: float32 stays float32.
     min, max = (v.item() if isinstance(v, np.generic) else v for v in (min, max))  # noqa: A001
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is larger than max ({max})")
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
     return _unary(
@@ -608,7 +608,10 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 
 def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
-    """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp."""
+    """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp.
+    An empty tensor has nothing to shift (and numpy's max of nothing is an error)."""
+    if not x.size:
+        return np.zeros(tuple(1 if i in axes else n for i, n in enumerate(x.shape)), x.dtype)
     if axes == (1,) and x.ndim == 2 and x.shape[0] >= 32 and x.shape[1] <= 32:
         # numpy reduces a short last axis row by row (~8 ns an element); over the first
         # axis of a transposed copy it is a few whole-row passes, 2-5x faster for logits
@@ -621,12 +624,15 @@ def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
               keepdim: bool = False) -> Tensor:
-    """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax."""
+    """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax.
+    Over an empty axis (or all −inf) it is −inf, as PyTorch: zeros((0, 3)).logsumexp(0)
+    -> (3,) of −inf."""
     axis, keepdims = _reduce_args("logsumexp", axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, "logsumexp")
     _not_bool(x, "logsumexp")
     m = _stable_shift(x.data, axes)
-    out = np.log(np.add.reduce(np.exp(x.data - m), axis=axes, keepdims=True)) + m
+    with np.errstate(divide="ignore"):  # log(0) = −inf is the answer, not a mistake
+        out = np.log(np.add.reduce(np.exp(x.data - m), axis=axes, keepdims=True)) + m
     if not keepdims:
         out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
     return _reduction("logsumexp", x, axes, keepdims, out,
@@ -649,7 +655,10 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     axes = _axes(x, axis if dim is None else dim, "log_softmax")
     _not_bool(x, "log_softmax")
     shifted = x.data - _stable_shift(x.data, axes)
-    out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axes, keepdims=True))
+    if shifted.size:  # (an empty axis would take log(0) on the way to an empty result)
+        out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axes, keepdims=True))
+    else:
+        out = shifted
     return _unary("log_softmax", out, x,
                   lambda xp, g, out, x: g - xp.exp(out) * g.sum(axis=axes, keepdims=True),
                   {"axis": axes[0] if axes else None})
