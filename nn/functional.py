@@ -566,16 +566,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     _check_reduction(reduction, op)
     delta = real(delta, op, "delta", low=0, low_open=True, finite=False)
     x, y = _input_and_target(input, target, op)
-    d = x - y
-    ad = d.abs()
-    small = ad.data < delta
-    # Each branch sees only its own elements (the rest replaced by constants), so an
-    # infinite residual or delta cannot turn the other branch's zero gradient into
-    # 0·inf = NaN: as PyTorch, the gradient at d = ±inf is ±delta.
-    quadratic = ag.where(small, d, 0.0)
-    linear = ag.where(small, 0.0, ad)
-    loss = ag.where(small, quadratic * quadratic * 0.5, (linear - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    ad = (x - y).abs()
+    # m·(|d| − m/2) with m = min(|d|, delta) is both branches in one; m is picked by where,
+    # not clipped, so no gradient of 0·inf = NaN reaches an infinite residual: there it is
+    # ±delta, as PyTorch
+    m = ag.where(ad.data < delta, ad, delta)
+    return _reduce(m * (ad - m * 0.5), reduction)
 
 
 def _clamped_log(p: Tensor) -> Tensor:
