@@ -422,8 +422,8 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
     widths = []
     for size, k, s, p, d, axis in zip(x.shape[2:], kernel, stride, pad, dilation, "HW"):
         if p > k // 2:  # PyTorch's 2-d rule: half the kernel, whatever the dilation
-            raise ValueError(f"{op}: pad should be smaller than or equal to half of kernel "
-                             f"size, but got pad={p} and kernel_size={k}")
+            raise ValueError(f"{op}: pad should be at most half of kernel size, but got "
+                             f"pad={p} and kernel_size={k}")
         out, extra = _pool_size(size, k, s, p, d, ceil_mode)
         if out < 1:
             raise ValueError(f"{op}: input of shape {x.shape} is too small along {axis} for "

@@ -54,8 +54,8 @@ def test_max_pool_window_over_padding_alone_is_minus_inf() -> None:
     np.testing.assert_array_equal(F.max_pool2d(y, 3, stride=2, padding=1).data,
                                   [[[[5, 7], [13, 15]]]])
     # PyTorch's 2-d rule bounds the padding by half the kernel, not the dilated one
-    with pytest.raises(ValueError, match="max_pool2d: pad should be smaller than or equal to "
-                                         "half of kernel size"):
+    with pytest.raises(ValueError, match="max_pool2d: pad should be at most half of kernel "
+                                         "size, but got pad=2 and kernel_size=3"):
         F.max_pool2d(y, 3, padding=2, dilation=2)
 
 
