@@ -434,9 +434,9 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
     region = np.pad(region, [(0, hi - lo) for lo, hi in widths])
     region_windows = _windows(ag.from_numpy(region[None, None]), kernel, stride, dilation)
     if any(w for pair in widths for w in pair):
-        value = fill if fill is not None else \
-            np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -math.inf
-        x = ag.pad(x, ((0, 0), (0, 0)) + tuple(widths), value=value)
+        if fill is None:
+            fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -math.inf
+        x = ag.pad(x, ((0, 0), (0, 0)) + tuple(widths), value=fill)
     return _windows(x, kernel, stride, dilation), unbatched, region_windows.data[0, 0]
 
 

@@ -1490,6 +1490,8 @@ for _op in ("max_pool2d", "avg_pool2d"):
                   KERNEL | st.integers(5, 9)),
         st.just(_fcall(_op, _fn, ones((1, 1, 4, 4)), 2, padding=2)),
     ]
+    if _op == "max_pool2d":  # PyTorch bounds the padding by the undilated kernel
+        _cases.append(st.just(_fcall(_op, _fn, ones((1, 1, 5, 5)), 3, padding=2, dilation=2)))
     if _op == "avg_pool2d":
         _cases.append(st.builds(lambda d: _fcall("avg_pool2d", F.avg_pool2d,
                                                  ones((1, 1, 4, 4)), 2, divisor_override=d),
