@@ -759,17 +759,32 @@ def _join(name):
 
 @bad("ag.split")
 def _split(name):
+    sections = st.one_of(NOT_INTS.filter(lambda v: not isinstance(v, list)),
+                         st.lists(st.floats(0.5, 3).filter(lambda f: not f.is_integer()),
+                                  min_size=1, max_size=2),
+                         st.just([[1]]), st.just(["a"]))
     return st.one_of(
-        st.builds(lambda nk: Bad(f"{nk[0]} into {nk[1]}",
+        # PyTorch's meaning: an int is the size of the pieces, a list their sizes
+        st.builds(lambda n, k: Bad(f"{n} in pieces of {k}",
+                                   lambda: ag.split(ones((n, 2)), k), ("split",)),
+                  st.integers(1, 9), st.integers(-3, 0)),
+        st.builds(lambda nk: Bad(f"{nk[0]} in pieces {nk[1]}",
                                  lambda: ag.split(ones((nk[0], 2)), nk[1]), ("split",)),
+                  st.tuples(st.integers(0, 9), st.lists(st.integers(-2, 5), max_size=3)).filter(
+                      lambda nk: min(nk[1], default=0) < 0 or sum(nk[1]) != nk[0])),
+        st.builds(lambda v: Bad(f"split sizes {desc(v)}", lambda: ag.split(ones((4,)), v),
+                                ("split",)), sections),
+        st.builds(lambda d: Bad(f"dim {desc(d)}", lambda: ag.split(ones((4,)), 2, d),
+                                ("split",)), st.integers(1, 9) | BAD_AXES),
+        st.just(Bad("0-d", lambda: ag.split(ag.tensor(1.0), 1), ("split",))),
+        st.just(Bad("dim and axis", lambda: ag.split(ones((4,)), 2, 0, axis=0), ("split",))),
+        # numpy's meaning (axis=): an int is the number of sections, a list the cut points
+        st.builds(lambda nk: Bad(f"{nk[0]} into {nk[1]}",
+                                 lambda: ag.split(ones((nk[0], 2)), nk[1], axis=0), ("split",)),
                   st.tuples(st.integers(1, 9), st.integers(-3, 9)).filter(
                       lambda nk: nk[1] <= 0 or nk[0] % nk[1])),
-        st.builds(lambda v: Bad(f"sections {desc(v)}", lambda: ag.split(ones((4,)), v),
-                                ("split",)),
-                  st.one_of(NOT_INTS.filter(lambda v: not isinstance(v, list)),
-                            st.lists(st.floats(0.5, 3).filter(lambda f: not f.is_integer()),
-                                     min_size=1, max_size=2),
-                            st.just([[1]]), st.just(["a"]))),
+        st.builds(lambda v: Bad(f"sections {desc(v)}", lambda: ag.split(ones((4,)), v, axis=0),
+                                ("split",)), sections),
         st.builds(lambda a: Bad(f"axis {desc(a)}", lambda: ag.split(ones((4,)), 2, axis=a),
                                 ("split",)), st.integers(1, 9) | BAD_AXES),
     )
