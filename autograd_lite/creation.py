@@ -103,7 +103,7 @@ def _new_factory(name: str, fill: Any):
 
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"""``x.{name}(2, 3)`` or ``x.{name}((2, 3))``: a new tensor of that
-    shape, {fill.__name__} as numpy's, in x's dtype unless ``dtype`` is given."""
+    shape made by np.{fill.__name__}, in x's dtype unless ``dtype`` is given."""
     return method
 
 
