@@ -215,7 +215,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training and n == 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when "
                          f"training, got input of shape {x.shape}")
-    if training and x.size == 0:  # as PyTorch: an empty output, running statistics kept
+    if training and x.numel() == 0:  # as PyTorch: an empty output, running statistics kept
         y = x
     elif training:
         y, mean, var = _normalize(x, axes, eps)
@@ -296,7 +296,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(f"one_hot: class values must be integers, got dtype {t.dtype}")
     num_classes = integer(num_classes, "one_hot", "num_classes", low=-1)
     if num_classes == -1:
-        num_classes = int(t.data.max()) + 1 if t.size else 0
+        num_classes = int(t.data.max()) + 1 if t.numel() else 0
     idx = _check_indices(t, num_classes, "one_hot")
     return ag.from_numpy(np.eye(num_classes, dtype=np.int64)[idx])
 
@@ -500,7 +500,7 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.mean() if loss.size else loss.sum() + math.nan
+    return loss.mean() if loss.numel() else loss.sum() + math.nan
 
 
 def _input_and_target(input: Any, target: Any, op: str) -> tuple[Tensor, Any]:
@@ -511,7 +511,7 @@ def _input_and_target(input: Any, target: Any, op: str) -> tuple[Tensor, Any]:
         y = ag.from_numpy(y.data.astype(x.dtype))
     if x.shape != y.shape:
         hint = (f"; reshape the target, e.g. target.reshape({x.shape})"
-                if x.size == y.size else "")
+                if x.numel() == y.numel() else "")
         raise ValueError(f"{op}: input shape {x.shape} and target shape {y.shape} differ "
                          f"(they must be equal){hint}")
     return x, y
@@ -648,7 +648,7 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
         K = y * (1 - eps) + eps / C if eps else y  # a Tensor: the target may require grad
         if w is not None:
             K = K * w.reshape(tuple(C if i == axis else 1 for i in range(logp.ndim)))
-        denominator = logp.size // C
+        denominator = logp.numel() // C
         K = -K / denominator if reduction == "mean" and denominator else -K
     else:
         expected = logp.shape[:1] + logp.shape[2:] if logp.ndim > 1 else ()

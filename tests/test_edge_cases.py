@@ -72,7 +72,7 @@ def test_softmax_family_along_an_empty_axis(op: str, shape: tuple, dim: int) -> 
         np.testing.assert_array_equal(x.logsumexp(dim, keepdim=True).data,
                                       np.full(shape[:dim] + (1,) + shape[dim + 1:], -INF))
     else:
-        assert out.shape == shape and out.size == 0
+        assert out.shape == shape and out.numel() == 0
     out.sum().backward()
     assert x.grad.shape == shape
     fn = getattr(F, op, None)
@@ -129,7 +129,7 @@ def test_mean_loss_of_an_empty_batch_is_nan(name: str, monkeypatch) -> None:
     mean.backward()
     assert x.grad.shape == (0, 3)
     assert EMPTY_LOSSES[name](x, "sum").item() == 0
-    assert EMPTY_LOSSES[name](x, "none").size == 0
+    assert EMPTY_LOSSES[name](x, "none").numel() == 0
 
 
 def test_clip_with_min_above_max_gives_max_everywhere() -> None:
