@@ -103,3 +103,10 @@ def test_no_test_or_readme_example_names_a_fixed_temporary_path() -> None:
     offenders = [str(p.relative_to(ROOT)) for p in [ROOT / "README.md", *ROOT.glob("tests/*.py")]
                  if fixed.search(p.read_text())]
     assert not offenders
+
+
+def test_strategies_without_hypothesis_name_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "autograd_lite.testing.strategies", raising=False)
+    monkeypatch.setitem(sys.modules, "hypothesis", None)  # as if not installed
+    with pytest.raises(ModuleNotFoundError, match=r"autograd-lite\[testing\]"):
+        importlib.import_module("autograd_lite.testing.strategies")
