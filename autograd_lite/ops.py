@@ -37,6 +37,14 @@ def _data(v: Any) -> Any:
     return v.data if isinstance(v, Tensor) else v
 
 
+def _reads(name: str, *per_input: set) -> None:
+    """Declare what op ``name``'s backward reads: per input, the saved values its vjp uses
+    (input positions, "out"); the last set stands for any further inputs. A backward is
+    refused only when a value it reads was changed in place (engine.READS); undeclared ops
+    are taken to read everything."""
+    engine.READS[name] = tuple(frozenset(r) for r in per_input)
+
+
 def _check_finite(name: str, out: np.ndarray) -> None:
     if out.dtype.kind == "f" and not np.isfinite(out).all():
         from .engine import _user_frame
@@ -266,14 +274,18 @@ add = _binary_op("add", np.add, (_grad_same, _grad_same),
                  """Elementwise ``a + b`` with numpy broadcasting: (3, 1) + (4,) -> (3, 4).""")
 
 sub = _binary_op("sub", np.subtract, (_grad_same, _grad_neg), """Elementwise ``a - b``.""")
+_reads("add", set())
+_reads("sub", set())
 
 mul = _binary_op("mul", np.multiply,
                  (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a),
                  """Elementwise ``a * b``.""")
 
 div = _binary_op("div", np.true_divide,
-                 (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * out / b),
+                 (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * (a / b) / b),
                  """Elementwise ``a / b``.""")
+_reads("mul", {1}, {0})
+_reads("div", {1}, {0, 1})  # as PyTorch: not the output, which `h /= w` overwrites
 
 
 def _pow_grad_base(xp, g, out, a, b):
@@ -286,15 +298,19 @@ def _pow_grad_base(xp, g, out, a, b):
 
 
 def _pow_grad_exponent(xp, g, out, a, b):
-    zero = _data(a) == 0  # d(0**b)/db is taken as 0 (as PyTorch), never log(0)
-    return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
+    # d(0**b)/db = 0**b·log 0: 0 for b >= 0 (as PyTorch, never 0·-inf); -inf for b < 0
+    zero = (_data(a) == 0) & (_data(b) >= 0)
+    with np.errstate(divide="ignore"):
+        return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
 
 
 # A number exponent stays a Python number: its gradient has a shortcut for it.
 pow = _binary_op("pow", np.power, (_pow_grad_base, _pow_grad_exponent),  # noqa: A001
                  """Elementwise ``a ** b`` (tensor or number exponent).""", cache_scalars=False)
+_reads("pow", {0, 1}, {0, 1, "out"})
 
 neg = _elementwise("neg", np.negative, _grad_neg, """``-x``.""")
+_reads("neg", set())
 
 
 def _tie_weight(a, b):
@@ -334,6 +350,9 @@ cos = _elementwise("cos", np.cos, lambda xp, g, out, x: -g * xp.sin(x), """Cosin
 
 tanh = _elementwise("tanh", np.tanh, lambda xp, g, out, x: g * (1 - out * out),
                     """Hyperbolic tangent.""")
+for _name, _saved in (("exp", "out"), ("log", 0), ("sqrt", "out"), ("abs", 0), ("sin", 0),
+                      ("cos", 0), ("tanh", "out")):
+    _reads(_name, {_saved})
 
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -346,8 +365,11 @@ sigmoid = _elementwise("sigmoid", _np_sigmoid, lambda xp, g, out, x: g * out * (
                        """Logistic function, stable for any x.""")
 
 
-relu = _elementwise("relu", lambda v: np.maximum(v, 0), lambda xp, g, out, x: g * (_data(x) > 0),
+relu = _elementwise("relu", lambda v: np.maximum(v, 0),
+                   lambda xp, g, out, x: g * (_data(out) > 0),
                    """max(x, 0); the gradient at 0 is 0 (as PyTorch).""")
+_reads("sigmoid", {"out"})
+_reads("relu", {"out"})  # as PyTorch: out > 0 exactly where x > 0
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -435,12 +457,18 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     )
 
 
+_reads("clip", {0})
+
+
 clamp = clip
 
 
 def clone(x: Tensor) -> Tensor:
     """A copy inside the graph."""
     return _unary("clone", x.data.copy(), x, lambda xp, g, out, x: g)
+
+
+_reads("clone", set())
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
@@ -463,6 +491,12 @@ def _float(x: Tensor) -> Tensor:
 def _double(x: Tensor) -> Tensor:
     """``x.double()``: float64, as PyTorch."""
     return astype(x, np.float64)
+
+
+_reads("astype", set())
+for _name, _saved in (("leaky_relu", {0}), ("elu", {0, "out"}), ("gelu", {0}),
+                      ("gelu_slope", {0}), ("softplus", {0})):
+    _reads(_name, _saved)
 
 
 # ----------------------------------------------------------------------------------------
@@ -534,6 +568,10 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
         raise ValueError(f"mean: cannot average over an empty axis of shape {shape}")
     return _reduction("mean", x, axes, keepdims, x.data.mean(axis=axes, keepdims=keepdims),
                       lambda xp, g, out, x: xp.broadcast_to(g / count, shape))
+
+
+_reads("sum", set())
+_reads("mean", set())
 
 
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
@@ -655,6 +693,11 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
                   {"axis": axes[0] if axes else None})
 
 
+_reads("softmax", {"out"})
+_reads("log_softmax", {"out"})
+_reads("std", {"out"})
+
+
 def _arg_extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
     axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
     if x.size == 0:
@@ -724,6 +767,9 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _record("matmul", out, (a, b), (a.data, b.data), (_matmul_grad_a, _matmul_grad_b))
 
 
+_reads("matmul", {1}, {0})
+
+
 def vdot(a: Any, b: Any) -> Tensor:
     """Σ a·b over all elements of two same-shape tensors (numpy's vdot for real data): a
     0-d tensor. One node where ``(a * b).sum()`` records two, and its gradient needs no
@@ -733,6 +779,9 @@ def vdot(a: Any, b: Any) -> Tensor:
         raise ValueError(f"vdot: shapes {a.shape} and {b.shape} differ")
     return _record("vdot", np.vdot(a.data, b.data), (a, b), (a.data, b.data),
                    (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a))
+
+
+_reads("vdot", {1}, {0})
 
 
 def _linear_grad_weight(xp, g, out, x, w, *bias):
@@ -780,6 +829,9 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
     return _record("linear", out, (x, w, b), (xv, wv, bv), _LINEAR_VJPS)
 
 
+_reads("linear", {1}, {0}, set())
+
+
 # ----------------------------------------------------------------------------------------
 # Shape
 
@@ -804,17 +856,49 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
                          f"({x.size} elements) into shape {shape}") from None
     in_shape = x.shape
     return _viewing(x, _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
-                              {"shape": out.shape}))
+                              {"shape": out.shape}), lambda a: a.reshape(shape))
 
 
-def _viewing(x: Tensor, t: Tensor) -> Tensor:
-    """``t`` made by a view op: when its data shares ``x``'s memory, an in-place write to
-    either must count against both (see Tensor._bump_version), and ``t._base`` is the
-    tensor that owns that memory (Tensor._check_inplace refuses writes to a leaf's views)."""
+def _viewing(x: Tensor, t: Tensor, view_fn) -> Tensor:
+    """``t`` made from ``x`` by a view op, ``view_fn`` on numpy arrays: when its data shares
+    ``x``'s memory, an in-place write to either must count against both (see
+    Tensor._bump_version), ``t._base`` is the tensor that owns that memory and
+    ``t._view_fn`` maps an array shaped like the base to ``t``'s view of it (the elements
+    an in-place write through ``t`` changes, Tensor._rebase)."""
     if not np.may_share_memory(t.data, x.data):
         return t
-    t._base = x if x._base is None else x._base
+    if x._base is None:
+        t._base, t._view_fn = x, view_fn
+    else:
+        t._base, outer = x._base, x._view_fn
+        t._view_fn = lambda a: view_fn(outer(a))
     return _alias(x, t)
+
+
+def _positions(base: Tensor, view_fn) -> np.ndarray:
+    """For each element of the view ``view_fn`` of ``base``: its flat index in ``base``."""
+    return view_fn(np.arange(base.data.size).reshape(base.shape))
+
+
+def _view_of(base: Tensor, view: Tensor, view_fn) -> engine.Node:
+    """The history of ``view`` once an in-place op gave ``base`` a new one: its elements of
+    the new base (the gradient scatter-adds back; expanded views repeat positions)."""
+    pos, n, shape = _positions(base, view_fn), base.data.size, base.shape
+    return _record("as_strided", view.data, (base,), (base.data,), (
+        lambda xp, g, out, b: xp.scatter_add(g, (pos,), (n,)).reshape(shape),
+    )).grad_fn
+
+
+def _copy_slices(old_base: Tensor, value: Tensor, base: Tensor, view_fn) -> engine.Node:
+    """The new history of ``base`` when an in-place op wrote ``value`` into its view
+    ``view_fn``: ``old_base`` with that view's elements replaced by ``value``."""
+    pos = _positions(base, view_fn)
+    keep = np.ones(base.shape, base.dtype)
+    keep.flat[pos] = 0
+    return _record("copy_slices", base.data, (old_base, value), (old_base.data, value.data), (
+        lambda xp, g, out, b, v: g * keep,
+        lambda xp, g, out, b, v: g.reshape(-1)[pos],
+    )).grad_fn
 
 
 view = reshape
@@ -866,7 +950,8 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
         axes = tuple(range(nd))[::-1]
     inverse = tuple(np.argsort(axes).tolist())
     return _viewing(x, _unary("transpose", x.data.transpose(axes), x,
-                              lambda xp, g, out, x: g.transpose(inverse), {"axes": axes}))
+                              lambda xp, g, out, x: g.transpose(inverse), {"axes": axes}),
+                    lambda a: a.transpose(axes))
 
 
 permute = transpose
@@ -889,7 +974,8 @@ def broadcast_to(x: Tensor, *shape: Any) -> Tensor:
         raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") \
             from None
     # The engine sums the gradient back over the broadcast axes.
-    return _unary("broadcast_to", out, x, lambda xp, g, out, x: g, {"shape": shape})
+    return _viewing(x, _unary("broadcast_to", out, x, lambda xp, g, out, x: g, {"shape": shape}),
+                    lambda a: np.broadcast_to(a, shape))
 
 
 def expand(x: Tensor, *sizes: Any) -> Tensor:
@@ -940,6 +1026,9 @@ def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None
 
     return _record("concatenate", out, tuple(ts), tuple(t.data for t in ts),
                    tuple(piece(i) for i in range(len(ts))), {"axis": axis})
+
+
+_reads("concatenate", set())
 
 
 cat = concatenate
@@ -999,6 +1088,9 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
         lambda xp, g, out, a, b: xp.where(c, g, 0.0),
         lambda xp, g, out, a, b: xp.where(c, 0.0, g),
     ))
+
+
+_reads("where", set())
 
 
 def _pad_width(x: Tensor, pad_width: Any) -> tuple:
@@ -1072,7 +1164,8 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     shape = x.shape
     if _is_basic(idx):  # a view of x
         return _viewing(x, _unary("getitem", out, x,
-                                  lambda xp, g, out, x: xp.scatter_set(g, idx, shape)))
+                                  lambda xp, g, out, x: xp.scatter_set(g, idx, shape)),
+                        lambda a: a[idx])
     return _unary("getitem", out, x, lambda xp, g, out, x: xp.scatter_add(g, idx, shape))
 
 
@@ -1120,6 +1213,13 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
         lambda xp, g, out, x, v: g * keep,
         lambda xp, g, out, x, v: g[idx],
     ))
+
+
+# View ops and scatters move gradients without reading any value.
+for _name in ("getitem", "reshape", "transpose", "broadcast_to", "scatter_add", "scatter_set",
+              "index_put", "as_strided", "copy_slices", "pad", "sliding_window_view",
+              "window_sum"):
+    _reads(_name, set())
 
 
 # ----------------------------------------------------------------------------------------
@@ -1254,8 +1354,9 @@ def _install() -> None:
     T.__getitem__ = getitem
     T.__setitem__ = lambda self, index, value: self._inplace(
         "setitem", lambda t, v: index_put(t, index, v), value)
+    # No __imatmul__: PyTorch has none, so `a @= b` rebinds a to a @ b (as there).
     for dunder, fn in (("__iadd__", add), ("__isub__", sub), ("__imul__", mul),
-                       ("__itruediv__", div)):
+                       ("__itruediv__", div), ("__ipow__", pow)):
         setattr(T, dunder, (lambda f, n: lambda self, other: self._inplace(n, f, other))(
             fn, dunder))
     for dunder, fn in (("__lt__", np.less), ("__le__", np.less_equal),
@@ -1294,4 +1395,4 @@ for _name in (
 ).split():
     globals()[_name] = _tensor_first(globals()[_name])
 clamp, view, permute = clip, reshape, transpose
-del _name
+del _name, _saved
