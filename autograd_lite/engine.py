@@ -213,12 +213,11 @@ def _output_version_error(t, node: Node) -> RuntimeError:
 # "out"); the last entry stands for any further inputs. An op not listed reads everything.
 # Only a changed value that a vjp to be called reads refuses a backward (as PyTorch).
 READS: dict = {}
-_EVERYTHING = None
 
 
 def _reads_of(node: Node, inputs: Sequence) -> set:
     """The saved values (input positions, "out") that the vjps ``node`` will call read."""
-    table = READS.get(node.name, _EVERYTHING)
+    table = READS.get(node.name)
     used: set = set()
     for j, (p, v) in enumerate(zip(inputs, node.versions)):
         if v < 0 or not p.requires_grad or node.vjps[j] is None:
@@ -238,23 +237,24 @@ def _route(p, v: int):
     return p
 
 
-def _resolve(node: Node) -> None:
-    """An input of ``node`` was written in place since it was used: refuse if a vjp to be
-    called reads its saved value, else let ``node`` point at the history the input had
-    when used (so `c += c + 1` routes `c + 1`'s gradient to the old c: no cycle)."""
+def _resolve(node: Node, p, v: int):
+    """Input ``p`` (used at version ``v``) of ``node`` was written in place since: refuse
+    if a vjp to be called reads a changed saved value of ``node``, else let ``node`` name
+    the histories its inputs had when used (so `c += c + 1` routes `c + 1`'s gradient to
+    the old c: no cycle). Returns what stands for ``p`` now."""
     inputs, versions = list(node.inputs), list(node.versions)
-    changed = [i for i, (p, v) in enumerate(zip(inputs, versions))
-               if v >= 0 and p._version != v]
-    routed = list(inputs)
-    for i in changed:
-        routed[i] = _route(inputs[i], versions[i])
-    reads = _reads_of(node, routed)
-    for i in changed:
-        if i in reads:
-            raise _version_error(node, i)
-    for i in changed:
-        versions[i] = routed[i]._version
-    node.inputs, node.versions = tuple(routed), tuple(versions)
+    changed = [i for i, (q, w) in enumerate(zip(inputs, versions))
+               if w >= 0 and q._version != w]
+    if changed:  # (not when an earlier input of the same loop resolved the node)
+        for i in changed:
+            inputs[i] = _route(inputs[i], versions[i])
+        reads = _reads_of(node, inputs)
+        for i in changed:
+            if i in reads:
+                raise _version_error(node, i)
+            versions[i] = inputs[i]._version
+        node.inputs, node.versions = tuple(inputs), tuple(versions)
+    return _route(p, v)
 
 
 def _check_output(t, node: Node) -> None:
@@ -313,11 +313,11 @@ def _count_consumers(roots: Sequence) -> dict:
                 "pass retain_graph=True to the first backward if you need to run it twice"
             )
         for p, v in zip(node.inputs, node.versions):
-            if v >= 0 and p._version != v:  # written in place since (cold path)
-                _resolve(node)
-                break
-        for p, v in zip(node.inputs, node.versions):
-            if v >= 0 and p.requires_grad:
+            if v < 0:
+                continue
+            if p._version != v:  # written in place since it was used (rare)
+                p = _resolve(node, p, v)
+            if p.requires_grad:
                 if p in consumers:
                     consumers[p] += 1
                 else:
@@ -471,7 +471,7 @@ _ACCUMULATE_LOCK = threading.Lock()
 def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
     """Add ``g`` into ``t.grad``. ``leaf``: run_backward's local ``g`` is its only other
     reference, so an array nothing else holds can become the grad without a copy."""
-    with _ACCUMULATE_LOCK:  # (in this frame: another frame would hold g once more)
+    with _ACCUMULATE_LOCK:  # here, not in a caller: one more frame would hold g once more
         if create_graph:
             t.grad = g if t.grad is None else t.grad + g
             return
