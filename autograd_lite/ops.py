@@ -329,6 +329,8 @@ minimum = _binary_op("minimum", np.minimum, (
     lambda xp, g, out, a, b: g * _tie_weight(b, a),
     lambda xp, g, out, a, b: g * _tie_weight(a, b),
 ), """Elementwise minimum; on ties each side gets half the gradient (as PyTorch).""")
+_reads("maximum", {0, 1})
+_reads("minimum", {0, 1})
 
 
 # ----------------------------------------------------------------------------------------
@@ -645,6 +647,10 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     return _extremum("min", np.min, x, axis, keepdims, dim, keepdim)
 
 
+_reads("max", {0, "out"})
+_reads("min", {0, "out"})
+
+
 def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp."""
     if axes == (1,) and x.ndim == 2 and x.shape[0] >= 32 and x.shape[1] <= 32:
@@ -669,6 +675,9 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
         out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
     return _reduction("logsumexp", x, axes, keepdims, out,
                       lambda xp, g, out, x: g * xp.exp(x - out))
+
+
+_reads("logsumexp", {0, "out"})
 
 
 def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
