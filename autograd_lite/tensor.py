@@ -292,15 +292,6 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad (shape {self.shape}) is being "
                 "used in an in-place operation; wrap it in `with ag.no_grad():`"
             )
-        base = self._base
-        if base is not None and self.grad_fn is not None and MODE.grad_enabled:
-            if base.requires_grad and base.grad_fn is None:
-                raise RuntimeError(
-                    f"{op}: a view (shape {self.shape}) of a leaf tensor that requires grad "
-                    f"(shape {base.shape}) is being used in an in-place operation, which "
-                    "would not reach the leaf; change the leaf under `with ag.no_grad():` "
-                    "or compute out of place"
-                )
         if not self.data.flags.writeable:
             raise RuntimeError(
                 f"{op}: the tensor (shape {self.shape}) is a read-only view (from expand, "
@@ -411,6 +402,14 @@ class Tensor:
         if MODE.grad_enabled and (
             self.requires_grad or any(getattr(a, "requires_grad", False) for a in args)
         ):
+            base = self._base
+            if base is not None and base.requires_grad and base.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a view (shape {self.shape}) of a leaf tensor that requires grad "
+                    f"(shape {base.shape}) is being used in an in-place operation, which "
+                    "would make the leaf a non-leaf; change the leaf under "
+                    "`with ag.no_grad():` or compute out of place"
+                )
             # `h *= h`: the second h stays this tensor, whose change its mul node sees
             old = self._snapshot()
             return self._rebase(fn(old, *args), old)

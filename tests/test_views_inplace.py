@@ -87,6 +87,17 @@ def test_write_through_a_view_of_a_plain_buffer_gives_it_a_history():
     np.testing.assert_allclose(x.grad.data, [4.0, 12.0])
 
 
+def test_view_of_a_grad_leaf_made_under_no_grad_cannot_take_a_graph_value():
+    w = _t([1.0, 2.0, 3.0], True)
+    with ag.no_grad():
+        part = w[:2]
+    x = _t([1.0, 1.0], True)
+    with pytest.raises(RuntimeError, match="view .* of a leaf tensor that requires grad"):
+        part += x
+    assert w.is_leaf
+    np.testing.assert_array_equal(w.data, [1.0, 2.0, 3.0])
+
+
 # ----------------------------------------------------------------------------------------
 # 2. An in-place op on the base reaches its existing views
 
@@ -575,3 +586,4 @@ def test_random_view_and_inplace_programs_match_numpy(program):
         numeric.flat[k] = (up - down) / (2 * h)
     scale = 1 + np.abs(numeric).max()
     np.testing.assert_allclose(x.grad.data, numeric, rtol=1e-5, atol=1e-6 * scale)
+
