@@ -237,23 +237,33 @@ def _route(p, v: int):
     return p
 
 
-def _resolve(node: Node, p, v: int):
-    """Input ``p`` (used at version ``v``) of ``node`` was written in place since: refuse
-    if a vjp to be called reads a changed saved value of ``node``, else let ``node`` name
-    the histories its inputs had when used (so `c += c + 1` routes `c + 1`'s gradient to
-    the old c: no cycle). Returns what stands for ``p`` now."""
+def _reroute(node: Node) -> int | None:
+    """Let ``node`` name the histories its inputs had when used, for those written in
+    place since (so `c += c + 1` sends `c + 1`'s gradient to the old c: no cycle). Returns
+    instead the first such input whose saved value a vjp to be called reads, if any."""
     inputs, versions = list(node.inputs), list(node.versions)
     changed = [i for i, (q, w) in enumerate(zip(inputs, versions))
                if w >= 0 and q._version != w]
-    if changed:  # (not when an earlier input of the same loop resolved the node)
-        for i in changed:
-            inputs[i] = _route(inputs[i], versions[i])
-        reads = _reads_of(node, inputs)
-        for i in changed:
-            if i in reads:
-                raise _version_error(node, i)
-            versions[i] = inputs[i]._version
-        node.inputs, node.versions = tuple(inputs), tuple(versions)
+    if not changed:
+        return None
+    for i in changed:
+        inputs[i] = _route(inputs[i], versions[i])
+    reads = _reads_of(node, inputs)
+    for i in changed:
+        if i in reads:
+            return i
+        versions[i] = inputs[i]._version
+    node.inputs, node.versions = tuple(inputs), tuple(versions)
+    return None
+
+
+def _resolve(node: Node, p, v: int):
+    """Input ``p`` (used at version ``v``) of ``node`` was written in place since: refuse
+    if a vjp to be called reads a changed saved value of ``node``, else reroute ``node``.
+    Returns what stands for ``p`` now."""
+    bad = _reroute(node)  # (nothing to do when an earlier input already rerouted node)
+    if bad is not None:
+        raise _version_error(node, bad)
     return _route(p, v)
 
 

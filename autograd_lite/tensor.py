@@ -382,11 +382,19 @@ class Tensor:
         replaced = {}
         for m in members:
             past = old if m is self else m._history(m.data)
+            if m._hooks:  # hooks registered before the write get the old value's gradient
+                past._hooks, m._hooks = m._hooks, None
             if m.grad_fn is not None:
                 m.grad_fn.out_version = -1  # its output was overwritten
             m._past = (m._past or []) + [(m._version, past)]
             replaced[m] = past
         self._bump_version()
+        # Nodes naming these tensors as they were (the old view ops, `y[i] = y[i] * 2`'s
+        # value) name the replaced histories now, as backward would (engine._reroute): no
+        # reference cycle from the base through its new history back to itself.
+        for node in [result.grad_fn] + [p.grad_fn for p in replaced.values()]:
+            if node is not None and node.inputs is not None:
+                engine._reroute(node)
         node = result.grad_fn if base is self else \
             _copy_slices(replaced[base], result, base, self._view_fn)
         base.grad_fn, base.requires_grad = node, True

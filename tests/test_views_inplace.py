@@ -166,6 +166,50 @@ def test_earlier_use_of_a_tensor_keeps_its_old_history():
     np.testing.assert_allclose(x.grad.data, 6 * (3 * x.data + 1) + 6 * x.data)
 
 
+def test_hooks_registered_before_an_inplace_op_see_the_old_value_gradient():
+    x = _t([1.0, 2.0], True)
+    y = x * 1
+    seen = {}
+    y.register_hook(lambda g: seen.setdefault("before", g.data.copy()))
+    y *= 3
+    y.register_hook(lambda g: seen.setdefault("after", g.data.copy()))
+    y.retain_grad()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(seen["after"], [6.0, 12.0])  # as PyTorch
+    np.testing.assert_allclose(seen["before"], [18.0, 36.0])
+    np.testing.assert_allclose(y.grad.data, [6.0, 12.0])
+
+
+@pytest.mark.parametrize("write", ["view", "chained_view", "base", "index_iadd"])
+def test_writes_through_views_make_no_reference_cycle(write):
+    """Freed by reference counting alone, without backward: the graph nodes made before a
+    write name the replaced histories, not the rewritten tensors."""
+    import gc
+    import weakref
+
+    gc.collect()
+    gc.disable()
+    try:
+        x = _t([1.0, 2.0, 3.0, 4.0], True)
+        y = x * 2
+        if write == "view":
+            v = y[:2]
+            v *= 10
+        elif write == "chained_view":
+            y.reshape(2, 2)[0][1:] *= 3
+        elif write == "base":
+            v = y[1:]
+            y += 1
+        else:
+            y[0:2] += 1
+        ref = weakref.ref(y)
+        del y
+        v = None  # noqa: F841
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
 # ----------------------------------------------------------------------------------------
 # 4. **= is in place; @= is not (PyTorch has no __imatmul__: it rebinds)
 
