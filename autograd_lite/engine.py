@@ -185,10 +185,12 @@ class Node:
         return f"<{self.label} backward>"
 
 
-def _version_error(node: Node) -> RuntimeError:
-    """The error for the first input of ``node`` changed in place since it was used."""
-    i = next(i for i, (t, v) in enumerate(zip(node.inputs, node.versions))
-             if v >= 0 and t._version != v)
+def _version_error(node: Node, i: int | None = None) -> RuntimeError:
+    """The error for input ``i`` of ``node`` (default: the first) changed in place since it
+    was used."""
+    if i is None:
+        i = next(i for i, (t, v) in enumerate(zip(node.inputs, node.versions))
+                 if v >= 0 and t._version != v)
     t, v = node.inputs[i], node.versions[i]
     return RuntimeError(
         f"one of the tensors needed for the gradient of '{node.name}' (input {i}, "
@@ -200,11 +202,77 @@ def _version_error(node: Node) -> RuntimeError:
 
 def _output_version_error(t, node: Node) -> RuntimeError:
     return RuntimeError(
-        f"the output of '{node.name}' (shape {t.shape}), which its gradient may need, was "
-        f"modified by an in-place operation outside the graph (under no_grad) "
-        f"(version {node.out_version} then, {t._version} now); modify a copy "
+        f"the output of '{node.name}' (shape {t.shape}), which its gradient needs, was "
+        f"modified by an in-place operation after it was computed; modify a copy "
         "(t.clone()) instead"
     )
+
+
+# What each op's backward reads, declared next to the op (ops._reads): op name -> one
+# entry per input, the set of saved values that input's vjp reads (input positions and
+# "out"); the last entry stands for any further inputs. An op not listed reads everything.
+# Only a changed value that a vjp to be called reads refuses a backward (as PyTorch).
+READS: dict = {}
+
+
+def _reads_of(node: Node, inputs: Sequence) -> set:
+    """The saved values (input positions, "out") that the vjps ``node`` will call read."""
+    table = READS.get(node.name)
+    used: set = set()
+    for j, (p, v) in enumerate(zip(inputs, node.versions)):
+        if v < 0 or not p.requires_grad or node.vjps[j] is None:
+            continue
+        if table is None:
+            return set(range(len(inputs))) | {"out"}
+        used |= table[min(j, len(table) - 1)]
+    return used
+
+
+def _route(p, v: int):
+    """The tensor standing for ``p``'s history when it was at version ``v``: ``p`` itself,
+    or the snapshot an in-place op made before giving ``p`` a new history."""
+    for version, snapshot in p._past or ():
+        if version >= v:
+            return snapshot
+    return p
+
+
+def _reroute(node: Node) -> int | None:
+    """Let ``node`` name the histories its inputs had when used, for those written in
+    place since (so `c += c + 1` sends `c + 1`'s gradient to the old c: no cycle). Returns
+    instead the first such input whose saved value a vjp to be called reads, if any."""
+    inputs, versions = list(node.inputs), list(node.versions)
+    changed = [i for i, (q, w) in enumerate(zip(inputs, versions))
+               if w >= 0 and q._version != w]
+    if not changed:
+        return None
+    for i in changed:
+        inputs[i] = _route(inputs[i], versions[i])
+    reads = _reads_of(node, inputs)
+    for i in changed:
+        if i in reads:
+            return i
+        versions[i] = inputs[i]._version
+    node.inputs, node.versions = tuple(inputs), tuple(versions)
+    return None
+
+
+def _resolve(node: Node, p, v: int):
+    """Input ``p`` (used at version ``v``) of ``node`` was written in place since: refuse
+    if a vjp to be called reads a changed saved value of ``node``, else reroute ``node``.
+    Returns what stands for ``p`` now."""
+    bad = _reroute(node)  # (nothing to do when an earlier input already rerouted node)
+    if bad is not None:
+        raise _version_error(node, bad)
+    return _route(p, v)
+
+
+def _check_output(t, node: Node) -> None:
+    """``t`` (``node``'s output) was written in place: refuse if a vjp to be called reads
+    it, else accept the change."""
+    if "out" in _reads_of(node, node.inputs):
+        raise _output_version_error(t, node)
+    node.out_version = t._version
 
 
 def unbroadcast(g, shape: tuple):
@@ -255,7 +323,11 @@ def _count_consumers(roots: Sequence) -> dict:
                 "pass retain_graph=True to the first backward if you need to run it twice"
             )
         for p, v in zip(node.inputs, node.versions):
-            if v >= 0 and p.requires_grad:
+            if v < 0:
+                continue
+            if p._version != v:  # written in place since it was used (rare)
+                p = _resolve(node, p, v)
+            if p.requires_grad:
                 if p in consumers:
                     consumers[p] += 1
                 else:
@@ -313,7 +385,7 @@ def run_backward(
             if node is None:
                 continue
             if t._version != node.out_version:
-                raise _output_version_error(t, node)
+                _check_output(t, node)
             if create_graph:
                 values, out = node.inputs, t
             else:
@@ -401,31 +473,37 @@ def _sole_refcounts() -> tuple[int, int]:
 _SOLE_REFS, _SOLE_BASE_REFS = _sole_refcounts()
 
 
+# Backwards running in several threads into the same leaves take turns to add into .grad
+# (as PyTorch's AccumulateGrad): numpy drops the GIL inside `grad += g`.
+_ACCUMULATE_LOCK = threading.Lock()
+
+
 def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
     """Add ``g`` into ``t.grad``. ``leaf``: run_backward's local ``g`` is its only other
     reference, so an array nothing else holds can become the grad without a copy."""
-    if create_graph:
-        t.grad = g if t.grad is None else t.grad + g
-        return
-    data = t.data
-    if g.shape != data.shape:
-        g = np.broadcast_to(g, data.shape)
-    if t.grad is None:
-        # Take g as it is when nothing else can see its memory (PyTorch's AccumulateGrad
-        # does the same): saves a copy of every parameter's gradient on every step.
-        if leaf and sys.getrefcount(g) <= _SOLE_REFS and g.dtype is data.dtype:
-            flags, base = g.flags, g.base
-            if flags.writeable and flags.c_contiguous and (
-                    base is None or (type(base) is np.ndarray and base.base is None
-                                     and sys.getrefcount(base) <= _SOLE_BASE_REFS + 1)):
-                t.grad = Tensor._wrap(g)
-                return
-        # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
-        t.grad = Tensor._wrap(np.array(g, dtype=data.dtype, order="C"))
-    elif t.grad.grad_fn is not None or t.grad.data.shape != data.shape:
-        t.grad = Tensor._wrap(t.grad.data + g)
-    else:
-        t.grad.data += g
+    with _ACCUMULATE_LOCK:  # here, not in a caller: one more frame would hold g once more
+        if create_graph:
+            t.grad = g if t.grad is None else t.grad + g
+            return
+        data = t.data
+        if g.shape != data.shape:
+            g = np.broadcast_to(g, data.shape)
+        if t.grad is None:
+            # Take g as it is when nothing else can see its memory (PyTorch's AccumulateGrad
+            # does the same): saves a copy of every parameter's gradient on every step.
+            if leaf and sys.getrefcount(g) <= _SOLE_REFS and g.dtype is data.dtype:
+                flags, base = g.flags, g.base
+                if flags.writeable and flags.c_contiguous and (
+                        base is None or (type(base) is np.ndarray and base.base is None
+                                         and sys.getrefcount(base) <= _SOLE_BASE_REFS + 1)):
+                    t.grad = Tensor._wrap(g)
+                    return
+            # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
+            t.grad = Tensor._wrap(np.array(g, dtype=data.dtype, order="C"))
+        elif t.grad.grad_fn is not None or t.grad.data.shape != data.shape:
+            t.grad = Tensor._wrap(t.grad.data + g)
+        else:
+            t.grad.data += g
 
 
 __all__ = [

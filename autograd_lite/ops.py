@@ -37,6 +37,14 @@ def _data(v: Any) -> Any:
     return v.data if isinstance(v, Tensor) else v
 
 
+def _reads(name: str, *per_input: set) -> None:
+    """Declare what op ``name``'s backward reads: per input, the saved values its vjp uses
+    (input positions, "out"); the last set stands for any further inputs. A backward is
+    refused only when a value it reads was changed in place (engine.READS); undeclared ops
+    are taken to read everything."""
+    engine.READS[name] = tuple(frozenset(r) for r in per_input)
+
+
 def _check_finite(name: str, out: np.ndarray) -> None:
     if out.dtype.kind == "f" and not np.isfinite(out).all():
         from .engine import _user_frame
@@ -266,14 +274,18 @@ add = _binary_op("add", np.add, (_grad_same, _grad_same),
                  """Elementwise ``a + b`` with numpy broadcasting: (3, 1) + (4,) -> (3, 4).""")
 
 sub = _binary_op("sub", np.subtract, (_grad_same, _grad_neg), """Elementwise ``a - b``.""")
+_reads("add", set())
+_reads("sub", set())
 
 mul = _binary_op("mul", np.multiply,
                  (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a),
                  """Elementwise ``a * b``.""")
 
 div = _binary_op("div", np.true_divide,
-                 (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * out / b),
+                 (lambda xp, g, out, a, b: g / b, lambda xp, g, out, a, b: -g * (a / b) / b),
                  """Elementwise ``a / b``.""")
+_reads("mul", {1}, {0})
+_reads("div", {1}, {0, 1})  # as PyTorch: not the output, which `h /= w` overwrites
 
 
 def _pow_grad_base(xp, g, out, a, b):
@@ -286,15 +298,19 @@ def _pow_grad_base(xp, g, out, a, b):
 
 
 def _pow_grad_exponent(xp, g, out, a, b):
-    zero = _data(a) == 0  # d(0**b)/db is taken as 0 (as PyTorch), never log(0)
-    return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
+    # d(0**b)/db = 0**b·log 0: 0 for b >= 0 (as PyTorch, never 0·-inf); -inf for b < 0
+    zero = (_data(a) == 0) & (_data(b) >= 0)
+    with np.errstate(divide="ignore"):
+        return xp.where(zero, 0.0, g * out * xp.log(xp.where(zero, 1.0, a)))
 
 
 # A number exponent stays a Python number: its gradient has a shortcut for it.
 pow = _binary_op("pow", np.power, (_pow_grad_base, _pow_grad_exponent),  # noqa: A001
                  """Elementwise ``a ** b`` (tensor or number exponent).""", cache_scalars=False)
+_reads("pow", {0, 1}, {0, 1, "out"})
 
 neg = _elementwise("neg", np.negative, _grad_neg, """``-x``.""")
+_reads("neg", set())
 
 
 def _tie_weight(a, b):
@@ -313,6 +329,8 @@ minimum = _binary_op("minimum", np.minimum, (
     lambda xp, g, out, a, b: g * _tie_weight(b, a),
     lambda xp, g, out, a, b: g * _tie_weight(a, b),
 ), """Elementwise minimum; on ties each side gets half the gradient (as PyTorch).""")
+_reads("maximum", {0, 1})
+_reads("minimum", {0, 1})
 
 
 # ----------------------------------------------------------------------------------------
@@ -334,6 +352,9 @@ cos = _elementwise("cos", np.cos, lambda xp, g, out, x: -g * xp.sin(x), """Cosin
 
 tanh = _elementwise("tanh", np.tanh, lambda xp, g, out, x: g * (1 - out * out),
                     """Hyperbolic tangent.""")
+for _name, _saved in (("exp", "out"), ("log", 0), ("sqrt", "out"), ("abs", 0), ("sin", 0),
+                      ("cos", 0), ("tanh", "out")):
+    _reads(_name, {_saved})
 
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -346,8 +367,11 @@ sigmoid = _elementwise("sigmoid", _np_sigmoid, lambda xp, g, out, x: g * out * (
                        """Logistic function, stable for any x.""")
 
 
-relu = _elementwise("relu", lambda v: np.maximum(v, 0), lambda xp, g, out, x: g * (_data(x) > 0),
+relu = _elementwise("relu", lambda v: np.maximum(v, 0),
+                   lambda xp, g, out, x: g * (_data(out) > 0),
                    """max(x, 0); the gradient at 0 is 0 (as PyTorch).""")
+_reads("sigmoid", {"out"})
+_reads("relu", {"out"})  # as PyTorch: out > 0 exactly where x > 0
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -435,12 +459,18 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
     )
 
 
+_reads("clip", {0})
+
+
 clamp = clip
 
 
 def clone(x: Tensor) -> Tensor:
     """A copy inside the graph."""
     return _unary("clone", x.data.copy(), x, lambda xp, g, out, x: g)
+
+
+_reads("clone", set())
 
 
 def astype(x: Tensor, dtype: Any) -> Tensor:
@@ -481,6 +511,12 @@ def _other(other: Any, op: str) -> Tensor:
     if not isinstance(other, Tensor):
         raise TypeError(f"{op}: other must be a Tensor, got {_short(other)}")
     return other
+
+
+_reads("astype", set())
+for _name, _saved in (("leaky_relu", {0}), ("elu", {0, "out"}), ("gelu", {0}),
+                      ("gelu_slope", {0}), ("softplus", {0})):
+    _reads(_name, _saved)
 
 
 # ----------------------------------------------------------------------------------------
@@ -554,6 +590,10 @@ def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None
                       lambda xp, g, out, x: xp.broadcast_to(g / count, shape))
 
 
+_reads("sum", set())
+_reads("mean", set())
+
+
 def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
         dim: Any = None, keepdim: bool = False, correction: int | None = None,
         unbiased: bool | None = None) -> Tensor:
@@ -625,6 +665,10 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
     return _extremum("min", np.min, x, axis, keepdims, dim, keepdim)
 
 
+_reads("max", {0, "out"})
+_reads("min", {0, "out"})
+
+
 def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp.
     An empty tensor has nothing to shift (and numpy's max of nothing is an error)."""
@@ -657,6 +701,9 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
                       lambda xp, g, out, x: g * xp.exp(x - out))
 
 
+_reads("logsumexp", {0, "out"})
+
+
 def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
     axes = _axes(x, axis if dim is None else dim, "softmax")
@@ -680,6 +727,11 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     return _unary("log_softmax", out, x,
                   lambda xp, g, out, x: g - xp.exp(out) * g.sum(axis=axes, keepdims=True),
                   {"axis": axes[0] if axes else None})
+
+
+_reads("softmax", {"out"})
+_reads("log_softmax", {"out"})
+_reads("std", {"out"})
 
 
 def _arg_extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
@@ -751,6 +803,9 @@ def matmul(a: Any, b: Any) -> Tensor:
     return _record("matmul", out, (a, b), (a.data, b.data), (_matmul_grad_a, _matmul_grad_b))
 
 
+_reads("matmul", {1}, {0})
+
+
 def vdot(a: Any, b: Any) -> Tensor:
     """Σ a·b over all elements of two same-shape tensors (numpy's vdot for real data): a
     0-d tensor. One node where ``(a * b).sum()`` records two, and its gradient needs no
@@ -760,6 +815,9 @@ def vdot(a: Any, b: Any) -> Tensor:
         raise ValueError(f"vdot: shapes {a.shape} and {b.shape} differ")
     return _record("vdot", np.vdot(a.data, b.data), (a, b), (a.data, b.data),
                    (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a))
+
+
+_reads("vdot", {1}, {0})
 
 
 # PyTorch's fixed-rank products: (ndim of a, ndim of b, the shapes they multiply)
@@ -843,6 +901,9 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
     return _record("linear", out, (x, w, b), (xv, wv, bv), _LINEAR_VJPS)
 
 
+_reads("linear", {1}, {0}, set())
+
+
 # ----------------------------------------------------------------------------------------
 # Shape
 
@@ -867,17 +928,49 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
                          f"({x.data.size} elements) into shape {shape}") from None
     in_shape = x.shape
     return _viewing(x, _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
-                              {"shape": out.shape}))
+                              {"shape": out.shape}), lambda a: a.reshape(shape))
 
 
-def _viewing(x: Tensor, t: Tensor) -> Tensor:
-    """``t`` made by a view op: when its data shares ``x``'s memory, an in-place write to
-    either must count against both (see Tensor._bump_version), and ``t._base`` is the
-    tensor that owns that memory (Tensor._check_inplace refuses writes to a leaf's views)."""
+def _viewing(x: Tensor, t: Tensor, view_fn) -> Tensor:
+    """``t`` made from ``x`` by a view op, ``view_fn`` on numpy arrays: when its data shares
+    ``x``'s memory, an in-place write to either must count against both (see
+    Tensor._bump_version), ``t._base`` is the tensor that owns that memory and
+    ``t._view_fn`` maps an array shaped like the base to ``t``'s view of it (the elements
+    an in-place write through ``t`` changes, Tensor._rebase)."""
     if not np.may_share_memory(t.data, x.data):
         return t
-    t._base = x if x._base is None else x._base
+    if x._base is None:
+        t._base, t._view_fn = x, view_fn
+    else:
+        t._base, outer = x._base, x._view_fn
+        t._view_fn = lambda a: view_fn(outer(a))
     return _alias(x, t)
+
+
+def _positions(base: Tensor, view_fn) -> np.ndarray:
+    """For each element of the view ``view_fn`` of ``base``: its flat index in ``base``."""
+    return view_fn(np.arange(base.data.size).reshape(base.shape))
+
+
+def _view_of(base: Tensor, view: Tensor, view_fn) -> engine.Node:
+    """The history of ``view`` once an in-place op gave ``base`` a new one: its elements of
+    the new base (the gradient scatter-adds back; expanded views repeat positions)."""
+    pos, n, shape = _positions(base, view_fn), base.data.size, base.shape
+    return _record("as_strided", view.data, (base,), (base.data,), (
+        lambda xp, g, out, b: xp.scatter_add(g, (pos,), (n,)).reshape(shape),
+    )).grad_fn
+
+
+def _copy_slices(old_base: Tensor, value: Tensor, base: Tensor, view_fn) -> engine.Node:
+    """The new history of ``base`` when an in-place op wrote ``value`` into its view
+    ``view_fn``: ``old_base`` with that view's elements replaced by ``value``."""
+    pos = _positions(base, view_fn)
+    keep = np.ones(base.shape, base.dtype)
+    keep.flat[pos] = 0
+    return _record("copy_slices", base.data, (old_base, value), (old_base.data, value.data), (
+        lambda xp, g, out, b, v: g * keep,
+        lambda xp, g, out, b, v: g.reshape(-1)[pos],
+    )).grad_fn
 
 
 view = reshape
@@ -929,7 +1022,8 @@ def transpose(x: Tensor, *axes: Any) -> Tensor:
         axes = tuple(range(nd))[::-1]
     inverse = tuple(np.argsort(axes).tolist())
     return _viewing(x, _unary("transpose", x.data.transpose(axes), x,
-                              lambda xp, g, out, x: g.transpose(inverse), {"axes": axes}))
+                              lambda xp, g, out, x: g.transpose(inverse), {"axes": axes}),
+                    lambda a: a.transpose(axes))
 
 
 permute = transpose
@@ -952,7 +1046,8 @@ def broadcast_to(x: Tensor, *shape: Any) -> Tensor:
         raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") \
             from None
     # The engine sums the gradient back over the broadcast axes.
-    return _unary("broadcast_to", out, x, lambda xp, g, out, x: g, {"shape": shape})
+    return _viewing(x, _unary("broadcast_to", out, x, lambda xp, g, out, x: g, {"shape": shape}),
+                    lambda a: np.broadcast_to(a, shape))
 
 
 def expand(x: Tensor, *sizes: Any) -> Tensor:
@@ -1033,6 +1128,9 @@ def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None
 
     return _record("concatenate", out, tuple(ts), tuple(t.data for t in ts),
                    tuple(piece(i) for i in range(len(ts))), {"axis": axis})
+
+
+_reads("concatenate", set())
 
 
 cat = concatenate
@@ -1159,6 +1257,9 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     ))
 
 
+_reads("where", set())
+
+
 def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the bool ``mask`` (broadcasting with x) is True, in x's
     dtype: (2, 3) with a (3,) mask -> (2, 3). The gradient flows to x where the mask is
@@ -1255,7 +1356,8 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     shape = x.shape
     if _is_basic(idx):  # a view of x
         return _viewing(x, _unary("getitem", out, x,
-                                  lambda xp, g, out, x: xp.scatter_set(g, idx, shape)))
+                                  lambda xp, g, out, x: xp.scatter_set(g, idx, shape)),
+                        lambda a: a[idx])
     return _unary("getitem", out, x, lambda xp, g, out, x: xp.scatter_add(g, idx, shape))
 
 
@@ -1303,6 +1405,13 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
         lambda xp, g, out, x, v: g * keep,
         lambda xp, g, out, x, v: g[idx],
     ))
+
+
+# View ops and scatters move gradients without reading any value.
+for _name in ("getitem", "reshape", "transpose", "broadcast_to", "scatter_add", "scatter_set",
+              "index_put", "as_strided", "copy_slices", "pad", "sliding_window_view",
+              "window_sum"):
+    _reads(_name, set())
 
 
 # ----------------------------------------------------------------------------------------
@@ -1548,8 +1657,9 @@ def _install() -> None:
     T.__getitem__ = getitem
     T.__setitem__ = lambda self, index, value: self._inplace(
         "setitem", lambda t, v: index_put(t, index, v), value)
+    # No __imatmul__: PyTorch has none, so `a @= b` rebinds a to a @ b (as there).
     for dunder, fn in (("__iadd__", add), ("__isub__", sub), ("__imul__", mul),
-                       ("__itruediv__", div)):
+                       ("__itruediv__", div), ("__ipow__", pow)):
         setattr(T, dunder, (lambda f, n: lambda self, other: self._inplace(n, f, other))(
             fn, dunder))
     for name in _SYMBOLS:
@@ -1592,4 +1702,4 @@ for _name in (
     globals()[_name] = _tensor_first(globals()[_name])
 clamp, view, permute = clip, reshape, transpose
 add, sub, div = Tensor.add, Tensor.sub, Tensor.div  # with alpha= and rounding_mode=
-del _name
+del _name, _saved

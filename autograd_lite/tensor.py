@@ -95,6 +95,8 @@ class Tensor:
     _retains_grad = False
     _aliases: list | None = None  # weakrefs to every tensor viewing the same memory (shared)
     _base: Tensor | None = None  # for a view op's result: the tensor whose memory it views
+    _view_fn: Callable | None = None  # for a view: numpy function, base-shaped -> this view
+    _past: list | None = None  # (version, history) for each history an in-place op replaced
     __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -337,15 +339,6 @@ class Tensor:
                 f"{op}: a leaf tensor that requires grad (shape {self.shape}) is being "
                 "used in an in-place operation; wrap it in `with ag.no_grad():`"
             )
-        base = self._base
-        if base is not None and self.grad_fn is not None and MODE.grad_enabled:
-            if base.requires_grad and base.grad_fn is None:
-                raise RuntimeError(
-                    f"{op}: a view (shape {self.shape}) of a leaf tensor that requires grad "
-                    f"(shape {base.shape}) is being used in an in-place operation, which "
-                    "would not reach the leaf; change the leaf under `with ag.no_grad():` "
-                    "or compute out of place"
-                )
         if not self.data.flags.writeable:
             raise RuntimeError(
                 f"{op}: the tensor (shape {self.shape}) is a read-only view (from expand, "
@@ -353,8 +346,8 @@ class Tensor:
                 "write to a copy (t.clone()) instead"
             )
 
-    def _assign_inplace(self, result: Tensor) -> Tensor:
-        """Make ``self`` the result of an op applied to (a snapshot of) itself."""
+    def _result_data(self, result: Tensor) -> np.ndarray:
+        """The array an in-place op writes: ``result``'s, checked against this tensor."""
         out = result.data
         if out.shape != self.data.shape:
             raise ValueError(
@@ -369,17 +362,14 @@ class Tensor:
                 )
             if result.grad_fn is not None:  # keep the tensor's dtype (as PyTorch)
                 out = out.astype(self.data.dtype)
-        if result.grad_fn is not None:
-            self.data = out
-            self.grad_fn = result.grad_fn
-            self.requires_grad = True
-            self._aliases = self._base = None  # a new array: no longer a view of anything
-            self._version += 1
-            self.grad_fn.out_version = self._version
-        else:
-            # No graph: write into the existing array, so views of it stay in step.
-            np.copyto(self.data, out, casting="unsafe")
-            self._bump_version()
+        return out
+
+    def _assign_inplace(self, result: Tensor) -> Tensor:
+        """Write ``result`` (computed outside the graph) into this tensor's memory, so
+        every view of it sees the change."""
+        out = self._result_data(result)
+        np.copyto(self.data, out, casting="unsafe")
+        self._bump_version()
         return self
 
     def _bump_version(self) -> None:
@@ -393,21 +383,91 @@ class Tensor:
                 if other is not None and other is not self:
                     other._version += 1
 
-    def _snapshot(self) -> Tensor:
-        """A Tensor standing for this one's current value and history (for in-place ops
-        that record a graph)."""
-        t = Tensor._wrap(self.data, self.grad_fn)
+    def _shares_memory(self) -> bool:
+        """Whether another live tensor views this one's memory."""
+        if self._base is not None:
+            return True
+        group = self._aliases
+        return group is not None and any(r() is not None and r() is not self for r in group)
+
+    def _history(self, data: np.ndarray) -> Tensor:
+        """A new tensor standing for this one's current history (grad_fn, version)."""
+        t = Tensor._wrap(data, self.grad_fn)
         t.requires_grad = self.requires_grad
         t._version = self._version
         return t
 
+    def _snapshot(self) -> Tensor:
+        """This tensor's value and history now, for an in-place op to compute from: a
+        private copy of the data when other tensors share the memory the op will write."""
+        return self._history(self.data.copy() if self._shares_memory() else self.data)
+
+    def _rebase(self, result: Tensor, old: Tensor) -> Tensor:
+        """Make this tensor ``result`` (a graph op applied to ``old``, its snapshot): write
+        the value into its memory, and give it, its base and every view of that base a
+        history that reads the new value (PyTorch's rebase_history and CopySlices):
+
+        * the base becomes ``result`` itself, or (when this tensor is a view of it) the old
+          base with this view's elements replaced by ``result`` (``copy_slices``);
+        * every view of the base becomes an ``as_strided`` view of the new base.
+
+        Graph nodes made earlier still name these tensors at their old versions; the
+        engine routes them to the replaced histories kept in ``_past`` (engine._route)."""
+        from .ops import _copy_slices, _view_of
+
+        out = self._result_data(result)
+        base = self._base if self._base is not None else self
+        members = [base]
+        if old.data is not self.data:  # others view this memory: write into it
+            for ref in self._aliases or ():
+                m = ref()
+                if m is not None and m._base is base:
+                    members.append(m)
+            np.copyto(self.data, out, casting="unsafe")
+        else:  # the old array stays with `old` (whose value the new node may read)
+            self.data = out if out.base is None and out.flags.writeable else out.copy()
+        replaced = {}
+        for m in members:
+            past = old if m is self else m._history(m.data)
+            if m._hooks:  # hooks registered before the write get the old value's gradient
+                past._hooks, m._hooks = m._hooks, None
+            if m.grad_fn is not None:
+                m.grad_fn.out_version = -1  # its output was overwritten
+            m._past = (m._past or []) + [(m._version, past)]
+            replaced[m] = past
+        self._bump_version()
+        # Nodes naming these tensors as they were (the old view ops, `y[i] = y[i] * 2`'s
+        # value) name the replaced histories now, as backward would (engine._reroute): no
+        # reference cycle from the base through its new history back to itself.
+        for node in [result.grad_fn] + [p.grad_fn for p in replaced.values()]:
+            if node is not None and node.inputs is not None:
+                engine._reroute(node)
+        node = result.grad_fn if base is self else \
+            _copy_slices(replaced[base], result, base, self._view_fn)
+        base.grad_fn, base.requires_grad = node, True
+        node.out_version = base._version
+        for m in members[1:]:
+            m.grad_fn, m.requires_grad = _view_of(base, m, m._view_fn), True
+            m.grad_fn.out_version = m._version
+        return self
+
     def _inplace(self, op: str, fn: Callable, *args: Any) -> Tensor:
+        """``self`` becomes ``fn(self, *args)`` (an op result), in place."""
         self._check_inplace(op)
         if MODE.grad_enabled and (
             self.requires_grad or any(getattr(a, "requires_grad", False) for a in args)
         ):
-            old = self._snapshot()  # `h *= h`: both operands are the old h
-            return self._assign_inplace(fn(old, *(old if a is self else a for a in args)))
+            base = self._base
+            if base is not None and base.requires_grad and base.grad_fn is None:
+                raise RuntimeError(
+                    f"{op}: a view (shape {self.shape}) of a leaf tensor that requires grad "
+                    f"(shape {base.shape}) is being used in an in-place operation, which "
+                    "would make the leaf a non-leaf; change the leaf under "
+                    "`with ag.no_grad():` or compute out of place"
+                )
+            # `h *= h`: the second h stays this tensor, whose change its mul node sees
+            old = self._snapshot()
+            return self._rebase(fn(old, *args), old)
         with engine.no_grad():
             return self._assign_inplace(fn(Tensor._wrap(self.data), *args))
 
@@ -424,8 +484,8 @@ class Tensor:
         if MODE.grad_enabled and self.requires_grad:
             from .ops import full_like
 
-            old = self._snapshot()  # not self: the result must not depend on itself
-            return self._assign_inplace(full_like(old, value) + old * 0)
+            # t * 0: the result depends on the old value (a zero gradient), as PyTorch's
+            return self._inplace("fill_", lambda t: full_like(t, value) + t * 0)
         self.data.fill(value)
         self._bump_version()
         return self
