@@ -1190,10 +1190,6 @@ def _compare(name: str, fn, a: Any, b: Any) -> Tensor:
                          "cannot be broadcast together") from None
 
 
-def full_like(x: Tensor, value: float) -> Tensor:
-    return Tensor._wrap(np.full_like(x.data, value))
-
-
 # ----------------------------------------------------------------------------------------
 # The array namespace of first-order vjps (same names as the Tensor ops above)
 
