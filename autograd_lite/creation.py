@@ -203,6 +203,8 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
     if w.dtype.kind != "f" or w.ndim not in (1, 2):
         raise TypeError(f"multinomial: input must be a 1-D or 2-D floating point tensor of "
                         f"weights, got dtype {w.dtype} and shape {w.shape}")
+    if w.shape[-1] == 0:
+        raise ValueError(f"multinomial: input of shape {w.shape} has no categories")
     num_samples = integer(num_samples, "multinomial", "num_samples", low=1)
     flag(replacement, "multinomial", "replacement")
     rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
