@@ -14,6 +14,8 @@ and PyTorch's dtype names (``torch.float32``), devices (CPU only) and ``Generato
 from . import _namespace
 from .creation import (
     arange,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,

@@ -62,20 +62,28 @@ def _float_dtype(dtype: Any, op: str, kinds: str = "biuf") -> np.dtype:
     return get_default_dtype() if dtype is None else dtype_arg(dtype, op, kinds)
 
 
+def _filled(make: Any, op: str, shape: tuple, dtype: Any, requires_grad: bool,
+            device: Any) -> Tensor:
+    device_arg(device, op)
+    return _make(make(_sizes(shape, op), _float_dtype(dtype, op)), requires_grad, op)
+
+
 def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False,
           device: Any = None) -> Tensor:
     """Zeros of ``shape``: ag.zeros(2, 3) or ag.zeros((2, 3))."""
-    device_arg(device, "zeros")
-    return _make(np.zeros(_sizes(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad,
-                 "zeros")
+    return _filled(np.zeros, "zeros", shape, dtype, requires_grad, device)
 
 
 def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False,
          device: Any = None) -> Tensor:
     """Ones of ``shape``."""
-    device_arg(device, "ones")
-    return _make(np.ones(_sizes(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad,
-                 "ones")
+    return _filled(np.ones, "ones", shape, dtype, requires_grad, device)
+
+
+def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """Uninitialised values of ``shape``, to be filled: ag.empty(3, 2).uniform_(-1, 1)."""
+    return _filled(np.empty, "empty", shape, dtype, requires_grad, device)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None,
@@ -89,22 +97,30 @@ def full(shape: Any, fill_value: float, dtype: Any = None,
     return _make(np.full(sizes, value, dtype=value.dtype), requires_grad, "full")
 
 
+def _filled_like(make: Any, op: str, t: Any, dtype: Any, requires_grad: bool,
+                 device: Any) -> Tensor:
+    device_arg(device, op)
+    like = _as_array(t, op=op)
+    dt = like.dtype if dtype is None else dtype_arg(dtype, op)
+    return _make(make(like.shape, dt), requires_grad, op)
+
+
 def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
                device: Any = None) -> Tensor:
     """Zeros with the shape (and, unless given, the dtype) of ``t``."""
-    device_arg(device, "zeros_like")
-    like = _as_array(t, op="zeros_like")
-    dt = like.dtype if dtype is None else dtype_arg(dtype, "zeros_like")
-    return _make(np.zeros(like.shape, dt), requires_grad, "zeros_like")
+    return _filled_like(np.zeros, "zeros_like", t, dtype, requires_grad, device)
 
 
 def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
               device: Any = None) -> Tensor:
     """Ones with the shape (and, unless given, the dtype) of ``t``."""
-    device_arg(device, "ones_like")
-    like = _as_array(t, op="ones_like")
-    dt = like.dtype if dtype is None else dtype_arg(dtype, "ones_like")
-    return _make(np.ones(like.shape, dt), requires_grad, "ones_like")
+    return _filled_like(np.ones, "ones_like", t, dtype, requires_grad, device)
+
+
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+               device: Any = None) -> Tensor:
+    """Uninitialised values with the shape (and, unless given, the dtype) of ``t``."""
+    return _filled_like(np.empty, "empty_like", t, dtype, requires_grad, device)
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,

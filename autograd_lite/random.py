@@ -72,6 +72,16 @@ class Generator(np.random.Generator):
         return self
 
 
+    def __reduce__(self) -> tuple:  # copies and pickles stay Generators, in the same state
+        return _rebuilt, (self._seed, self.get_state())
+
+
+def _rebuilt(seed: int, state: dict) -> Generator:
+    g = Generator().set_state(state)
+    g._seed = seed
+    return g
+
+
 _DEFAULT = Generator()
 _DEFAULT.seed()  # unseeded runs differ, as PyTorch's
 

@@ -2229,8 +2229,8 @@ def _also(names: tuple[str, ...], extra: Callable[[str], list]) -> None:
 def _factory_device_cases(name):
     fn = function_form(name)
     op = name.split(".")[1]
-    args = {"ag.tensor": ([1.0],), "ag.full": ((2,), 1.0), "ag.zeros_like": (ag.ones(2),),
-            "ag.ones_like": (ag.ones(2),), "ag.arange": (3,), "ag.eye": (2,)}.get(name, (2, 3))
+    args = {"ag.tensor": ([1.0],), "ag.full": ((2,), 1.0), "ag.arange": (3,), "ag.eye": (2,)
+            }.get(name, (ag.ones(2),) if name.endswith("_like") else (2, 3))
     cases = [st.builds(lambda d: Bad(f"device={desc(d)}", lambda: fn(*args, device=d), (op,)),
                        NOT_DEVICES)]
     if op in ("rand", "randn"):
@@ -2256,8 +2256,10 @@ def _generator_data_cases(name):
                                     ("random_split",)), NOT_GENERATORS)]
 
 
-_also(("ag.tensor", "ag.zeros", "ag.ones", "ag.full", "ag.zeros_like", "ag.ones_like",
-       "ag.arange", "ag.eye", "ag.rand", "ag.randn"), _factory_device_cases)
+BAD["ag.empty"], BAD["ag.empty_like"] = BAD["ag.zeros"], BAD["ag.zeros_like"]
+_also(("ag.tensor", "ag.zeros", "ag.ones", "ag.empty", "ag.full", "ag.zeros_like",
+       "ag.ones_like", "ag.empty_like", "ag.arange", "ag.eye", "ag.rand", "ag.randn"),
+      _factory_device_cases)
 _also(("init.uniform_", "init.normal_"), _init_generator_cases)
 _also(("data.random_split",), _generator_data_cases)
 

@@ -6,6 +6,8 @@ does.
 from __future__ import annotations
 
 import builtins
+import copy
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -217,8 +219,9 @@ def test_to_gradcheck(x):
     lambda d: ag.arange(3, device=d), lambda d: ag.eye(2, device=d),
     lambda d: ag.rand(2, device=d), lambda d: ag.randn(2, device=d),
     lambda d: ag.randint(5, (2,), device=d), lambda d: ag.randperm(3, device=d),
+    lambda d: ag.empty(2, device=d), lambda d: ag.empty_like(ag.ones(2), device=d),
 ], ids=["tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "rand",
-        "randn", "randint", "randperm"])
+        "randn", "randint", "randperm", "empty", "empty_like"])
 def test_factories_take_device(factory):
     for d in ("cpu", "cpu:0", ag.device("cpu"), None):
         assert factory(d).device == ag.device("cpu")
@@ -271,6 +274,9 @@ def test_generator_seeding():
     assert g.set_state(state) is g
     np.testing.assert_array_equal(g.random(3), first)
     assert g.device == ag.device("cpu")
+    for twin in (copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
+        assert isinstance(twin, ag.Generator) and twin.initial_seed() == g.initial_seed()
+        assert twin.random() == copy.copy(g).random()
 
 
 def test_manual_seed_returns_the_default_generator_reseeded_in_place():
@@ -374,6 +380,14 @@ def test_multinomial():
 
 # ----------------------------------------------------------------------------------------
 # The random in-place fills
+
+
+def test_empty_then_fill():
+    w = ag.empty(3, 2).uniform_(-1.0, 1.0)
+    assert w.shape == (3, 2) and w.dtype == ag.float32 and (abs(w.data) <= 1).all()
+    like = ag.empty_like(ag.ones(2, dtype=ag.float64), requires_grad=True)
+    assert like.shape == (2,) and like.dtype == ag.float64 and like.requires_grad
+    assert ag.empty((2, 0), dtype=ag.long).shape == (2, 0)
 
 
 def test_normal_and_uniform_fill_in_place():
