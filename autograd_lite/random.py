@@ -71,7 +71,6 @@ class Generator(np.random.Generator):
         self.bit_generator.state = bits.state
         return self
 
-
     def __reduce__(self) -> tuple:  # copies and pickles stay Generators, in the same state
         return _rebuilt, (self._seed, self.get_state())
 

@@ -198,8 +198,7 @@ class DataLoader:
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"DataLoader: {name} must be a bool, got {flag!r}")
-        if generator is not None:
-            generator_arg(generator, "DataLoader")
+        generator_arg(generator, "DataLoader")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
