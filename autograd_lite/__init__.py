@@ -30,7 +30,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
-from .device import (
+from .devices import (
     accelerator,
     backends,
     cuda,

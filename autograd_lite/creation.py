@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .device import device_arg
+from .devices import device_arg
 from .random import generator_arg
 from .tensor import Tensor, _as_array, get_default_dtype
 from .validation import dtype_arg, flag, integer, show

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .device import CPU, device, device_arg
+from .devices import CPU, device, device_arg
 from .validation import show
 
 _TORCH_SEED = 67280421310721  # the seed a new torch.Generator() starts from

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .device import CPU, cpu_only_error, device, to_args
+from .devices import CPU, cpu_only_error, device, to_args
 from .engine import MODE
 from .random import generator_arg
 from .validation import dtype_arg, flag, function, real, show
@@ -390,7 +390,7 @@ class Tensor:
         self._bump_version()
         return self
 
-    # -- torch's devices and random fills (autograd_lite.device, autograd_lite.random)
+    # -- torch's devices and random fills (autograd_lite.devices, autograd_lite.random)
     is_cuda = False
 
     @property

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite.device import cpu_only_error, to_args
+from autograd_lite.devices import cpu_only_error, to_args
 from autograd_lite.tensor import RemovableHandle
 from autograd_lite.validation import flag, function
 
