@@ -90,11 +90,15 @@ def full(shape: Any, fill_value: float, dtype: Any = None,
          requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``fill_value`` everywhere; its dtype follows the value (float -> default dtype)."""
     device_arg(device, "full")
-    value = _as_array(fill_value, dtype, op="full")
+    return _full(shape, fill_value, dtype, requires_grad, "full")
+
+
+def _full(shape: Any, fill_value: Any, dtype: Any, requires_grad: bool, op: str) -> Tensor:
+    value = _as_array(fill_value, dtype, op=op)
     if value.ndim:
-        raise ValueError(f"full: fill_value must be a single number, got shape {value.shape}")
-    sizes = _sizes(shape if isinstance(shape, (tuple, list)) else (shape,), "full")
-    return _make(np.full(sizes, value, dtype=value.dtype), requires_grad, "full")
+        raise ValueError(f"{op}: fill_value must be a single number, got shape {value.shape}")
+    sizes = _sizes(shape if isinstance(shape, (tuple, list)) else (shape,), op)
+    return _make(np.full(sizes, value, dtype=value.dtype), requires_grad, op)
 
 
 def _filled_like(make: Any, op: str, t: Any, dtype: Any, requires_grad: bool,
@@ -121,6 +125,40 @@ def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
                device: Any = None) -> Tensor:
     """Uninitialised values with the shape (and, unless given, the dtype) of ``t``."""
     return _filled_like(np.empty, "empty_like", t, dtype, requires_grad, device)
+
+
+# PyTorch's x.new_*: factories whose dtype is x's unless dtype= is given.
+
+
+def _new_factory(name: str, fill: Any):
+    def method(self: Tensor, *size: Any, dtype: Any = None,
+               requires_grad: bool = False) -> Tensor:
+        dt = self.data.dtype if dtype is None else dtype_arg(dtype, name)
+        return _make(fill(_sizes(size, name), dt), requires_grad, name)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"""``x.{name}(2, 3)`` or ``x.{name}((2, 3))``: a new tensor of that
+    shape made by np.{fill.__name__}, in x's dtype unless ``dtype`` is given."""
+    return method
+
+
+new_zeros = _new_factory("new_zeros", np.zeros)
+new_ones = _new_factory("new_ones", np.ones)
+new_empty = _new_factory("new_empty", np.empty)  # uninitialised, as PyTorch's
+
+
+def new_full(self: Tensor, size: Any, fill_value: float, dtype: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """``x.new_full((2, 3), 7)``: ``fill_value`` everywhere, in x's dtype unless given."""
+    return _full(size, fill_value, self.data.dtype if dtype is None else dtype,
+                 requires_grad, "new_full")
+
+
+def new_tensor(self: Tensor, data: Any, dtype: Any = None,
+               requires_grad: bool = False) -> Tensor:
+    """``x.new_tensor([1, 2])``: a copy of ``data`` in x's dtype unless ``dtype`` is given."""
+    arr = _as_array(data, self.data.dtype if dtype is None else dtype, op="new_tensor")
+    return _make(np.array(arr), requires_grad, "new_tensor")
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,

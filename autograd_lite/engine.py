@@ -222,7 +222,7 @@ def unbroadcast(g, shape: tuple):
             g = g.sum(axis=inner, keepdims=True)
         if lead:  # (N, out) -> (out,): no keepdims, so no reshape after
             g = g.sum(axis=tuple(range(lead)))
-        if g.shape != shape and g.size == math.prod(shape):
+        if g.shape != shape and math.prod(g.shape) == math.prod(shape):
             return g.reshape(shape)
     if g.shape != shape:  # g smaller than the input (e.g. a scalar gradient): broadcast it
         g = ops.broadcast_to(g, shape) if isinstance(g, Tensor) else np.broadcast_to(g, shape)

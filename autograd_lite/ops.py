@@ -416,7 +416,9 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
 
 
 def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside."""
+    """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside.
+    min > max sets every element to max with a zero gradient, as PyTorch:
+    tensor([1., 5.]).clip(3, 2) -> tensor([2., 2.])."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
     for what, bound in (("min", min), ("max", max)):
@@ -424,8 +426,6 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
             real(bound, "clip", what, finite=False)
     # numpy scalar bounds are weak, like Python numbers: float32 stays float32.
     min, max = (v.item() if isinstance(v, np.generic) else v for v in (min, max))  # noqa: A001
-    if min is not None and max is not None and min > max:
-        raise ValueError(f"clip: min ({min}) is larger than max ({max})")
     lo = -np.inf if min is None else min
     hi = np.inf if max is None else max
     return _unary(
@@ -455,14 +455,32 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
                   lambda xp, g, out, x: xp.astype(g, source), {"dtype": dt.name})
 
 
-def _float(x: Tensor) -> Tensor:
-    """``x.float()``: float32, as PyTorch."""
-    return astype(x, np.float32)
+# PyTorch's conversion methods: x.float() is astype(x, np.float32), and so on.
+_CASTS = {"float": np.float32, "double": np.float64, "half": np.float16, "long": np.int64,
+          "int": np.int32, "bool": np.bool_}
 
 
-def _double(x: Tensor) -> Tensor:
-    """``x.double()``: float64, as PyTorch."""
-    return astype(x, np.float64)
+def _cast_method(name: str):
+    dtype = np.dtype(_CASTS[name])
+
+    def method(x: Tensor) -> Tensor:
+        return astype(x, dtype)
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"""``x.{name}()``: a copy as {dtype} (x itself when it already is)."""
+    return method
+
+
+def type_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x`` converted to ``other``'s dtype: ``astype(x, other.dtype)``."""
+    return astype(x, _other(other, "type_as").dtype)
+
+
+def _other(other: Any, op: str) -> Tensor:
+    """The tensor argument of the ``*_as`` methods (PyTorch takes only a Tensor)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op}: other must be a Tensor, got {_short(other)}")
+    return other
 
 
 # ----------------------------------------------------------------------------------------
@@ -585,7 +603,7 @@ def _grad_std(xp, g, out, v):
 def _extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
     axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, name)
-    if any(x.shape[a] == 0 for a in axes) or x.size == 0:
+    if any(x.shape[a] == 0 for a in axes) or x.data.size == 0:
         raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
 
     def vjp(xp, g, out, x):
@@ -608,7 +626,10 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 
 def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
-    """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp."""
+    """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp.
+    An empty tensor has nothing to shift (and numpy's max of nothing is an error)."""
+    if not x.size:
+        return np.zeros(tuple(1 if i in axes else n for i, n in enumerate(x.shape)), x.dtype)
     if axes == (1,) and x.ndim == 2 and x.shape[0] >= 32 and x.shape[1] <= 32:
         # numpy reduces a short last axis row by row (~8 ns an element); over the first
         # axis of a transposed copy it is a few whole-row passes, 2-5x faster for logits
@@ -621,12 +642,15 @@ def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
 
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
               keepdim: bool = False) -> Tensor:
-    """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax."""
+    """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax.
+    Over an empty axis (or all −inf) it is −inf, as PyTorch: zeros((0, 3)).logsumexp(0)
+    -> (3,) of −inf."""
     axis, keepdims = _reduce_args("logsumexp", axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, "logsumexp")
     _not_bool(x, "logsumexp")
     m = _stable_shift(x.data, axes)
-    out = np.log(np.add.reduce(np.exp(x.data - m), axis=axes, keepdims=True)) + m
+    with np.errstate(divide="ignore"):  # log(0) = −inf is the answer, not a mistake
+        out = np.log(np.add.reduce(np.exp(x.data - m), axis=axes, keepdims=True)) + m
     if not keepdims:
         out = out.reshape(tuple(s for i, s in enumerate(x.shape) if i not in axes))
     return _reduction("logsumexp", x, axes, keepdims, out,
@@ -649,7 +673,10 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     axes = _axes(x, axis if dim is None else dim, "log_softmax")
     _not_bool(x, "log_softmax")
     shifted = x.data - _stable_shift(x.data, axes)
-    out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axes, keepdims=True))
+    if shifted.size:  # (an empty axis would take log(0) on the way to an empty result)
+        out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axes, keepdims=True))
+    else:
+        out = shifted
     return _unary("log_softmax", out, x,
                   lambda xp, g, out, x: g - xp.exp(out) * g.sum(axis=axes, keepdims=True),
                   {"axis": axes[0] if axes else None})
@@ -657,7 +684,7 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
 
 def _arg_extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
     axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
-    if x.size == 0:
+    if x.data.size == 0:
         raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
     if axis is not None:
         (axis,) = _axes(x, axis, name) or (0,)
@@ -735,6 +762,42 @@ def vdot(a: Any, b: Any) -> Tensor:
                    (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a))
 
 
+# PyTorch's fixed-rank products: (ndim of a, ndim of b, the shapes they multiply)
+_PRODUCTS = {"mm": (2, 2, "(n, k) and (k, m)"), "bmm": (3, 3, "(B, n, k) and (B, k, m)"),
+             "mv": (2, 1, "(n, k) and (k,)"), "dot": (1, 1, "(n,) and (n,)")}
+
+
+def _product(op: str, a: Any, b: Any) -> Tensor:
+    """:func:`matmul` (and its gradients) after checking the ranks and sizes ``op`` takes."""
+    a, b = _tensor(a, op), _tensor(b, op)
+    na, nb, shapes = _PRODUCTS[op]
+    if a.ndim != na or b.ndim != nb or a.shape[-1] != b.shape[-2 if nb > 1 else 0] or (
+            op == "bmm" and a.shape[0] != b.shape[0]):
+        raise ValueError(f"{op}: expects tensors of shapes {shapes}, got {a.shape} and "
+                         f"{b.shape}")
+    return matmul(a, b)
+
+
+def mm(a: Any, b: Any) -> Tensor:
+    """Product of two matrices: (n, k) @ (k, m) -> (n, m); other ranks are an error."""
+    return _product("mm", a, b)
+
+
+def bmm(a: Any, b: Any) -> Tensor:
+    """Batched matrix product, equal batches: (B, n, k) @ (B, k, m) -> (B, n, m)."""
+    return _product("bmm", a, b)
+
+
+def mv(a: Any, b: Any) -> Tensor:
+    """Matrix times vector: (n, k) @ (k,) -> (n,)."""
+    return _product("mv", a, b)
+
+
+def dot(a: Any, b: Any) -> Tensor:
+    """Inner product of two vectors of the same length: (n,) · (n,) -> ()."""
+    return _product("dot", a, b)
+
+
 def _linear_grad_weight(xp, g, out, x, w, *bias):
     if g.ndim != 2:  # Σ over every leading dim of gᵀ·x, as one (out, in) product
         g, x = g.reshape((-1, g.shape[-1])), x.reshape((-1, x.shape[-1]))
@@ -801,7 +864,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
         out = x.data.reshape(shape)
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
-                         f"({x.size} elements) into shape {shape}") from None
+                         f"({x.data.size} elements) into shape {shape}") from None
     in_shape = x.shape
     return _viewing(x, _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
                               {"shape": out.shape}))
@@ -906,6 +969,36 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     return broadcast_to(x, shape)
 
 
+def t(x: Tensor) -> Tensor:
+    """PyTorch's ``t()``: a 2-D tensor transposed, (2, 3) -> (3, 2); 0-D and 1-D returned
+    as they are."""
+    if x.ndim > 2:
+        raise ValueError(f"t: expects a tensor of at most 2 dims, got shape {x.shape} (use "
+                         "swapaxes or transpose)")
+    return transpose(x) if x.ndim == 2 else x
+
+
+def view_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.view(other.shape)``."""
+    return reshape(x, _other(other, "view_as").shape)
+
+
+def reshape_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.reshape(other.shape)``."""
+    return reshape(x, _other(other, "reshape_as").shape)
+
+
+def expand_as(x: Tensor, other: Tensor) -> Tensor:
+    """``x.expand(other.shape)``: (3,) as (2, 3) -> (2, 3)."""
+    return expand(x, _other(other, "expand_as").shape)
+
+
+def contiguous(x: Tensor) -> Tensor:
+    """``x`` when its elements are in row-major order already, else a row-major copy
+    (in the graph): x.T.contiguous().is_contiguous() is True."""
+    return x if x.data.flags.c_contiguous else clone(x)
+
+
 def _tensor_sequence(tensors: Any, op: str) -> list[Tensor]:
     """The tensors of a non-empty list or tuple (anything ``ag.tensor`` takes)."""
     if not isinstance(tensors, (list, tuple)):
@@ -957,30 +1050,95 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     return concatenate([unsqueeze(t, axis) for t in ts], axis=axis)
 
 
-def split(x: Tensor, indices_or_sections: Any, axis: int = 0) -> list[Tensor]:
-    """numpy's split: an int N gives N equal parts, a list gives the cut points:
-    split((6, 2), 3) -> three (2, 2)."""
+def split(x: Tensor, split_size_or_sections: Any, dim: int | None = None, *,
+          axis: int | None = None) -> tuple[Tensor, ...] | list[Tensor]:
+    """Views of consecutive pieces of ``x`` along ``dim``, with PyTorch's meaning: an int
+    is the size of every piece (the last may be smaller), a list gives the pieces' sizes,
+    which sum to the dim's size; returns a tuple. (5, 2) split 2 -> (2, 2), (2, 2), (1, 2);
+    split [1, 4] -> (1, 2), (4, 2).
+
+    With numpy's keyword ``axis=`` it is numpy's split instead, returning a list: an int
+    N gives N equal parts, a list the indices to cut at. (6, 2) split 3, axis=0 -> three
+    (2, 2); split [1, 4], axis=0 -> (1, 2), (3, 2), (2, 2).
+    """
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("split: give dim (PyTorch's meaning) or axis (numpy's), not both")
+        return _numpy_split(x, split_size_or_sections, axis)
+    d = _piece_dim(x, 0 if dim is None else dim, "split")
+    n = x.shape[d]
+    arg = split_size_or_sections
+    if _is_int(arg):
+        size = int(arg)
+        if size < 0 or (size == 0 and n):
+            raise ValueError(f"split: split_size must be > 0 (0 only for an empty dim), got "
+                             f"{size} for dim {d} of shape {x.shape}")
+        sizes = _even_sizes(n, size) if n else [0]
+    else:
+        sizes = _int_list(arg, "split", "split_size_or_sections")
+        if builtins.min(sizes, default=0) < 0 or builtins.sum(sizes) != n:
+            raise ValueError(f"split: section sizes {sizes} must be >= 0 and sum to {n}, the "
+                             f"size of dim {d} of shape {x.shape}")
+    return _pieces(x, d, sizes)
+
+
+def chunk(x: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views of at most ``chunks`` pieces of ``x`` along ``dim``, each of size
+    ceil(n / chunks) but the last (as PyTorch): (5,) in 3 -> (2,), (2,), (1,); (6,) in 4
+    -> three (2,)."""
+    k = integer(chunks, "chunk", "chunks", low=1)
+    d = _piece_dim(x, dim, "chunk")
+    n = x.shape[d]
+    return _pieces(x, d, _even_sizes(n, -(-n // k)) if n else [0] * k)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
+
+def _int_list(v: Any, op: str, what: str) -> list[int]:
+    if isinstance(v, (Tensor, np.ndarray)):
+        v = _data(v).tolist()
+    if not isinstance(v, (list, tuple)) or not builtins.all(_is_int(i) for i in v):
+        raise TypeError(f"{op}: {what} must be an int or a list of ints, got {_short(v)}")
+    return [int(i) for i in v]
+
+
+def _piece_dim(x: Tensor, dim: Any, op: str) -> int:
+    if x.ndim == 0:
+        raise ValueError(f"{op}: expects a tensor of at least 1 dim, got a 0-d tensor")
+    return _axes(x, integer(dim, op, "dim"), op)[0]
+
+
+def _even_sizes(n: int, size: int) -> list[int]:
+    """Pieces of ``size`` covering ``n``, the last smaller: (5, 2) -> [2, 2, 1]."""
+    return [size] * (n // size) + ([n % size] if n % size else [])
+
+
+def _pieces(x: Tensor, axis: int, sizes: list[int]) -> tuple[Tensor, ...]:
+    """Consecutive pieces of ``sizes`` along ``axis``."""
+    return tuple(_slices(x, axis, np.cumsum([0] + sizes).tolist()))
+
+
+def _slices(x: Tensor, axis: int, cuts: list[int]) -> list[Tensor]:
+    """``x[cuts[i]:cuts[i + 1]]`` along ``axis``, for each i (views, via getitem)."""
+    lead = (slice(None),) * axis
+    return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in zip(cuts[:-1], cuts[1:])]
+
+
+def _numpy_split(x: Tensor, indices_or_sections: Any, axis: Any) -> list[Tensor]:
+    """numpy's split: an int N gives N equal parts, a list gives the cut points."""
     (axis,) = _axes(x, integer(axis, "split", "axis"), "split")
     n = x.shape[axis]
-    if isinstance(indices_or_sections, (int, np.integer)) and not isinstance(
-            indices_or_sections, (bool, np.bool_)):
+    if _is_int(indices_or_sections):
         k = int(indices_or_sections)
         if k <= 0 or n % k:
             raise ValueError(f"split: axis {axis} of size {n} cannot be split into {k} "
                              "equal sections")
         cuts = list(range(0, n + 1, n // k)) if n else [0] * (k + 1)
     else:
-        points = indices_or_sections
-        if isinstance(points, (Tensor, np.ndarray)):
-            points = _data(points).tolist()
-        if not isinstance(points, (list, tuple)) or not all(
-                isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
-                for i in points):
-            raise TypeError(f"split: indices_or_sections must be a number of sections or a "
-                            f"list of integer indices, got {_short(indices_or_sections)}")
-        cuts = [0] + [int(i) for i in points] + [n]
-    lead = (slice(None),) * axis
-    return [getitem(x, lead + (slice(lo, hi),)) for lo, hi in zip(cuts[:-1], cuts[1:])]
+        cuts = [0] + _int_list(indices_or_sections, "split", "indices_or_sections") + [n]
+    return _slices(x, axis, cuts)
 
 
 def where(cond: Any, a: Any, b: Any) -> Tensor:
@@ -999,6 +1157,31 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
         lambda xp, g, out, a, b: xp.where(c, g, 0.0),
         lambda xp, g, out, a, b: xp.where(c, 0.0, g),
     ))
+
+
+def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
+    """``x`` with ``value`` where the bool ``mask`` (broadcasting with x) is True, in x's
+    dtype: (2, 3) with a (3,) mask -> (2, 3). The gradient flows to x where the mask is
+    False, and to ``value`` when it is a (0-d) tensor."""
+    m = _data(mask)
+    if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
+        raise TypeError(f"masked_fill: mask must be a bool tensor, got "
+                        f"{_short(mask) if not isinstance(m, np.ndarray) else m.dtype}")
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got a "
+                             f"tensor of shape {value.shape}")
+    elif not isinstance(value, (bool, int, float, np.generic)) or \
+            np.asarray(value).dtype.kind not in "biuf":
+        raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got "
+                        f"{_short(value)}")
+    try:
+        np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast with the "
+                         f"tensor's shape {x.shape}") from None
+    out = where(m, value, x)
+    return out if out.dtype == x.dtype else astype(out, x.dtype)
 
 
 def _pad_width(x: Tensor, pad_width: Any) -> tuple:
@@ -1190,6 +1373,25 @@ def _compare(name: str, fn, a: Any, b: Any) -> Tensor:
                          "cannot be broadcast together") from None
 
 
+def _comparison(name: str, fn):
+    def op(a: Any, b: Any) -> Tensor:
+        return _compare(name, fn, a, b)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"""Elementwise ``a {_SYMBOLS[name]} b`` with broadcasting: a bool tensor, no
+    gradient."""
+    return op
+
+
+_SYMBOLS = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+eq = _comparison("eq", np.equal)
+ne = _comparison("ne", np.not_equal)
+lt = _comparison("lt", np.less)
+le = _comparison("le", np.less_equal)
+gt = _comparison("gt", np.greater)
+ge = _comparison("ge", np.greater_equal)
+
+
 # ----------------------------------------------------------------------------------------
 # The array namespace of first-order vjps (same names as the Tensor ops above)
 
@@ -1217,33 +1419,125 @@ ARRAY_MATH = _ArrayMath()
 
 
 # ----------------------------------------------------------------------------------------
+# PyTorch's forms of the arithmetic ops (functions and methods; the operators use the ops)
+
+
+def _with_alpha(name: str, op):
+    """PyTorch's ``add``/``sub``: ``op(input, alpha * other)``."""
+
+    def fn(input: Any, other: Any, *, alpha: float = 1) -> Tensor:
+        if type(alpha) is not int or alpha != 1:
+            other = _scaled(name, input, other, alpha)
+        return op(input, other)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"""Elementwise ``input {'+' if name == 'add' else '-'} alpha * other``
+    (alpha=1 by default, as PyTorch) with broadcasting: (3, 1) and (4,) -> (3, 4)."""
+    return fn
+
+
+def _scaled(op: str, input: Any, other: Any, alpha: Any) -> Any:
+    """``alpha * other``; a non-integer alpha is refused for integer data, as PyTorch."""
+    real(alpha, op, "alpha", finite=False)
+    other, value = _operand(other, op)
+    if not _is_int(alpha) and np.result_type(_operand(input, op)[1], value).kind in "biu":
+        raise TypeError(f"{op}: alpha={alpha!r} must be an integer for integer tensors")
+    if isinstance(other, (bool, int, float)):
+        return other * alpha  # stays a weakly typed Python number
+    return mul(other, alpha)
+
+
+def _with_rounding_mode(op):
+    """PyTorch's ``div(input, other, rounding_mode=None)``."""
+
+    def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """Elementwise ``input / other`` (true division) with broadcasting."""
+        if rounding_mode is not None:
+            if isinstance(rounding_mode, str) and rounding_mode in ("trunc", "floor"):
+                raise NotImplementedError(f"div: rounding_mode={rounding_mode!r} is not "
+                                          "supported yet (only None, true division)")
+            raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
+                             f"{_short(rounding_mode)}")
+        return op(input, other)
+
+    return div
+
+
+# ----------------------------------------------------------------------------------------
+# In-place methods: x.exp_() is x = x.exp() written into x (see Tensor._inplace)
+
+# every elementwise op gets its in-place form
+_IN_PLACE = ("neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus "
+             "clip clamp add sub mul div pow maximum minimum masked_fill").split()
+
+
+def _in_place(name: str, fn):
+    """The method ``name_``: ``fn(self, *args, **kwargs)`` written into self."""
+    op = name + "_"
+
+    def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+        return self._inplace(op, (lambda t, *a: fn(t, *a, **kwargs)) if kwargs else fn, *args)
+
+    method.__name__ = method.__qualname__ = op
+    method.__doc__ = f"""In-place ``{name}``: ``x.{op}(...)`` gives x the value of
+    ``x.{name}(...)`` (in x's dtype and shape) and returns x."""
+    return method
+
+
+def copy_(x: Tensor, src: Any) -> Tensor:
+    """Write ``src`` (broadcast to x's shape, cast to x's dtype) into ``x``; returns x. The
+    gradient flows to ``src``; x's old value gets none: (2, 3).copy_((3,)) -> (2, 3)."""
+    return x._inplace("copy_", _copy, src)
+
+
+def _copy(x: Tensor, src: Any) -> Tensor:
+    src = _tensor(src, "copy_")
+    try:
+        out = np.array(np.broadcast_to(src.data, x.shape), dtype=x.data.dtype)
+    except ValueError:
+        raise ValueError(f"copy_: a source of shape {src.shape} cannot be broadcast to the "
+                         f"tensor's shape {x.shape}") from None
+    return _record("copy_", out, (x, src), (x.data, src.data),
+                   (lambda xp, g, out, x, s: g * 0, lambda xp, g, out, x, s: g))
+
+
+# ----------------------------------------------------------------------------------------
 # Tensor methods and operators
 
 
 def _install() -> None:
+    from . import creation
+
     T = Tensor
     for name in (
         "exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clamp "
         "sum mean var std max min logsumexp softmax log_softmax argmax argmin matmul "
         "reshape view flatten squeeze unsqueeze transpose permute swapaxes broadcast_to "
-        "expand maximum minimum pow astype"
+        "expand maximum minimum pow astype neg mul mm bmm mv dot t type_as view_as "
+        "reshape_as expand_as contiguous split chunk masked_fill copy_ eq ne lt le gt ge"
     ).split():
         setattr(T, name, globals()[name])
-    T.float = _float
-    T.double = _double
+    for name in "new_zeros new_ones new_full new_empty new_tensor".split():
+        setattr(T, name, getattr(creation, name))
+    for name in _CASTS:
+        setattr(T, name, _cast_method(name))
+    T.add, T.sub = _with_alpha("add", add), _with_alpha("sub", sub)
+    T.div = _with_rounding_mode(div)
+    for name in _IN_PLACE:
+        setattr(T, name + "_", _in_place(name, getattr(T, name)))
     T.T = property(lambda self: transpose(self))
     T.__add__ = add
-    T.__radd__ = lambda self, other: add(other, self)
+    T.__radd__ = _reflected(add)
     T.__sub__ = sub
-    T.__rsub__ = lambda self, other: sub(other, self)
+    T.__rsub__ = _reflected(sub)
     T.__mul__ = mul
-    T.__rmul__ = lambda self, other: mul(other, self)
+    T.__rmul__ = _reflected(mul)
     T.__truediv__ = div
-    T.__rtruediv__ = lambda self, other: div(other, self)
+    T.__rtruediv__ = _reflected(div)
     T.__pow__ = pow
-    T.__rpow__ = lambda self, other: pow(other, self)
+    T.__rpow__ = _reflected(pow)
     T.__matmul__ = matmul
-    T.__rmatmul__ = lambda self, other: matmul(other, self)
+    T.__rmatmul__ = _reflected(matmul)
     T.__neg__ = neg
     T.__pos__ = lambda self: self
     T.__abs__ = abs
@@ -1254,11 +1548,14 @@ def _install() -> None:
                        ("__itruediv__", div)):
         setattr(T, dunder, (lambda f, n: lambda self, other: self._inplace(n, f, other))(
             fn, dunder))
-    for dunder, fn in (("__lt__", np.less), ("__le__", np.less_equal),
-                       ("__gt__", np.greater), ("__ge__", np.greater_equal),
-                       ("__eq__", np.equal), ("__ne__", np.not_equal)):
-        setattr(T, dunder, (lambda f, n: lambda self, other: _compare(n, f, self, other))(
-            fn, dunder.strip("_")))
+    for name in _SYMBOLS:
+        setattr(T, f"__{name}__", globals()[name])
+
+
+def _reflected(op):
+    """``other op self`` (the op is bound here: the module's add/sub/div become PyTorch's
+    forms below)."""
+    return lambda self, other: op(other, self)
 
 
 _install()
@@ -1286,8 +1583,9 @@ for _name in (
     "neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clone "
     "astype sum mean var std max min logsumexp softmax log_softmax argmax argmin reshape "
     "flatten squeeze unsqueeze transpose swapaxes broadcast_to expand split pad getitem "
-    "sliding_window_view"
+    "sliding_window_view t chunk masked_fill eq ne lt le gt ge"
 ).split():
     globals()[_name] = _tensor_first(globals()[_name])
 clamp, view, permute = clip, reshape, transpose
+add, sub, div = Tensor.add, Tensor.sub, Tensor.div  # with alpha= and rounding_mode=
 del _name

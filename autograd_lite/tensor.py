@@ -7,6 +7,8 @@ autograd entry points.
 
 from __future__ import annotations
 
+import math
+import operator
 import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,7 +19,7 @@ from . import engine
 from .devices import CPU, cpu_only_error, device, to_args
 from .engine import MODE
 from .random import generator_arg
-from .validation import dtype_arg, flag, function, real, show
+from .validation import dtype_arg, flag, function, integer, real, show
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
@@ -133,9 +135,54 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
-    @property
-    def size(self) -> int:
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape as a :class:`Size` (PyTorch's ``x.size()``), or one dim's size:
+        ag.zeros(2, 3).size() -> Size([2, 3]), .size(-1) -> 3. (numpy's element count is
+        ``numel()``.)"""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[self._dim(dim, "size")]
+
+    def _dim(self, dim: Any, op: str) -> int:
+        """``dim`` (negative counts from the end) as an index into the shape; out of range
+        is an IndexError, as PyTorch."""
+        dim = integer(dim, op, "dim")
+        nd = self.data.ndim
+        if not -nd <= dim < nd:
+            raise IndexError(f"{op}: dim {dim} is out of range for a tensor of shape "
+                             f"{self.shape}" + (f" (expected -{nd}..{nd - 1})" if nd else
+                                                " (a 0-d tensor has no dims)"))
+        return dim % nd
+
+    def dim(self) -> int:
+        """The number of dims (``ndim``)."""
+        return self.data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        """The number of elements (numpy's ``size``): ag.zeros(2, 3).numel() -> 6."""
         return self.data.size
+
+    nelement = numel
+
+    def stride(self, dim: int | None = None) -> tuple | int:
+        """Steps between elements along each dim, in elements (PyTorch's convention, not
+        numpy's bytes): ag.zeros(2, 3).stride() -> (3, 1), .T.stride() -> (1, 3)."""
+        itemsize = self.data.itemsize
+        steps = tuple(s // itemsize for s in self.data.strides)
+        return steps if dim is None else steps[self._dim(dim, "stride")]
+
+    def is_contiguous(self) -> bool:
+        """True when the elements lie in memory in row-major order without gaps."""
+        return self.data.flags.c_contiguous
+
+    def element_size(self) -> int:
+        """Bytes per element: 4 for float32."""
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
 
     @property
     def dtype(self) -> np.dtype:
@@ -437,6 +484,36 @@ class Tensor:
             raise TypeError(f"{op}: random fills need a floating point tensor, got dtype "
                             f"{self.data.dtype}")
         return generator_arg(generator, op)
+
+
+class Size(tuple):
+    """A tensor's shape, as ``torch.Size``: a tuple of ints (equal to the plain tuple) with
+    ``numel()``; slicing and ``+`` keep it a Size.
+
+    >>> ag.zeros(2, 3).size()          # Size([2, 3]); .numel() == 6, == (2, 3)
+    """
+
+    def __new__(cls, sizes: Any = ()) -> Size:
+        try:
+            items = tuple(operator.index(s) for s in sizes)
+        except TypeError:
+            raise TypeError(f"Size: expected an iterable of ints, got {_short(sizes)}") \
+                from None
+        return tuple.__new__(cls, items)
+
+    def numel(self) -> int:
+        """The number of elements of a tensor of this shape (1 for ``Size([])``)."""
+        return math.prod(self)
+
+    def __getitem__(self, index: Any) -> Any:
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other: Any) -> Size:
+        return Size(tuple.__add__(self, other))
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"
 
 
 def _alias(source: Tensor, view: Tensor) -> Tensor:

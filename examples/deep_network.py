@@ -69,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     loss_fn = nn.BCEWithLogitsLoss()
     opt = nn.optim.Adam(model.parameters(), lr=args.lr)
     print(f"{args.dataset}: {len(X_tr)} training and {len(X_te)} test points")
-    print(f"{len(hidden) + 1} layers, {sum(p.size for p in model.parameters()):,} parameters:"
+    print(f"{len(hidden) + 1} layers, {sum(p.numel() for p in model.parameters()):,} parameters:"
           f"\n{model}")
 
     start = time.perf_counter()

@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, float]:
     model = make_model(args.hidden, args.dropout)
     loss_fn = nn.CrossEntropyLoss()
     opt = nn.optim.Adam(model.parameters(), lr=args.lr)
-    n_params = sum(p.size for p in model.parameters())
+    n_params = sum(p.numel() for p in model.parameters())
     print(f"digits: {len(X_tr)} training and {len(X_te)} test images of 8×8 pixels, 10 classes")
     print(f"model ({n_params:,} parameters):\n{model}")
     print(f"training {epochs} epochs of {len(loader)} mini-batches of {args.batch_size}, "

@@ -187,7 +187,9 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 
     In training, batch statistics are used (biased variance) and the running statistics,
     if given, are updated in place: ``running = (1 − momentum)·running + momentum·batch``
-    with the unbiased batch variance. Otherwise the running statistics are used.
+    with the unbiased batch variance. Otherwise the running statistics are used. An empty
+    batch, (0, C), gives an empty output and leaves the running statistics alone, as
+    PyTorch.
     """
     x = _float_tensor(input, "batch_norm")
     if x.ndim < 2:
@@ -209,11 +211,13 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     running_mean, running_var, weight, bias = stats
     shape = (1, C) + (1,) * (x.ndim - 2)
     axes = (0,) + tuple(range(2, x.ndim))
-    if training:
-        n = x.size // C
-        if n <= 1:
-            raise ValueError(f"batch_norm: expected more than 1 value per channel when "
-                             f"training, got input of shape {x.shape}")
+    n = math.prod(x.shape[:1] + x.shape[2:])  # values per channel
+    if training and n == 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when "
+                         f"training, got input of shape {x.shape}")
+    if training and x.numel() == 0:  # as PyTorch: an empty output, running statistics kept
+        y = x
+    elif training:
         y, mean, var = _normalize(x, axes, eps)
         if running_mean is not None and running_var is not None:
             with ag.no_grad():
@@ -292,7 +296,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise TypeError(f"one_hot: class values must be integers, got dtype {t.dtype}")
     num_classes = integer(num_classes, "one_hot", "num_classes", low=-1)
     if num_classes == -1:
-        num_classes = int(t.data.max()) + 1 if t.size else 0
+        num_classes = int(t.data.max()) + 1 if t.numel() else 0
     idx = _check_indices(t, num_classes, "one_hot")
     return ag.from_numpy(np.eye(num_classes, dtype=np.int64)[idx])
 
@@ -301,9 +305,16 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 # Convolution and pooling (NCHW; windows from sliding_window_view, no loop over pixels)
 
 
-def _batched(input: Any, op: str) -> tuple[Tensor, bool]:
-    """(N, C, H, W) input (a (C, H, W) one gets a batch dim) and whether it was added."""
-    x = _float_tensor(input, op)
+def _batched(input: Any, op: str, integers: bool = False) -> tuple[Tensor, bool]:
+    """(N, C, H, W) input (a (C, H, W) one gets a batch dim) and whether it was added;
+    floating point, or also integer with ``integers``."""
+    if integers:
+        x = _tensor(input, op)
+        if x.dtype.kind not in "iuf":
+            raise TypeError(f"{op}: input must be a floating point or integer tensor, got "
+                            f"dtype {x.dtype}")
+    else:
+        x = _float_tensor(input, op)
     if x.ndim == 3:
         return x.reshape((1,) + x.shape), True
     if x.ndim != 4:
@@ -396,10 +407,11 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
                   ceil_mode: bool, fill: float | None, op: str
                   ) -> tuple[Tensor, bool, np.ndarray]:
     """The pooling windows (N, C, Ho, Wo, kH, kW) of ``input`` padded with ``fill`` (None:
-    the dtype's lowest value), whether a batch dim was added, and the same windows
+    −inf, or an integer dtype's lowest value, as PyTorch's max pooling: so a window over
+    padding alone gives that), whether a batch dim was added, and the same windows
     (Ho, Wo, kH, kW) over a map of the padded plane: 1 on the input, 2 on regular padding,
     0 on the cells ceil_mode adds (what avg_pool2d's divisor counts)."""
-    x, unbatched = _batched(input, op)
+    x, unbatched = _batched(input, op, integers=fill is None)
     kernel = _int_tuple(kernel_size, 2, "kernel_size", op, 1)
     # None or an empty sequence means kernel_size, as in PyTorch (`stride == ()` would
     # compare an array elementwise)
@@ -409,9 +421,9 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
     dilation = _int_tuple(dilation, 2, "dilation", op, 1)
     widths = []
     for size, k, s, p, d, axis in zip(x.shape[2:], kernel, stride, pad, dilation, "HW"):
-        if p > (d * (k - 1) + 1) // 2:
-            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but "
-                             f"got pad={p}, kernel_size={k} and dilation={d}")
+        if p > k // 2:  # PyTorch's 2-d rule: half the kernel, whatever the dilation
+            raise ValueError(f"{op}: pad should be at most half of kernel size, but got "
+                             f"pad={p} and kernel_size={k}")
         out, extra = _pool_size(size, k, s, p, d, ceil_mode)
         if out < 1:
             raise ValueError(f"{op}: input of shape {x.shape} is too small along {axis} for "
@@ -422,8 +434,9 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
     region = np.pad(region, [(0, hi - lo) for lo, hi in widths])
     region_windows = _windows(ag.from_numpy(region[None, None]), kernel, stride, dilation)
     if any(w for pair in widths for w in pair):
-        value = np.finfo(x.dtype).min if fill is None else fill
-        x = ag.pad(x, ((0, 0), (0, 0)) + tuple(widths), value=value)
+        if fill is None:
+            fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -math.inf
+        x = ag.pad(x, ((0, 0), (0, 0)) + tuple(widths), value=fill)
     return _windows(x, kernel, stride, dilation), unbatched, region_windows.data[0, 0]
 
 
@@ -431,7 +444,9 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
                dilation: Any = 1, ceil_mode: bool = False,
                return_indices: bool = False) -> Tensor:
     """Max over each window: (N, C, H, W) -> (N, C, H_out, W_out); stride defaults to
-    kernel_size. Tied maxima share the gradient evenly."""
+    kernel_size. Tied maxima share the gradient evenly. Integer input works too, as
+    PyTorch; a window over padding alone (possible with dilation) gives −inf (an integer
+    dtype's lowest value)."""
     if return_indices:
         raise NotImplementedError("max_pool2d: return_indices is not supported")
     win, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation, ceil_mode,
@@ -478,14 +493,14 @@ def _check_reduction(reduction: str, op: str) -> None:
                          "'mean', 'sum' or 'none'")
 
 
-def _reduce(loss: Tensor, reduction: str, denominator: Any = None) -> Tensor:
-    """Apply ``reduction`` to per-element losses; 'mean' divides by ``denominator`` when
-    given (weighted means), else by the number of elements."""
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """Apply ``reduction`` to per-element losses. The mean of an empty batch is NaN with
+    an (empty) gradient, as PyTorch, whatever ``Tensor.mean`` does with nothing."""
     if reduction == "none":
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.mean() if denominator is None else loss.sum() / denominator
+    return loss.mean() if loss.numel() else loss.sum() + math.nan
 
 
 def _input_and_target(input: Any, target: Any, op: str) -> tuple[Tensor, Any]:
@@ -496,7 +511,7 @@ def _input_and_target(input: Any, target: Any, op: str) -> tuple[Tensor, Any]:
         y = ag.from_numpy(y.data.astype(x.dtype))
     if x.shape != y.shape:
         hint = (f"; reshape the target, e.g. target.reshape({x.shape})"
-                if x.size == y.size else "")
+                if x.numel() == y.numel() else "")
         raise ValueError(f"{op}: input shape {x.shape} and target shape {y.shape} differ "
                          f"(they must be equal){hint}")
     return x, y
@@ -551,10 +566,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     _check_reduction(reduction, op)
     delta = real(delta, op, "delta", low=0, low_open=True, finite=False)
     x, y = _input_and_target(input, target, op)
-    d = x - y
-    ad = d.abs()
-    return _reduce(ag.where(ad.data < delta, d * d * 0.5, (ad - 0.5 * delta) * delta),
-                   reduction)
+    ad = (x - y).abs()
+    # m·(|d| − m/2) with m = min(|d|, delta) is both branches in one; m is picked by where,
+    # not clipped, so no gradient of 0·inf = NaN reaches an infinite residual: there it is
+    # ±delta, as PyTorch
+    m = ag.where(ad.data < delta, ad, delta)
+    return _reduce(m * (ad - m * 0.5), reduction)
 
 
 def _clamped_log(p: Tensor) -> Tensor:
@@ -631,7 +648,7 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
         K = y * (1 - eps) + eps / C if eps else y  # a Tensor: the target may require grad
         if w is not None:
             K = K * w.reshape(tuple(C if i == axis else 1 for i in range(logp.ndim)))
-        denominator = logp.size // C
+        denominator = logp.numel() // C
         K = -K / denominator if reduction == "mean" and denominator else -K
     else:
         expected = logp.shape[:1] + logp.shape[2:] if logp.ndim > 1 else ()

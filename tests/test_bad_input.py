@@ -437,8 +437,6 @@ def _clip(name):
         st.builds(lambda v, lo: Bad(f"{'min' if lo else 'max'}={desc(v)}",
                                     call(v, 1.0) if lo else call(0.0, v), ("clip",)),
                   bounds, st.booleans()),
-        st.builds(lambda a, b: Bad("min > max", call(max(a, b) + 1, min(a, b)), ("clip",)),
-                  st.floats(-9, 9), st.floats(-9, 9)),
         st.just(Bad("no bounds", call(None, None), ("clip",))),
     )
 
@@ -759,17 +757,32 @@ def _join(name):
 
 @bad("ag.split")
 def _split(name):
+    sections = st.one_of(NOT_INTS.filter(lambda v: not isinstance(v, list)),
+                         st.lists(st.floats(0.5, 3).filter(lambda f: not f.is_integer()),
+                                  min_size=1, max_size=2),
+                         st.just([[1]]), st.just(["a"]))
     return st.one_of(
-        st.builds(lambda nk: Bad(f"{nk[0]} into {nk[1]}",
+        # PyTorch's meaning: an int is the size of the pieces, a list their sizes
+        st.builds(lambda n, k: Bad(f"{n} in pieces of {k}",
+                                   lambda: ag.split(ones((n, 2)), k), ("split",)),
+                  st.integers(1, 9), st.integers(-3, 0)),
+        st.builds(lambda nk: Bad(f"{nk[0]} in pieces {nk[1]}",
                                  lambda: ag.split(ones((nk[0], 2)), nk[1]), ("split",)),
+                  st.tuples(st.integers(0, 9), st.lists(st.integers(-2, 5), max_size=3)).filter(
+                      lambda nk: min(nk[1], default=0) < 0 or sum(nk[1]) != nk[0])),
+        st.builds(lambda v: Bad(f"split sizes {desc(v)}", lambda: ag.split(ones((4,)), v),
+                                ("split",)), sections),
+        st.builds(lambda d: Bad(f"dim {desc(d)}", lambda: ag.split(ones((4,)), 2, d),
+                                ("split",)), st.integers(1, 9) | BAD_AXES),
+        st.just(Bad("0-d", lambda: ag.split(ag.tensor(1.0), 1), ("split",))),
+        st.just(Bad("dim and axis", lambda: ag.split(ones((4,)), 2, 0, axis=0), ("split",))),
+        # numpy's meaning (axis=): an int is the number of sections, a list the cut points
+        st.builds(lambda nk: Bad(f"{nk[0]} into {nk[1]}",
+                                 lambda: ag.split(ones((nk[0], 2)), nk[1], axis=0), ("split",)),
                   st.tuples(st.integers(1, 9), st.integers(-3, 9)).filter(
                       lambda nk: nk[1] <= 0 or nk[0] % nk[1])),
-        st.builds(lambda v: Bad(f"sections {desc(v)}", lambda: ag.split(ones((4,)), v),
-                                ("split",)),
-                  st.one_of(NOT_INTS.filter(lambda v: not isinstance(v, list)),
-                            st.lists(st.floats(0.5, 3).filter(lambda f: not f.is_integer()),
-                                     min_size=1, max_size=2),
-                            st.just([[1]]), st.just(["a"]))),
+        st.builds(lambda v: Bad(f"sections {desc(v)}", lambda: ag.split(ones((4,)), v, axis=0),
+                                ("split",)), sections),
         st.builds(lambda a: Bad(f"axis {desc(a)}", lambda: ag.split(ones((4,)), 2, axis=a),
                                 ("split",)), st.integers(1, 9) | BAD_AXES),
     )
@@ -1079,6 +1092,265 @@ def _draw(name):
     )
 
 
+# -- Tensor methods a PyTorch user types (issue 14): size/stride, t, *_as, comparisons,
+# -- alpha/rounding_mode, mm/bmm/mv/dot, chunk, masked_fill, copy_, in-place forms, new_*
+
+
+@bad("ag.Size")
+def _size_class(name):
+    return st.builds(lambda v: Bad(f"Size({desc(v)})", lambda: ag.Size(v), ("Size",)),
+                     st.sampled_from([3, None, "ab", [1.5], [2, None], [np.float64(2)],
+                                      [ag.tensor(1.0)], object()]))
+
+
+@bad("Tensor.size", "Tensor.stride")
+def _size_dim(name):
+    op = name.split(".")[1]
+    return st.one_of(
+        shapes(min_dims=0).flatmap(lambda s: out_of_range_axes(len(s)).map(
+            lambda d: Bad(f"dim {d} of {s}", lambda: getattr(ones(s), op)(d), (op,)))),
+        st.builds(lambda d: Bad(f"dim {desc(d)}", lambda: getattr(ones((2, 3)), op)(d), (op,)),
+                  BAD_AXES.filter(lambda v: not isinstance(v, tuple))),
+    )
+
+
+@bad("ag.t")
+def _t(name):
+    return st.one_of(
+        st.builds(lambda s: Bad(f"t of {s}", lambda: ag.t(ones(s, grad=True)), ("t:",)),
+                  shapes(min_dims=3, max_dims=4)),
+        st.builds(lambda v: Bad(f"input {desc(v)}", lambda: ag.t(v), ("t",)), BAD_DATA),
+    )
+
+
+@bad("Tensor.type_as", "Tensor.view_as", "Tensor.reshape_as", "Tensor.expand_as")
+def _as_methods(name):
+    op = name.split(".")[1]
+    names = (op, {"view_as": "reshape", "reshape_as": "reshape"}.get(op, "expand"))
+    cases = [st.builds(lambda v: Bad(f"other {desc(v)}", lambda: getattr(ones((2, 3)), op)(v),
+                                     names),
+                       st.sampled_from([None, (2, 3), [2, 3], np.ones((2, 3)), "x", 3.0]))]
+    if op != "type_as":
+        cases.append(st.builds(lambda ab: Bad(f"{ab[0]} as {ab[1]}",
+                                              lambda: getattr(ones(ab[0]), op)(ones(ab[1])),
+                                              names),
+                               st.tuples(shapes(min_side=2), shapes(min_side=2)).filter(
+                                   lambda ab: (math.prod(ab[0]) != math.prod(ab[1]))
+                                   if op != "expand_as" else _broadcast_fails(*ab)
+                                   or len(ab[0]) > len(ab[1]))))
+    return st.one_of(cases)
+
+
+@bad("ag.eq", "ag.ne", "ag.lt", "ag.le", "ag.gt", "ag.ge")
+def _comparison_functions(name):
+    op = name.split(".")[1]
+    fn = function_form(name)
+    return st.one_of(
+        st.builds(lambda ab: Bad(f"shapes {ab[0]} {op} {ab[1]}",
+                                 lambda: fn(ones(ab[0]), ones(ab[1])), (op,)),
+                  incompatible_pair()),
+        st.builds(lambda v, left: Bad(f"{'left' if left else 'right'} operand {desc(v)}",
+                                      lambda: fn(v, ones((2,))) if left else fn(ones((2,)), v),
+                                      (op,)),
+                  BAD_DATA.filter(lambda v: v is not None), st.booleans()),
+    )
+
+
+@bad("Tensor.add", "Tensor.sub")
+def _alpha(name):
+    op = name.split(".")[1]
+
+    def run(t, alpha):
+        return Bad(f"{desc(t)} alpha={desc(alpha)}",
+                   lambda: getattr(t, op)(ones(t.shape, t.dtype), alpha=alpha), (op,),
+                   watch=(t,))
+
+    return st.one_of(
+        st.builds(lambda a: run(ones((2,), grad=True), a),
+                  st.sampled_from([None, "2", 1 + 1j, [2], np.ones(2), True, object()])),
+        st.builds(lambda a: run(ag.tensor([1, 2]), a), st.floats(-3, 3)),
+    )
+
+
+@bad("Tensor.div")
+def _rounding_mode(name):
+    return st.builds(lambda m: Bad(f"rounding_mode={desc(m)}",
+                                   lambda: ones((2,)).div(2.0, rounding_mode=m), ("div",)),
+                     st.sampled_from(["bogus", "", 1, ["floor"], np.ones(2), "floor",
+                                      "trunc"]))
+
+
+@bad("ag.mm", "ag.bmm", "ag.mv", "ag.dot")
+def _products(name):
+    op = name.split(".")[1]
+    fn = function_form(name)
+    rank = {"mm": (2, 2), "bmm": (3, 3), "mv": (2, 1), "dot": (1, 1)}[op]
+
+    def call(a, b):
+        return Bad(f"{desc(a)} {op} {desc(b)}", lambda: fn(a, b), (op,),
+                   watch=tuple(v for v in (a, b) if isinstance(v, ag.Tensor)))
+
+    @st.composite
+    def wrong_rank(draw):
+        ra = draw(st.integers(1, 4))
+        rb = draw(st.integers(1, 4))
+        if (ra, rb) == rank:
+            ra = rank[0] % 4 + 1
+        return (2,) * ra, (2,) * rb
+
+    @st.composite
+    def misfit(draw):  # the right ranks, an inner (or batch) size that differs
+        k, j = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+        batch = draw(st.integers(1, 3))
+        bad_batch = op == "bmm" and draw(st.booleans())
+        if not bad_batch and j == k:
+            j = k + 1
+        a = ((batch,) if op == "bmm" else ()) + ((3,) if rank[0] > 1 else ()) + (k,)
+        b = ((batch + bad_batch,) if op == "bmm" else ()) + ((j if not bad_batch else k,)
+                                                              + ((2,) if rank[1] > 1 else ()))
+        return a, b
+
+    return st.one_of(
+        st.builds(lambda ab: call(ones(ab[0], grad=True), ones(ab[1])),
+                  st.one_of(wrong_rank(), misfit())),
+        st.builds(lambda v: call(ones((2, 2)), v), BAD_DATA),
+        st.builds(lambda v: call(v, ones((2, 2))), BAD_DATA),
+    )
+
+
+@bad("ag.chunk")
+def _chunk(name):
+    return st.one_of(
+        st.builds(lambda k: Bad(f"chunks={desc(k)}", lambda: ag.chunk(ones((4, 2)), k),
+                                ("chunk",)), size_args(low=1)),
+        st.builds(lambda d: Bad(f"dim {desc(d)}", lambda: ag.chunk(ones((4,)), 2, d),
+                                ("chunk",)), st.integers(1, 9) | BAD_AXES),
+        st.just(Bad("0-d", lambda: ag.chunk(ag.tensor(1.0), 1), ("chunk",))),
+        st.builds(lambda v: Bad(f"input {desc(v)}", lambda: ag.chunk(v, 2), ("chunk",)),
+                  BAD_DATA),
+    )
+
+
+@bad("ag.masked_fill")
+def _masked_fill(name):
+    def run(label, t, mask, value):
+        return Bad(label, lambda: ag.masked_fill(t, mask, value), ("masked_fill",),
+                   watch=(t,))
+
+    return st.one_of(
+        st.builds(lambda m: run(f"mask {desc(m)}", ones((3,), grad=True), m, 0.0),
+                  st.sampled_from([None, [True, False, True], ag.ones(3), ag.tensor([1, 0, 1]),
+                                   np.ones(3), "x", True])),
+        st.builds(lambda v: run(f"value {desc(v)}", ones((3,), grad=True),
+                                ag.tensor([True, False, True]), v),
+                  st.sampled_from([None, "1", 1 + 1j, [1.0], np.ones(2), ag.ones(2),
+                                   object()])),
+        st.builds(lambda ab: run(f"mask {ab[1]} for {ab[0]}", ones(ab[0], grad=True),
+                                 ag.tensor(np.ones(ab[1], bool)), 1.0), incompatible_pair()),
+        st.builds(lambda v: Bad(f"input {desc(v)}",
+                                lambda: ag.masked_fill(v, ag.tensor([True]), 0.0),
+                                ("masked_fill",)), BAD_DATA),
+    )
+
+
+@bad("Tensor.copy_")
+def _copy_(name):
+    def run(label, t, src):
+        return Bad(label, lambda: t.copy_(src), ("copy_",), watch=(t,))
+
+    return st.one_of(
+        st.builds(lambda ab: run(f"{ab[1]} into {ab[0]}", ones(ab[0]), ones(ab[1])),
+                  st.one_of(incompatible_pair(), shapes().map(lambda s: (s, (2,) + s)))),
+        st.builds(lambda v: run(f"src {desc(v)}", ones((2,)), v), BAD_DATA),
+        st.builds(lambda s: run(f"leaf requiring grad {s}", ones(s, grad=True), ones(s)),
+                  shapes()),
+    )
+
+
+_FLOAT_RESULT = set("exp log sqrt sin cos tanh sigmoid gelu softplus elu".split())
+
+
+@bad(*(f"Tensor.{n}_" for n in
+       "neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clamp "
+       "add sub mul div pow maximum minimum masked_fill".split()))
+def _in_place_methods(name):
+    method = name.split(".")[1]
+    op = method[:-1]
+    names = (method, op, "in-place") + (("clip",) if op == "clamp" else ())
+    binary = op in ("add", "sub", "mul", "div", "pow", "maximum", "minimum")
+
+    def run(label, t, *args, **kwargs):
+        return Bad(label, lambda: getattr(t, method)(*args, **kwargs), names, watch=(t,))
+
+    def good_args(t):
+        if binary:
+            return (ones(t.shape),)
+        if op in ("clip", "clamp"):
+            return (0.0, 1.0)
+        return (ag.tensor(np.ones(t.shape, bool)), 0.0) if op == "masked_fill" else ()
+
+    cases = [st.builds(lambda s: (lambda t: run(f"leaf requiring grad {s}", t,
+                                                *good_args(t)))(ones(s, grad=True)), shapes())]
+    if op in _FLOAT_RESULT or op == "div":
+        cases.append(st.builds(lambda s: (lambda t: run(f"int64 tensor {s}", t,
+                                                        *good_args(t)))(
+            ag.tensor(np.ones(s, np.int64))), shapes()))
+    if binary:
+        cases += [
+            st.builds(lambda ab: run(f"{ab[1]} into {ab[0]}", ones(ab[0]), ones(ab[1])),
+                      st.one_of(incompatible_pair(), shapes().map(lambda s: (s, (2,) + s)))),
+            st.builds(lambda v: run(f"operand {desc(v)}", ones((2, 3)), v), BAD_DATA),
+        ]
+    if op in ("clip", "clamp"):
+        cases += [st.just(run("no bounds", ones((2,))))]  # min > max is valid (as PyTorch)
+    if op == "masked_fill":
+        cases += [st.builds(lambda s: run(f"mask {(2,) + s} for {s}", ones(s),
+                                          ag.tensor(np.ones((2,) + s, bool)), 0.0), shapes()),
+                  st.just(run("float mask", ones((2,)), ag.ones(2), 0.0))]
+    if op in OP_PARAMS:
+        key, values = OP_PARAMS[op]
+        cases.append(st.builds(lambda v: run(f"{key}={desc(v)}", ones((3,)), **{key: v}),
+                               values))
+    return st.one_of(cases)
+
+
+@bad("Tensor.new_zeros", "Tensor.new_ones", "Tensor.new_empty")
+def _new_sized(name):
+    op = name.split(".")[1]
+    return st.one_of(
+        st.builds(lambda s: Bad(f"sizes {desc(s)}", lambda: getattr(ones((2,)), op)(*s), (op,)),
+                  _sizes_bad()),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: getattr(ones((2,)), op)(2, dtype=d),
+                                (op,)), NOT_DTYPES),
+        st.builds(lambda f: Bad(f"requires_grad={desc(f)}",
+                                lambda: getattr(ones((2,)), op)(2, requires_grad=f), (op,)),
+                  NOT_FLAGS),
+        st.just(Bad("int with requires_grad",
+                    lambda: getattr(ag.tensor([1, 2]), op)(2, requires_grad=True), (op,))),
+    )
+
+
+@bad("Tensor.new_full", "Tensor.new_tensor")
+def _new_data(name):
+    op = name.split(".")[1]
+    fn = (lambda v, **k: ones((2,)).new_full((2,), v, **k)) if op == "new_full" else \
+        (lambda v, **k: ones((2,)).new_tensor(v, **k))
+    cases = [
+        st.builds(lambda v: Bad(f"value {desc(v)}", lambda: fn(v), (op,)), BAD_DATA),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: fn(1.0, dtype=d), (op, "dtype")),
+                  NOT_DTYPES),
+        st.just(Bad("int with requires_grad",
+                    lambda: fn(1, dtype=np.int64, requires_grad=True), (op,))),
+    ]
+    if op == "new_full":
+        cases += [st.builds(lambda s: Bad(f"size {desc(s)}",
+                                          lambda: ones((2,)).new_full(s, 1.0), (op,)),
+                            _sizes_bad()),
+                  st.just(Bad("value of shape (2,)",
+                              lambda: ones((2,)).new_full((2,), [1.0, 2.0]), (op,)))]
+    return st.one_of(cases)
+
+
 # ----------------------------------------------------------------------------------------
 # nn: layer constructors
 
@@ -1233,15 +1505,15 @@ class _Encoder(nn.Module):
 
 
 def _inputs(good_shape_ok: Callable[[tuple], bool], min_dims: int = 0, max_dims: int = 4,
-            dtype_bad: bool = True) -> st.SearchStrategy:
-    """Inputs a layer must refuse: wrong shapes (per ``good_shape_ok``), integer or bool
-    tensors, garbage."""
+            bad_dtype: type | None = np.int64) -> st.SearchStrategy:
+    """Inputs a layer must refuse: wrong shapes (per ``good_shape_ok``), tensors of
+    ``bad_dtype`` (integer, bool for layers taking integers), garbage."""
     wrong_shapes = shapes(min_dims=min_dims, max_dims=max_dims).filter(
         lambda s: not good_shape_ok(s)).map(lambda s: ones(s, grad=True))
     cases = [wrong_shapes, GARBAGE_DATA.filter(lambda v: not isinstance(v, np.ndarray))]
-    if dtype_bad:
+    if bad_dtype is not None:
         cases.append(shapes(min_dims=2, max_dims=4).map(
-            lambda s: ag.tensor(np.ones(s, np.int64))))
+            lambda s: ag.tensor(np.ones(s, bad_dtype))))
     return st.one_of(cases)
 
 
@@ -1253,13 +1525,13 @@ LAYER_FORWARD = {
     "nn.Linear": (lambda: nn.Linear(3, 2), _inputs(lambda s: len(s) >= 1 and s[-1] == 3)),
     "nn.Conv2d": (lambda: nn.Conv2d(2, 4, 3), _inputs(_conv_ok)),
     "nn.MaxPool2d": (lambda: nn.MaxPool2d(3), _inputs(
-        lambda s: len(s) in (3, 4) and s[-1] >= 3 and s[-2] >= 3)),
+        lambda s: len(s) in (3, 4) and s[-1] >= 3 and s[-2] >= 3, bad_dtype=np.bool_)),
     "nn.AvgPool2d": (lambda: nn.AvgPool2d(3), _inputs(
         lambda s: len(s) in (3, 4) and s[-1] >= 3 and s[-2] >= 3)),
     "nn.BatchNorm1d": (lambda: nn.BatchNorm1d(3), _inputs(
-        lambda s: len(s) in (2, 3) and s[1] == 3 and np.prod(s) > 3)),
+        lambda s: len(s) in (2, 3) and s[1] == 3 and np.prod(s) != 3)),
     "nn.BatchNorm2d": (lambda: nn.BatchNorm2d(3), _inputs(
-        lambda s: len(s) == 4 and s[1] == 3 and np.prod(s) > 3)),
+        lambda s: len(s) == 4 and s[1] == 3 and np.prod(s) != 3)),
     "nn.LayerNorm": (lambda: nn.LayerNorm((2, 3)), _inputs(lambda s: s[-2:] == (2, 3))),
     "nn.Embedding": (lambda: nn.Embedding(4, 3), st.one_of(
         shapes().map(lambda s: ones(s)),
@@ -1267,7 +1539,7 @@ LAYER_FORWARD = {
         shapes().map(lambda s: ag.tensor(np.full(s, -1))),
         GARBAGE_DATA.filter(lambda v: not isinstance(v, np.ndarray)))),
     "nn.Dropout": (lambda: nn.Dropout(0.5), _inputs(lambda s: True)),
-    "nn.Flatten": (lambda: nn.Flatten(2, 3), _inputs(lambda s: len(s) >= 4, dtype_bad=False)),
+    "nn.Flatten": (lambda: nn.Flatten(2, 3), _inputs(lambda s: len(s) >= 4, bad_dtype=None)),
     "nn.Softmax": (lambda: nn.Softmax(dim=2), _inputs(lambda s: len(s) >= 3)),
     "nn.LogSoftmax": (lambda: nn.LogSoftmax(dim=-3), _inputs(lambda s: len(s) >= 3)),
 }
@@ -1483,14 +1755,17 @@ _POOL_ARGS = {  # bad values (None is a valid stride: kernel_size; 0 a valid pad
 for _op in ("max_pool2d", "avg_pool2d"):
     _fn = getattr(F, _op)
     _cases = [
-        st.builds((lambda o, f: lambda x: _fcall(o, f, x, 2))(_op, _fn),
-                  _POOL_INPUT | INT_TENSORS | NON_TENSORS),
+        st.builds((lambda o, f: lambda x: _fcall(o, f, x, 2))(_op, _fn),  # max: ints are fine
+                  _POOL_INPUT | NON_TENSORS | st.just(ag.ones(1, 1, 4, 4, dtype=np.bool_))
+                  | (INT_TENSORS if _op == "avg_pool2d" else st.nothing())),
         st.sampled_from(sorted(_POOL_ARGS)).flatmap((lambda o, f: lambda k: _POOL_ARGS[k].map(
             lambda v: _fcall(o, f, ones((1, 1, 4, 4)), 2, **{k: v})))(_op, _fn)),
         st.builds((lambda o, f: lambda k: _fcall(o, f, ones((1, 1, 4, 4)), k))(_op, _fn),
                   KERNEL | st.integers(5, 9)),
         st.just(_fcall(_op, _fn, ones((1, 1, 4, 4)), 2, padding=2)),
     ]
+    if _op == "max_pool2d":  # PyTorch bounds the padding by the undilated kernel
+        _cases.append(st.just(_fcall(_op, _fn, ones((1, 1, 5, 5)), 3, padding=2, dilation=2)))
     if _op == "avg_pool2d":
         _cases.append(st.builds(lambda d: _fcall("avg_pool2d", F.avg_pool2d,
                                                  ones((1, 1, 4, 4)), 2, divisor_override=d),
@@ -2321,6 +2596,11 @@ NOTHING_TO_GET_WRONG = {  # public names that take no argument a caller could ge
     "nn.Sigmoid()", "nn.Tanh()", "data.Dataset", "utils.Thresholds",
     # task "torch namespace": no arguments
     "Tensor.cpu", "ag.get_default_device", "ag.get_rng_state", "ag.initial_seed", "ag.seed",
+}
+NOTHING_TO_GET_WRONG |= {  # Tensor methods a PyTorch user types (issue 14)
+    "Tensor.dim", "Tensor.ndimension", "Tensor.numel", "Tensor.nelement",
+    "Tensor.is_contiguous", "Tensor.element_size", "Tensor.is_floating_point",
+    "Tensor.contiguous", "Tensor.half", "Tensor.long", "Tensor.int", "Tensor.bool",
 }
 
 

@@ -125,7 +125,7 @@ def test_batchnorm2d(x: np.ndarray) -> None:
 def test_layernorm(x: np.ndarray, shape) -> None:
     ln = nn.LayerNorm(shape)
     with ag.no_grad():
-        ln.weight[...] = np.linspace(0.5, 1.5, ln.weight.size).reshape(ln.weight.shape)
+        ln.weight[...] = np.linspace(0.5, 1.5, ln.weight.numel()).reshape(ln.weight.shape)
     check_module(ln, leaf(x))
 
 

@@ -1,9 +1,14 @@
-"""nn.save / nn.load: round trip, PyTorch key layout, pickle refusal, atomic writes."""
+"""nn.save / nn.load: round trip, PyTorch key layout, pickle refusal, atomic writes, odd
+and oversized members refused before inflating, file modes."""
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
+import stat
+import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -84,3 +89,99 @@ def test_interrupted_save_leaves_previous_file_intact(tmp_path: Path, monkeypatc
     assert path.read_bytes() == before
     np.testing.assert_array_equal(nn.load(path)["w"].data, np.zeros(3))
     assert os.listdir(tmp_path) == ["model.npz"]  # no temporary file left behind
+
+
+def _npy(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, arr)
+    return buf.getvalue()
+
+
+def _zip(path: Path, members: list[tuple[str, bytes]]) -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+    return path
+
+
+def test_a_single_npy_file_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "w.npy"
+    np.save(path, np.ones(3))
+    with pytest.raises(ValueError, match=r"nn.load: cannot load '.*w.npy' as a state dict: "
+                                         r"it is a single .npy array"):
+        nn.load(path)
+
+
+@pytest.mark.parametrize("members, match", [
+    ([("w.npy", _npy(np.ones(2))), ("notes.txt", b"hi")], "member 'notes.txt' is not a"),
+    ([("sub/", b"")], "member 'sub/' is not a"),
+    ([("w.npy", _npy(np.ones(2))), ("w.npy", _npy(np.zeros(2)))],
+     "key 'w' appears more than once"),
+    ([("w.npy", b"not an array")], "key 'w': the magic string is not correct"),
+    ([("w.npy", _npy(np.array(["a"])))], "key 'w': dtype <U1 is not bool, integer or floating"),
+    ([("w.npy", _npy(np.ones(2))[:-3])], r"key 'w': its header declares shape \(2,\) of "
+                                         "float64 \\(16 bytes\\) but the member holds 13"),
+])
+def test_odd_members_are_refused_naming_file_and_key(tmp_path: Path, members, match) -> None:
+    path = _zip(tmp_path / "odd.npz", members)
+    with pytest.raises(ValueError, match=f"nn.load: '.*odd.npz'.*{match}"):
+        nn.load(path)
+
+
+def test_a_header_declaring_more_than_the_member_holds_allocates_nothing(
+        tmp_path: Path) -> None:
+    head = io.BytesIO()  # 800 GB declared, 16 bytes stored
+    np.lib.format.write_array_header_1_0(head, {"descr": "<f8", "fortran_order": False,
+                                                "shape": (10**11,)})
+    path = _zip(tmp_path / "liar.npz", [("w.npy", head.getvalue() + bytes(16))])
+    with pytest.raises(ValueError, match=r"key 'w': its header declares shape "
+                                         r"\(100000000000,\) of float64"):
+        nn.load(path)
+
+
+def test_compressed_npz_loads(tmp_path: Path) -> None:
+    path = tmp_path / "c.npz"
+    np.savez_compressed(path, a=np.arange(4), b=np.zeros((50, 50)))  # zeros: ~100x smaller
+    loaded = nn.load(path)
+    np.testing.assert_array_equal(loaded["a"].data, np.arange(4))
+    np.testing.assert_array_equal(loaded["b"].data, np.zeros((50, 50)))
+
+
+def test_a_deflate_bomb_is_refused_without_inflating_it(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "bomb.npz"  # 0.25 MiB of DEFLATE expanding to a 256 MiB array
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("weight.npy", "w", force_zip64=True) as member:
+            np.lib.format.write_array_header_1_0(
+                member, {"descr": "<f8", "fortran_order": False, "shape": (2**25,)})
+            zeros = bytes(2**20)
+            for _ in range(256):
+                member.write(zeros)
+    assert path.stat().st_size < 2**19
+
+    def never(*args, **kwargs):
+        raise AssertionError("nn.load opened a member it should have refused")
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", never)
+    with pytest.raises(ValueError, match=r"nn.load: refusing '.*bomb.npz' at key 'weight': "
+                                         r".* to 268435584 \(\d+x\); nn.load allows at most "
+                                         r"100x past 64 MiB"):
+        nn.load(path)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_save_respects_the_umask_and_keeps_an_existing_mode(tmp_path: Path,
+                                                            umask: int) -> None:
+    path = tmp_path / "m.npz"
+    old = os.umask(umask)
+    try:
+        nn.save({"w": np.ones(2)}, path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+        path.chmod(0o640)
+        nn.save({"w": np.zeros(2)}, path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    np.testing.assert_array_equal(nn.load(path)["w"].data, np.zeros(2))
+    assert os.listdir(tmp_path) == ["m.npz"]

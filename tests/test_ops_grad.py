@@ -432,7 +432,7 @@ def test_transpose_grad(data):
 
 @given(tensors())
 def test_T_grad(x):
-    check(lambda t: t.T * np.arange(t.size).reshape(t.T.shape), x)
+    check(lambda t: t.T * np.arange(t.numel()).reshape(t.T.shape), x)
 
 
 @given(st.data())

@@ -17,7 +17,8 @@ def test_readme_has_python_examples() -> None:
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_block_runs(index: int) -> None:
+def test_readme_block_runs(index: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # what a block writes (e.g. model.npz) lands in tmp_path
     exec(compile(BLOCKS[index], f"README.md block {index}", "exec"), {"__name__": "readme"})
 
 

@@ -32,7 +32,7 @@ def test_attributes_of_a_leaf():
     x = ag.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
     assert x.shape == (2, 3)
     assert x.ndim == 2
-    assert x.size == 6
+    assert x.size() == (2, 3) and x.numel() == 6
     assert x.dtype == np.float32
     assert x.requires_grad is True
     assert x.grad is None

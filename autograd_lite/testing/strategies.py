@@ -13,8 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ModuleNotFoundError as e:  # an optional dependency: say which extra brings it
+    raise ModuleNotFoundError(
+        "autograd_lite.testing.strategies needs hypothesis, which the `testing` extra "
+        "installs: pip install 'autograd-lite[testing]'", name=e.name) from e
 
 from ..tensor import Tensor
 

@@ -286,7 +286,7 @@ class ReduceLROnPlateau(LRScheduler):
     def step(self, metrics: Any) -> None:  # type: ignore[override]
         """Record this epoch's metric (a number or one-element Tensor); maybe reduce lrs."""
         value = metrics.item() if isinstance(metrics, (ag.Tensor, np.ndarray)) and \
-            metrics.size == 1 and metrics.dtype.kind in "iuf" else metrics
+            math.prod(metrics.shape) == 1 and metrics.dtype.kind in "iuf" else metrics
         if isinstance(value, (bool, np.bool_)) or not isinstance(
                 value, (int, float, np.integer, np.floating)):
             raise TypeError(f"ReduceLROnPlateau.step: the metric must be a number (or a "
