@@ -131,8 +131,9 @@ def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
 
 
 def _new_factory(name: str, fill: Any):
-    def method(self: Tensor, *size: Any, dtype: Any = None,
-               requires_grad: bool = False) -> Tensor:
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+        device_arg(device, name)
         dt = self.data.dtype if dtype is None else dtype_arg(dtype, name)
         return _make(fill(_sizes(size, name), dt), requires_grad, name)
 
@@ -148,15 +149,17 @@ new_empty = _new_factory("new_empty", np.empty)  # uninitialised, as PyTorch's
 
 
 def new_full(self: Tensor, size: Any, fill_value: float, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``x.new_full((2, 3), 7)``: ``fill_value`` everywhere, in x's dtype unless given."""
+    device_arg(device, "new_full")
     return _full(size, fill_value, self.data.dtype if dtype is None else dtype,
                  requires_grad, "new_full")
 
 
 def new_tensor(self: Tensor, data: Any, dtype: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``x.new_tensor([1, 2])``: a copy of ``data`` in x's dtype unless ``dtype`` is given."""
+    device_arg(device, "new_tensor")
     arr = _as_array(data, self.data.dtype if dtype is None else dtype, op="new_tensor")
     return _make(np.array(arr), requires_grad, "new_tensor")
 

@@ -2515,6 +2515,17 @@ def _factory_device_cases(name):
     return cases
 
 
+def _new_factory_device_cases(name):
+    op = name.split(".")[1]
+    args = {"new_full": ((2,), 1.0), "new_tensor": ([1.0],)}.get(op, (2, 3))
+
+    def run(d):
+        x = ones((2,))
+        return Bad(f"device={desc(d)}", lambda: getattr(x, op)(*args, device=d), (op,),
+                   watch=(x,))
+    return [st.builds(run, NOT_DEVICES)]
+
+
 def _init_generator_cases(name):
     fn = getattr(init, name.split(".")[1])
     op = name.split(".")[1]
@@ -2535,6 +2546,8 @@ BAD["ag.empty"], BAD["ag.empty_like"] = BAD["ag.zeros"], BAD["ag.zeros_like"]
 _also(("ag.tensor", "ag.zeros", "ag.ones", "ag.empty", "ag.full", "ag.zeros_like",
        "ag.ones_like", "ag.empty_like", "ag.arange", "ag.eye", "ag.rand", "ag.randn"),
       _factory_device_cases)
+_also(("Tensor.new_zeros", "Tensor.new_ones", "Tensor.new_empty", "Tensor.new_full",
+       "Tensor.new_tensor"), _new_factory_device_cases)
 _also(("init.uniform_", "init.normal_"), _init_generator_cases)
 _also(("data.random_split",), _generator_data_cases)
 

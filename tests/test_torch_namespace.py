@@ -220,8 +220,12 @@ def test_to_gradcheck(x):
     lambda d: ag.rand(2, device=d), lambda d: ag.randn(2, device=d),
     lambda d: ag.randint(5, (2,), device=d), lambda d: ag.randperm(3, device=d),
     lambda d: ag.empty(2, device=d), lambda d: ag.empty_like(ag.ones(2), device=d),
+    lambda d: ag.ones(2).new_zeros(3, device=d), lambda d: ag.ones(2).new_ones(3, device=d),
+    lambda d: ag.ones(2).new_empty(3, device=d), lambda d: ag.ones(2).new_full(3, 1, device=d),
+    lambda d: ag.ones(2).new_tensor([1], device=d),
 ], ids=["tensor", "zeros", "ones", "full", "zeros_like", "ones_like", "arange", "eye", "rand",
-        "randn", "randint", "randperm", "empty", "empty_like"])
+        "randn", "randint", "randperm", "empty", "empty_like", "new_zeros", "new_ones",
+        "new_empty", "new_full", "new_tensor"])
 def test_factories_take_device(factory):
     for d in ("cpu", "cpu:0", ag.device("cpu"), None):
         assert factory(d).device == ag.device("cpu")
