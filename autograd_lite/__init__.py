@@ -5,20 +5,58 @@
 >>> (x * x).sum().backward()
 >>> x.grad
 tensor([[2., 4.]])
+
+``import autograd_lite as torch`` also works: ``torch.nn``, ``torch.nn.functional``,
+``torch.optim``, ``torch.utils.data`` are this library's ``nn`` packages (see _namespace),
+and PyTorch's dtype names (``torch.float32``), devices (CPU only) and ``Generator`` exist.
 """
 
+from . import _namespace
 from .creation import (
     arange,
+    empty,
+    empty_like,
     eye,
     from_numpy,
     full,
+    multinomial,
     ones,
     ones_like,
     rand,
+    randint,
     randn,
+    randperm,
     tensor,
     zeros,
     zeros_like,
+)
+from .devices import (
+    accelerator,
+    backends,
+    cuda,
+    device,
+    get_default_device,
+    set_default_device,
+)
+
+# PyTorch's dtype names: `float`, `int` and `bool` shadow the builtins in this namespace
+# (attributes for users; nothing in this file calls the builtins)
+from .dtypes import (
+    bool,
+    double,
+    float,
+    float16,
+    float32,
+    float64,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    short,
+    uint8,
 )
 from .engine import (
     Node,
@@ -100,8 +138,19 @@ from .ops import (
     view,
     where,
 )
-from .random import default_generator, manual_seed
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .tensor import Size, Tensor, get_default_dtype, grad, set_default_dtype
 from .viz import GraphvizNotFoundError, draw_graph, to_dot
 
 __version__ = "0.1.0"
+
+_namespace.install()
+__getattr__ = _namespace.lazy_submodules(__name__, ("nn", "optim", "utils"))

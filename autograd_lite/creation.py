@@ -1,4 +1,7 @@
-"""Factories: ``tensor``, ``zeros``, ``ones``, ``full``, ``arange``, ``eye``, ``rand``, …"""
+"""Factories: ``tensor``, ``zeros``, ``ones``, ``full``, ``arange``, ``eye``, ``rand``, …
+
+Each takes PyTorch's ``device=`` keyword (the CPU, the one device there is); the random ones
+take ``generator=`` (an ``ag.Generator``; the library's generator by default)."""
 
 from __future__ import annotations
 
@@ -7,9 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from .random import default_generator
+from .devices import device_arg
+from .random import generator_arg
 from .tensor import Tensor, _as_array, get_default_dtype
-from .validation import dtype_arg, flag, integer
+from .validation import dtype_arg, flag, integer, show
 
 
 def _sizes(shape: tuple, op: str) -> tuple:
@@ -24,19 +28,25 @@ def _sizes(shape: tuple, op: str) -> tuple:
     return tuple(int(s) for s in shape)
 
 
+def _requires_grad(requires_grad: bool, dtype: np.dtype, op: str) -> bool:
+    if not flag(requires_grad, op, "requires_grad"):
+        return False
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: only floating point tensors can require gradients, got "
+                        f"dtype {dtype}")
+    return True
+
+
 def _make(arr: np.ndarray, requires_grad: bool, op: str) -> Tensor:
     t = Tensor._wrap(arr)
-    if not flag(requires_grad, op, "requires_grad"):
-        return t
-    if arr.dtype.kind != "f":
-        raise TypeError(f"{op}: only floating point tensors can require gradients, got "
-                        f"dtype {arr.dtype}")
-    return t.requires_grad_(True)
+    return t.requires_grad_(True) if _requires_grad(requires_grad, arr.dtype, op) else t
 
 
-def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def tensor(data: Any, dtype: Any = None, requires_grad: bool = False, *,
+           device: Any = None) -> Tensor:
     """A new tensor owning a copy of ``data``: ag.tensor([[1.0, 2.0]]) -> shape (1, 2),
     float32. Python floats become the default dtype, ints int64, bools bool."""
+    device_arg(device, "tensor")
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
@@ -52,21 +62,34 @@ def _float_dtype(dtype: Any, op: str, kinds: str = "biuf") -> np.dtype:
     return get_default_dtype() if dtype is None else dtype_arg(dtype, op, kinds)
 
 
-def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _filled(make: Any, op: str, shape: tuple, dtype: Any, requires_grad: bool,
+            device: Any) -> Tensor:
+    device_arg(device, op)
+    return _make(make(_sizes(shape, op), _float_dtype(dtype, op)), requires_grad, op)
+
+
+def zeros(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
     """Zeros of ``shape``: ag.zeros(2, 3) or ag.zeros((2, 3))."""
-    return _make(np.zeros(_sizes(shape, "zeros"), _float_dtype(dtype, "zeros")), requires_grad,
-                 "zeros")
+    return _filled(np.zeros, "zeros", shape, dtype, requires_grad, device)
 
 
-def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
     """Ones of ``shape``."""
-    return _make(np.ones(_sizes(shape, "ones"), _float_dtype(dtype, "ones")), requires_grad,
-                 "ones")
+    return _filled(np.ones, "ones", shape, dtype, requires_grad, device)
+
+
+def empty(*shape: Any, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """Uninitialised values of ``shape``, to be filled: ag.empty(3, 2).uniform_(-1, 1)."""
+    return _filled(np.empty, "empty", shape, dtype, requires_grad, device)
 
 
 def full(shape: Any, fill_value: float, dtype: Any = None,
-         requires_grad: bool = False) -> Tensor:
+         requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``fill_value`` everywhere; its dtype follows the value (float -> default dtype)."""
+    device_arg(device, "full")
     return _full(shape, fill_value, dtype, requires_grad, "full")
 
 
@@ -78,26 +101,39 @@ def _full(shape: Any, fill_value: Any, dtype: Any, requires_grad: bool, op: str)
     return _make(np.full(sizes, value, dtype=value.dtype), requires_grad, op)
 
 
-def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def _filled_like(make: Any, op: str, t: Any, dtype: Any, requires_grad: bool,
+                 device: Any) -> Tensor:
+    device_arg(device, op)
+    like = _as_array(t, op=op)
+    dt = like.dtype if dtype is None else dtype_arg(dtype, op)
+    return _make(make(like.shape, dt), requires_grad, op)
+
+
+def zeros_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+               device: Any = None) -> Tensor:
     """Zeros with the shape (and, unless given, the dtype) of ``t``."""
-    like = _as_array(t, op="zeros_like")
-    dt = like.dtype if dtype is None else dtype_arg(dtype, "zeros_like")
-    return _make(np.zeros(like.shape, dt), requires_grad, "zeros_like")
+    return _filled_like(np.zeros, "zeros_like", t, dtype, requires_grad, device)
 
 
-def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+              device: Any = None) -> Tensor:
     """Ones with the shape (and, unless given, the dtype) of ``t``."""
-    like = _as_array(t, op="ones_like")
-    dt = like.dtype if dtype is None else dtype_arg(dtype, "ones_like")
-    return _make(np.ones(like.shape, dt), requires_grad, "ones_like")
+    return _filled_like(np.ones, "ones_like", t, dtype, requires_grad, device)
+
+
+def empty_like(t: Any, dtype: Any = None, requires_grad: bool = False, *,
+               device: Any = None) -> Tensor:
+    """Uninitialised values with the shape (and, unless given, the dtype) of ``t``."""
+    return _filled_like(np.empty, "empty_like", t, dtype, requires_grad, device)
 
 
 # PyTorch's x.new_*: factories whose dtype is x's unless dtype= is given.
 
 
 def _new_factory(name: str, fill: Any):
-    def method(self: Tensor, *size: Any, dtype: Any = None,
-               requires_grad: bool = False) -> Tensor:
+    def method(self: Tensor, *size: Any, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None) -> Tensor:
+        device_arg(device, name)
         dt = self.data.dtype if dtype is None else dtype_arg(dtype, name)
         return _make(fill(_sizes(size, name), dt), requires_grad, name)
 
@@ -113,22 +149,25 @@ new_empty = _new_factory("new_empty", np.empty)  # uninitialised, as PyTorch's
 
 
 def new_full(self: Tensor, size: Any, fill_value: float, dtype: Any = None,
-             requires_grad: bool = False) -> Tensor:
+             requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``x.new_full((2, 3), 7)``: ``fill_value`` everywhere, in x's dtype unless given."""
+    device_arg(device, "new_full")
     return _full(size, fill_value, self.data.dtype if dtype is None else dtype,
                  requires_grad, "new_full")
 
 
 def new_tensor(self: Tensor, data: Any, dtype: Any = None,
-               requires_grad: bool = False) -> Tensor:
+               requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """``x.new_tensor([1, 2])``: a copy of ``data`` in x's dtype unless ``dtype`` is given."""
+    device_arg(device, "new_tensor")
     arr = _as_array(data, self.data.dtype if dtype is None else dtype, op="new_tensor")
     return _make(np.array(arr), requires_grad, "new_tensor")
 
 
 def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any = None,
-           requires_grad: bool = False) -> Tensor:
+           requires_grad: bool = False, *, device: Any = None) -> Tensor:
     """Evenly spaced values in [start, stop): ints give int64, floats the default dtype."""
+    device_arg(device, "arange")
     if stop is None:
         start, stop = 0, start
     for what, v in (("start", start), ("stop", stop), ("step", step)):
@@ -147,23 +186,94 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     return _make(np.arange(start, stop, step).astype(dt), requires_grad, "arange")
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, *,
+        device: Any = None) -> Tensor:
     """Identity matrix (n, m); m defaults to n."""
+    device_arg(device, "eye")
     # single ints, as PyTorch: _sizes would unpack eye([2]) as a shape
     rows = integer(n, "eye", "n", low=0)
     cols = rows if m is None else integer(m, "eye", "m", low=0)
     return _make(np.eye(rows, cols, dtype=_float_dtype(dtype, "eye")), requires_grad, "eye")
 
 
-def rand(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Uniform [0, 1) draws from the library's generator (see ``manual_seed``)."""
-    sizes, dt = _sizes(shape, "rand"), _float_dtype(dtype, "rand", "f")
-    flag(requires_grad, "rand", "requires_grad")  # checked before the generator moves
-    return _make(default_generator().random(sizes).astype(dt), requires_grad, "rand")
+def _draw_setup(op: str, dtype: np.dtype, requires_grad: bool, device: Any,
+                generator: Any) -> Any:
+    """Check the arguments every random factory has, before the generator moves; returns
+    the generator to draw from."""
+    _requires_grad(requires_grad, dtype, op)
+    device_arg(device, op)
+    return generator_arg(generator, op)
 
 
-def randn(*shape: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
-    """Standard normal draws from the library's generator."""
-    sizes, dt = _sizes(shape, "randn"), _float_dtype(dtype, "randn", "f")
-    flag(requires_grad, "randn", "requires_grad")  # checked before the generator moves
-    return _make(default_generator().standard_normal(sizes).astype(dt), requires_grad, "randn")
+def rand(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+         device: Any = None) -> Tensor:
+    """Uniform [0, 1) draws: ag.rand(2, 3) -> shape (2, 3), from ``generator`` (the
+    library's generator, see ``manual_seed``, by default)."""
+    sizes, dt = _sizes(size, "rand"), _float_dtype(dtype, "rand", "f")
+    rng = _draw_setup("rand", dt, requires_grad, device, generator)
+    return _make(rng.random(sizes).astype(dt), requires_grad, "rand")
+
+
+def randn(*size: Any, generator: Any = None, dtype: Any = None, requires_grad: bool = False,
+          device: Any = None) -> Tensor:
+    """Standard normal draws: ag.randn(2, 3) -> shape (2, 3)."""
+    sizes, dt = _sizes(size, "randn"), _float_dtype(dtype, "randn", "f")
+    rng = _draw_setup("randn", dt, requires_grad, device, generator)
+    return _make(rng.standard_normal(sizes).astype(dt), requires_grad, "randn")
+
+
+def randint(low: int = 0, high: Any = None, size: Any = None, *, generator: Any = None,
+            dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """Integers drawn uniformly from [low, high), int64 unless ``dtype`` says otherwise, with
+    PyTorch's signature: ag.randint(10, (2, 3)) or ag.randint(5, 10, (2, 3)) -> shape (2, 3)."""
+    if size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
+        low, high = 0, low
+    low, high = integer(low, "randint", "low"), integer(high, "randint", "high")
+    if low >= high:
+        raise ValueError(f"randint: low ({low}) must be less than high ({high})")
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"randint: size must be a tuple of ints such as (2, 3), got "
+                        f"{show(size)}")
+    sizes = _sizes(tuple(size), "randint")
+    dt = np.dtype(np.int64) if dtype is None else dtype_arg(dtype, "randint", "iuf")
+    rng = _draw_setup("randint", dt, requires_grad, device, generator)
+    return _make(rng.integers(low, high, sizes).astype(dt), requires_grad, "randint")
+
+
+def randperm(n: int, *, generator: Any = None, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """A random permutation of 0 .. n-1: ag.randperm(4) -> e.g. tensor([2, 0, 3, 1])."""
+    n = integer(n, "randperm", "n", low=0)
+    dt = np.dtype(np.int64) if dtype is None else dtype_arg(dtype, "randperm", "iuf")
+    rng = _draw_setup("randperm", dt, requires_grad, device, generator)
+    return _make(rng.permutation(n).astype(dt), requires_grad, "randperm")
+
+
+def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
+                generator: Any = None) -> Tensor:
+    """Category indices drawn with probabilities proportional to the weights in the last
+    dimension of ``input``: (k,) -> (num_samples,), (n, k) -> (n, num_samples), int64.
+    Without ``replacement`` a category is drawn at most once per row."""
+    w = _as_array(input, op="multinomial")
+    if w.dtype.kind != "f" or w.ndim not in (1, 2):
+        raise TypeError(f"multinomial: input must be a 1-D or 2-D floating point tensor of "
+                        f"weights, got dtype {w.dtype} and shape {w.shape}")
+    if w.shape[-1] == 0:
+        raise ValueError(f"multinomial: input of shape {w.shape} has no categories")
+    num_samples = integer(num_samples, "multinomial", "num_samples", low=1)
+    flag(replacement, "multinomial", "replacement")
+    rows = w.reshape(-1, w.shape[-1]).astype(np.float64)
+    if not np.isfinite(rows).all() or (rows < 0).any() or (rows.sum(axis=1) <= 0).any():
+        raise ValueError("multinomial: the weights must be finite and non-negative, with a "
+                         f"positive sum in every row, got {show(w)}")
+    fewest = (rows > 0).sum(axis=1).min(initial=w.shape[-1])
+    if not replacement and num_samples > fewest:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without "
+                         f"replacement from a row with only {fewest} categories of non-zero "
+                         "weight")
+    rng = generator_arg(generator, "multinomial")
+    out = np.array([rng.choice(len(p), num_samples, replace=replacement, p=p / p.sum())
+                    for p in rows], dtype=np.int64)
+    return Tensor._wrap(out.reshape(w.shape[:-1] + (num_samples,)))

@@ -1501,10 +1501,6 @@ gt = _comparison("gt", np.greater)
 ge = _comparison("ge", np.greater_equal)
 
 
-def full_like(x: Tensor, value: float) -> Tensor:
-    return Tensor._wrap(np.full_like(x.data, value))
-
-
 # ----------------------------------------------------------------------------------------
 # The array namespace of first-order vjps (same names as the Tensor ops above)
 

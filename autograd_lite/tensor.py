@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 
 from . import engine
+from .devices import CPU, cpu_only_error, device, to_args
 from .engine import MODE
-from .validation import dtype_arg, flag, function, integer, show
+from .random import generator_arg
+from .validation import dtype_arg, flag, function, integer, real, show
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
@@ -480,15 +482,71 @@ class Tensor:
         if not isinstance(value, (bool, int, float, np.generic)) or \
                 np.asarray(value).dtype.kind not in "biuf":
             raise TypeError(f"fill_: the value must be a number, got {_short(value)}")
-        self._check_inplace("fill_")
-        if MODE.grad_enabled and self.requires_grad:
-            from .ops import full_like
+        return self._overwrite("fill_", lambda: value)
 
-            # t * 0: the result depends on the old value (a zero gradient), as PyTorch's
-            return self._inplace("fill_", lambda t: full_like(t, value) + t * 0)
-        self.data.fill(value)
+    def _overwrite(self, op: str, values: Callable[[], Any]) -> Tensor:
+        """Write ``values()`` (a number, or an array of this shape) over the tensor, in
+        place; called only after the checks, so a refused write draws no random numbers.
+        In grad mode the result is in the graph, with a zero gradient for the old value."""
+        self._check_inplace(op)
+        if MODE.grad_enabled and self.requires_grad:
+            from .ops import where
+
+            # where, not new + old * 0: an old inf or NaN must not leak into the new value
+            return self._inplace(op, lambda old: where(
+                np.True_, np.broadcast_to(np.asarray(values(), self.data.dtype), self.shape),
+                old))
+        self.data[...] = values()
         self._bump_version()
         return self
+
+    # -- torch's devices and random fills (autograd_lite.devices, autograd_lite.random)
+    is_cuda = False
+
+    @property
+    def device(self) -> device:
+        """``device(type='cpu')``: the one device there is."""
+        return CPU
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)`` (its
+        dtype), keywords ``dtype= device= non_blocking= copy=``, as PyTorch: ``x`` itself
+        when nothing changes (unless ``copy=True``), else a copy that is differentiable
+        across a floating cast. ``ag.ones(2).to(ag.float64)`` -> shape (2,), float64."""
+        from .ops import astype, clone
+
+        dtype, copy = to_args("to", args, kwargs)
+        out = self if dtype is None else astype(self, dtype)
+        return clone(out) if copy and out is self else out
+
+    def cpu(self) -> Tensor:
+        """The tensor itself: it is on the CPU already."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        """Refused: there is no CUDA (autograd-lite runs on numpy)."""
+        raise cpu_only_error("cuda", "CUDA")
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *,
+                generator: Any = None) -> Tensor:
+        """Fill with N(mean, std²) draws, in place: ``ag.empty(2, 3).normal_(0, 0.1)``."""
+        mean, std = real(mean, "normal_", "mean"), real(std, "normal_", "std", low=0)
+        rng = self._random_fill_target("normal_", generator)
+        return self._overwrite("normal_", lambda: rng.normal(mean, std, self.shape))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator: Any = None) -> Tensor:
+        """Fill with U(a, b) draws, in place: ``ag.zeros(3).uniform_(-1, 1)``."""
+        a, b = real(a, "uniform_", "a"), real(b, "uniform_", "b")
+        if a > b:
+            raise ValueError(f"uniform_: the lower bound a ({a}) is larger than b ({b})")
+        rng = self._random_fill_target("uniform_", generator)
+        return self._overwrite("uniform_", lambda: rng.uniform(a, b, self.shape))
+
+    def _random_fill_target(self, op: str, generator: Any) -> Any:
+        if self.data.dtype.kind != "f":
+            raise TypeError(f"{op}: random fills need a floating point tensor, got dtype "
+                            f"{self.data.dtype}")
+        return generator_arg(generator, op)
 
 
 class Size(tuple):

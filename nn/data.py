@@ -7,7 +7,8 @@
 
 ``batch_size=len(ds)`` is batch gradient descent, ``1`` stochastic gradient descent,
 anything between mini-batch. Shuffling draws from ``ag.default_generator()``, so
-``ag.manual_seed(s)`` makes the order of every epoch repeat exactly.
+``ag.manual_seed(s)`` makes the order of every epoch repeat exactly (or from the
+``generator=`` given, an ``ag.Generator``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.random import generator_arg
 from autograd_lite.validation import function, integer
 
 __all__ = [
@@ -184,7 +186,7 @@ class DataLoader:
         drop_last: bool = False,
         *,
         collate_fn: Callable[[list[Any]], Any] | None = None,
-        generator: np.random.Generator | None = None,
+        generator: ag.Generator | None = None,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}")
@@ -196,8 +198,7 @@ class DataLoader:
         for name, flag in (("shuffle", shuffle), ("drop_last", drop_last)):
             if not isinstance(flag, (bool, np.bool_)):
                 raise TypeError(f"DataLoader: {name} must be a bool, got {flag!r}")
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"DataLoader: generator must be a numpy Generator, got {generator!r}")
+        generator_arg(generator, "DataLoader")
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
@@ -212,8 +213,7 @@ class DataLoader:
     def __iter__(self) -> Iterator[Any]:
         n = len(self.dataset)
         if self.shuffle:
-            rng = self.generator if self.generator is not None else ag.default_generator()
-            order = rng.permutation(n)
+            order = generator_arg(self.generator, "DataLoader").permutation(n)
         else:
             order = np.arange(n)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
@@ -229,7 +229,7 @@ class DataLoader:
 def random_split(
     dataset: Dataset,
     lengths: Sequence[int | float],
-    generator: np.random.Generator | None = None,
+    generator: ag.Generator | None = None,
 ) -> list[Subset]:
     """Split ``dataset`` into non-overlapping random :class:`Subset` s.
 
@@ -240,6 +240,7 @@ def random_split(
     >>> train, val = random_split(ds, [0.8, 0.2])    # the same sizes
     """
     _check_dataset(dataset, "random_split")
+    rng = generator_arg(generator, "random_split")
     n = len(dataset)
     if not isinstance(lengths, (list, tuple, np.ndarray)):
         raise TypeError(f"random_split: lengths must be a list of sizes or fractions, got "
@@ -265,7 +266,6 @@ def random_split(
         raise ValueError(
             f"random_split: the lengths sum to {sum(sizes)}, the dataset has {n} examples"
         )
-    rng = generator if generator is not None else ag.default_generator()
     order = rng.permutation(n)
     bounds = np.cumsum([0, *sizes])
     return [Subset(dataset, order[a:b]) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]

@@ -1,7 +1,8 @@
 """Weight initializers (``nn.init``), PyTorch's formulas and names.
 
 Each ``*_`` function fills a Tensor in place (without recording a graph) from the
-library's generator, so ``ag.manual_seed`` makes it reproducible, and returns it.
+library's generator (or ``generator=`` for ``uniform_``/``normal_``), so
+``ag.manual_seed`` makes it reproducible, and returns it.
 
 >>> w = nn.Parameter(np.empty((256, 128)))          # (fan_out, fan_in)
 >>> nn.init.kaiming_normal_(w, nonlinearity="relu")  # std = sqrt(2 / 128)
@@ -86,24 +87,20 @@ def _fill(tensor: ag.Tensor, values: Any, op: str) -> ag.Tensor:
     return tensor
 
 
-def _rng() -> np.random.Generator:
-    return ag.default_generator()
-
-
-def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0) -> ag.Tensor:
-    """Fill with U(a, b)."""
+def uniform_(tensor: ag.Tensor, a: float = 0.0, b: float = 1.0,
+             generator: ag.Generator | None = None) -> ag.Tensor:
+    """Fill with U(a, b) (drawn from ``generator``, the library's by default)."""
     _target(tensor, "uniform_")
-    a, b = real(a, "uniform_", "a"), real(b, "uniform_", "b")
-    if a > b:
-        raise ValueError(f"uniform_: the lower bound a ({a}) is larger than b ({b})")
-    return _fill(tensor, _rng().uniform(a, b, tensor.shape), "uniform_")
+    with ag.no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0) -> ag.Tensor:
-    """Fill with N(mean, std²)."""
+def normal_(tensor: ag.Tensor, mean: float = 0.0, std: float = 1.0,
+            generator: ag.Generator | None = None) -> ag.Tensor:
+    """Fill with N(mean, std²) (drawn from ``generator``, the library's by default)."""
     _target(tensor, "normal_")
-    mean, std = real(mean, "normal_", "mean"), real(std, "normal_", "std", low=0)
-    return _fill(tensor, _rng().normal(mean, std, tensor.shape), "normal_")
+    with ag.no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor: ag.Tensor, val: float) -> ag.Tensor:

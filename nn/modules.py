@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 
 import autograd_lite as ag
+from autograd_lite.devices import cpu_only_error, to_args
 from autograd_lite.tensor import RemovableHandle
-from autograd_lite.validation import dtype_arg, function
+from autograd_lite.validation import flag, function
 
 from .serialization import array_of
 
@@ -290,6 +291,8 @@ class Module:
                             f"module {name!r} ({type(module).__name__} is not a Module "
                             "subclass)")
         self._check_name(name, "module")
+        if name not in self._modules and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
         self._modules[name] = module
 
     register_module = add_module
@@ -390,6 +393,8 @@ class Module:
         return self.train(False)
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Make every parameter require grad (or not: freezing); returns self."""
+        flag(requires_grad, f"{type(self).__name__}.requires_grad_", "requires_grad")
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -404,17 +409,21 @@ class Module:
             else:
                 p.grad = ag.zeros_like(p.grad)
 
-    def to(self, dtype: Any) -> Module:
-        """Cast floating parameters, buffers and gradients to ``dtype``, in place; returns
-        self. ``to("cpu")`` is accepted and does nothing (there is only the CPU)."""
-        if isinstance(dtype, str) and dtype == "cpu":
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Cast floating parameters, buffers and gradients, in place; returns self. The
+        forms of ``Tensor.to``: ``model.to(ag.float64)``, ``model.to(device)``,
+        ``model.to(device, dtype)``, ``model.to(tensor)``, ``dtype=``/``device=``; the
+        device must be the CPU (there is only the CPU), the dtype floating."""
+        dt, _ = to_args("Module.to", args, kwargs)
+        if dt is None:
             return self
-        dt = dtype_arg(dtype, "Module.to", "f")
+        if dt.kind != "f":
+            raise TypeError(f"Module.to only accepts floating point dtypes, got {dt}")
         for t in list(self.parameters()) + list(self.buffers()):
             if t.dtype.kind == "f":
                 t.data = t.data.astype(dt)
                 if t.grad is not None:
-                    t.grad = ag.Tensor(t.grad.data.astype(dt))
+                    t.grad.data = t.grad.data.astype(dt)
         return self
 
     def double(self) -> Module:
@@ -422,6 +431,17 @@ class Module:
 
     def float(self) -> Module:
         return self.to(np.float32)
+
+    def half(self) -> Module:
+        return self.to(np.float16)
+
+    def cpu(self) -> Module:
+        """The module itself: it is on the CPU already."""
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Module:
+        """Refused: there is no CUDA (autograd-lite runs on numpy)."""
+        raise cpu_only_error(f"{type(self).__name__}.cuda", "CUDA")
 
     # ------------------------------------------------------------------------------------
     # State dicts

@@ -2301,6 +2301,258 @@ def _save_load(name):
 
 
 # ----------------------------------------------------------------------------------------
+# Task "torch namespace" (issue 14): devices, generators, the random factories, Tensor.to,
+# the random in-place fills, Module.to/cuda/requires_grad_; device= and generator= cases
+# added to the factories and initializers that already had entries.
+
+NOT_DEVICES = st.sampled_from([
+    "cuda", "cuda:0", "mps", "meta", "xpu", 0, 1, np.int64(2), "gpu", "CPU", " cpu", "cpu:",
+    "cpu:x", "cpu:-1", "", 1.5, [0], ("cpu",), object(), b"cpu", True,
+])
+NOT_GENERATORS = st.sampled_from([3, "rng", np.random.RandomState(0), object(), [1],
+                                  np.random.PCG64(0)])
+
+
+@bad("ag.device", "ag.set_default_device", "ag.Generator")
+def _devices(name):
+    fn = function_form(name)
+    op = name.split(".")[1]
+    cases = [st.builds(lambda d: Bad(f"device {desc(d)}", lambda: fn(d), (op,)), NOT_DEVICES)]
+    if name == "ag.device":
+        cases += [
+            st.just(Bad("device None", lambda: ag.device(None), ("device",))),
+            st.builds(lambda i: Bad(f"index {desc(i)}", lambda: ag.device("cpu", i), ("device",)),
+                      st.one_of(NEGATIVE_INTS, st.sampled_from(["0", 1.5, True, [0]]))),
+            st.builds(lambda d, i: Bad(f"{d!r} with index {i}", lambda: ag.device(d, i),
+                                       ("device",)),
+                      st.sampled_from(["cpu:0", ag.device("cpu")]), st.integers(0, 3)),
+        ]
+    if name == "ag.Generator":
+        g = ag.default_generator()  # the generator the check watches
+        cases += [
+            st.builds(lambda v: Bad(f"manual_seed({desc(v)})", lambda: g.manual_seed(v),
+                                    ("manual_seed",)), size_args()),
+            st.builds(lambda v: Bad(f"set_state({desc(v)})", lambda: g.set_state(v),
+                                    ("set_state",)),
+                      st.sampled_from([None, 5, "state", {}, {"bit_generator": "MT19937"},
+                                       {"bit_generator": "PCG64", "state": 3}])),
+        ]
+    return st.one_of(cases)
+
+
+@bad("ag.set_rng_state")
+def _set_rng_state(name):
+    return st.builds(lambda v: Bad(f"state {desc(v)}", lambda: ag.set_rng_state(v),
+                                   ("set_state", "set_rng_state")),
+                     st.sampled_from([None, 5, "state", {}, [1, 2], {"bit_generator": "PCG64"},
+                                      {"bit_generator": "MT19937", "state": {}}]))
+
+
+def _random_common(fn: Callable, op: str, args: tuple) -> list:
+    """generator=, device= and requires_grad= (on an integer result) cases."""
+    return [
+        st.builds(lambda g: Bad(f"generator={desc(g)}", lambda: fn(*args, generator=g), (op,)),
+                  NOT_GENERATORS),
+        st.builds(lambda d: Bad(f"device={desc(d)}", lambda: fn(*args, device=d), (op,)),
+                  NOT_DEVICES),
+        st.just(Bad("requires_grad on int64", lambda: fn(*args, requires_grad=True), (op,))),
+    ]
+
+
+@bad("ag.randint")
+def _randint(name):
+    return st.one_of(
+        *_random_common(ag.randint, "randint", (0, 5, (2,))),
+        st.builds(lambda v: Bad(f"high={desc(v)}", lambda: ag.randint(v, (2,)), ("randint",)),
+                  NOT_INTS.filter(lambda v: v is not None)),
+        st.builds(lambda v: Bad(f"low={desc(v)}", lambda: ag.randint(v, 5, (2,)), ("randint",)),
+                  NOT_INTS.filter(lambda v: v is not None)),
+        st.builds(lambda a, d: Bad(f"low {a} >= high {a - d}",
+                                   lambda: ag.randint(a, a - d, (2,)), ("randint",)),
+                  st.integers(-5, 5), st.integers(0, 5)),
+        st.builds(lambda v: Bad(f"size {desc(v)}", lambda: ag.randint(0, 5, v), ("randint",)),
+                  st.one_of(st.sampled_from([3, None, "ab", 2.0]), _sizes_bad())),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: ag.randint(5, (2,), dtype=d),
+                                ("randint",)),
+                  st.one_of(NOT_DTYPES, st.just(bool))),
+    )
+
+
+@bad("ag.randperm")
+def _randperm(name):
+    return st.one_of(
+        *_random_common(ag.randperm, "randperm", (4,)),
+        st.builds(lambda n: Bad(f"n={desc(n)}", lambda: ag.randperm(n), ("randperm",)),
+                  size_args()),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: ag.randperm(3, dtype=d),
+                                ("randperm",)),
+                  st.one_of(NOT_DTYPES, st.just(bool))),
+    )
+
+
+@bad("ag.multinomial")
+def _multinomial(name):
+    def run(label, w, n=1, **kw):
+        return Bad(label, lambda: ag.multinomial(w, n, **kw), ("multinomial",))
+    weights = st.sampled_from([
+        ag.tensor([1, 2]), ag.tensor([True, False]), ones((2, 2, 2)), ones(()),
+        ag.tensor([0.5, -0.1]), ag.tensor([0.0, 0.0]), ag.tensor([[1.0, 1.0], [0.0, 0.0]]),
+        ag.tensor([1.0, float("nan")]), ag.tensor([1.0, float("inf")]), ag.zeros(0),
+    ])
+    return st.one_of(
+        st.builds(lambda w: run(f"input {desc(w)}", w), st.one_of(weights, BAD_DATA)),
+        st.builds(lambda n: run(f"num_samples={desc(n)}", ones((3,)), n), size_args(low=1)),
+        st.builds(lambda n: run(f"{n} samples of 3 without replacement", ones((3,)), n),
+                  st.integers(4, 9)),
+        st.just(run("2 samples of 1 non-zero weight", ag.tensor([0.0, 1.0, 0.0]), 2)),
+        st.builds(lambda f: run(f"replacement={desc(f)}", ones((3,)), 1, replacement=f),
+                  NOT_FLAGS),
+        st.builds(lambda g: run(f"generator={desc(g)}", ones((3,)), 1, generator=g),
+                  NOT_GENERATORS),
+    )
+
+
+@bad("Tensor.to", "nn.Module.to")
+def _to(name):
+    is_module = name.startswith("nn.")
+    op = "Module.to" if is_module else "to"
+
+    def run(label, *args, **kw):
+        target = _mlp() if is_module else ones((2, 3), grad=True)
+        return Bad(label, lambda: target.to(*args, **kw), (op,), watch=(target,))
+    dtypes = NON_FLOAT_DTYPES if is_module else NOT_DTYPES
+    return st.one_of(
+        st.builds(lambda d: run(f"{desc(d)}", d), dtypes),
+        st.builds(lambda d: run(f"dtype={desc(d)}", dtype=d),
+                  dtypes.filter(lambda d: d is not None)),
+        st.builds(lambda d: run(f"device {desc(d)}", d), NOT_DEVICES),
+        st.builds(lambda d: run(f"device={desc(d)}", device=d), NOT_DEVICES),
+        st.builds(lambda d: run(f"'cpu', {desc(d)}", "cpu", d), dtypes),
+        st.builds(lambda k, f: run(f"{k}={desc(f)}", np.float64, **{k: f}),
+                  st.sampled_from(["non_blocking", "copy"]), FLAG_VALUES),
+        st.sampled_from([
+            run("memory_format=1", memory_format=1), run("5 arguments", "cpu", np.float64,
+                                                         False, False, False),
+            run("device twice", "cpu", device="cpu"),
+            run("dtype twice", np.float64, dtype=np.float64),
+            run("a tensor and dtype=", ag.ones(2), dtype=np.float64),
+            run("a tensor and device=", ag.ones(2), device="cpu"),
+        ]),
+    )
+
+
+@bad("Tensor.cuda", "nn.Module.cuda")
+def _cuda(name):
+    make = _mlp if name.startswith("nn.") else (lambda: ones((2,), grad=True))
+
+    def run(args):
+        target = make()
+        return Bad(f"cuda{desc(args)}", lambda: target.cuda(*args), ("cuda",), watch=(target,))
+    return st.builds(run, st.sampled_from([(), (0,), ("cuda:0",), (None,)]))
+
+
+@bad("nn.Module.requires_grad_")
+def _module_requires_grad(name):
+    def run(v, empty):
+        m = nn.ReLU() if empty else _mlp()
+        return Bad(f"{desc(v)} on {'a module without parameters' if empty else 'an MLP'}",
+                   lambda: m.requires_grad_(v), ("requires_grad_",), watch=(m,))
+    return st.builds(run, FLAG_VALUES, st.booleans())
+
+
+@bad("Tensor.normal_", "Tensor.uniform_")
+def _random_fills(name):
+    op = name.split(".")[1]
+    first, second = ("mean", "std") if op == "normal_" else ("a", "b")
+
+    def run(label, *args, make=lambda: ones((2, 3)), **kw):
+        t = make()
+        return Bad(label, lambda: getattr(t, op)(*args, **kw), (op,), watch=(t,))
+
+    def leaf():
+        return ones((2, 3), grad=True)
+
+    def read_only():
+        return ag.ones(3).expand(2, 3)
+    cases = [
+        st.builds(lambda v: run(f"{first}={desc(v)}", v), real_args()),
+        st.builds(lambda g: run(f"generator={desc(g)}", generator=g), NOT_GENERATORS),
+        st.sampled_from([
+            run("an int64 tensor", make=lambda: ag.tensor([1, 2])),
+            run("a bool tensor", make=lambda: ag.tensor([True])),
+            run("a leaf that requires grad, in grad mode", make=leaf),
+            run("a read-only (expanded) view", make=read_only),
+        ]),
+    ]
+    if op == "normal_":
+        cases.append(st.builds(lambda v: run(f"std={desc(v)}", 0.0, v), real_args(low=0)))
+    else:
+        cases += [st.builds(lambda v: run(f"b={desc(v)}", 0.0, v), real_args()),
+                  st.builds(lambda a, d: run(f"a={a} > b={a - d}", a, a - d),
+                            st.floats(-5, 5), st.floats(0.01, 5))]
+    return st.one_of(cases)
+
+
+def _also(names: tuple[str, ...], extra: Callable[[str], list]) -> None:
+    """Add the cases of ``extra(name)`` to the entries already registered for ``names``."""
+    for n in names:
+        def both(name, old=BAD[n]):
+            return st.one_of(old(name), *extra(name))
+        BAD[n] = both
+
+
+def _factory_device_cases(name):
+    fn = function_form(name)
+    op = name.split(".")[1]
+    args = {"ag.tensor": ([1.0],), "ag.full": ((2,), 1.0), "ag.arange": (3,), "ag.eye": (2,)
+            }.get(name, (ag.ones(2),) if name.endswith("_like") else (2, 3))
+    cases = [st.builds(lambda d: Bad(f"device={desc(d)}", lambda: fn(*args, device=d), (op,)),
+                       NOT_DEVICES)]
+    if op in ("rand", "randn"):
+        cases.append(st.builds(lambda g: Bad(f"generator={desc(g)}",
+                                             lambda: fn(2, 3, generator=g), (op,)),
+                               NOT_GENERATORS))
+    return cases
+
+
+def _new_factory_device_cases(name):
+    op = name.split(".")[1]
+    args = {"new_full": ((2,), 1.0), "new_tensor": ([1.0],)}.get(op, (2, 3))
+
+    def run(d):
+        x = ones((2,))
+        return Bad(f"device={desc(d)}", lambda: getattr(x, op)(*args, device=d), (op,),
+                   watch=(x,))
+    return [st.builds(run, NOT_DEVICES)]
+
+
+def _init_generator_cases(name):
+    fn = getattr(init, name.split(".")[1])
+    op = name.split(".")[1]
+
+    def run(g):
+        t = ones((2, 3), grad=True)
+        return Bad(f"generator={desc(g)}", lambda: fn(t, generator=g), (op,), watch=(t,))
+    return [st.builds(run, NOT_GENERATORS)]
+
+
+def _generator_data_cases(name):
+    return [st.builds(lambda g: Bad(f"generator={desc(g)}",
+                                    lambda: D.random_split(_dataset(6), [3, 3], generator=g),
+                                    ("random_split",)), NOT_GENERATORS)]
+
+
+BAD["ag.empty"], BAD["ag.empty_like"] = BAD["ag.zeros"], BAD["ag.zeros_like"]
+_also(("ag.tensor", "ag.zeros", "ag.ones", "ag.empty", "ag.full", "ag.zeros_like",
+       "ag.ones_like", "ag.empty_like", "ag.arange", "ag.eye", "ag.rand", "ag.randn"),
+      _factory_device_cases)
+_also(("Tensor.new_zeros", "Tensor.new_ones", "Tensor.new_empty", "Tensor.new_full",
+       "Tensor.new_tensor"), _new_factory_device_cases)
+_also(("init.uniform_", "init.normal_"), _init_generator_cases)
+_also(("data.random_split",), _generator_data_cases)
+
+
+# ----------------------------------------------------------------------------------------
 # The tests (after every registration above)
 
 
@@ -2355,6 +2607,8 @@ NOTHING_TO_GET_WRONG = {  # public names that take no argument a caller could ge
     "Tensor.all", "Tensor.float", "Tensor.double",
     "nn.Module()", "nn.RemovableHandle()", "nn.Identity()", "nn.Identity.forward",
     "nn.Sigmoid()", "nn.Tanh()", "data.Dataset", "utils.Thresholds",
+    # task "torch namespace": no arguments
+    "Tensor.cpu", "ag.get_default_device", "ag.get_rng_state", "ag.initial_seed", "ag.seed",
 }
 NOTHING_TO_GET_WRONG |= {  # Tensor methods a PyTorch user types (issue 14)
     "Tensor.dim", "Tensor.ndimension", "Tensor.numel", "Tensor.nelement",
