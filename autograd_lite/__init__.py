@@ -19,6 +19,8 @@ from .creation import (
     eye,
     from_numpy,
     full,
+    linspace,
+    logspace,
     multinomial,
     ones,
     ones_like,

@@ -186,6 +186,50 @@ def arange(start: float, stop: float | None = None, step: float = 1, dtype: Any 
     return _make(np.arange(start, stop, step).astype(dt), requires_grad, "arange")
 
 
+def linspace(start: float, end: float, steps: int, *, dtype: Any = None,
+             requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``steps`` evenly spaced values from start to end, both included, as PyTorch
+    (default dtype): ``ag.linspace(0, 1, 5)`` -> [0, .25, .5, .75, 1]."""
+    return _spaced("linspace", start, end, steps, None, dtype, requires_grad, device)
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *,
+             dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """``base ** linspace(start, end, steps)``, as PyTorch: ``ag.logspace(0, 2, 3)`` ->
+    [1, 10, 100]."""
+    return _spaced("logspace", start, end, steps, base, dtype, requires_grad, device)
+
+
+def _real_scalar(v: Any, op: str, what: str) -> float:
+    """A finite real number (a one-element tensor counts, as in PyTorch)."""
+    if isinstance(v, Tensor) and v.data.size == 1:
+        v = v.item()
+    if isinstance(v, (bool, np.bool_)) or not isinstance(
+            v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+        raise TypeError(f"{op}: {what} must be a finite real number, got {show(v, 60)}")
+    return float(v)
+
+
+def _spaced(op: str, start: Any, end: Any, steps: Any, base: Any, dtype: Any,
+            requires_grad: bool, device: Any) -> Tensor:
+    device_arg(device, op)
+    start, end = (_real_scalar(v, op, what) for what, v in (("start", start), ("end", end)))
+    if base is not None:
+        base = _real_scalar(base, op, "base")
+    steps = integer(steps, op, "steps", low=0)
+    dt = _float_dtype(dtype, op) if dtype is not None else get_default_dtype()
+    work = dt if dt.kind == "f" else np.dtype(np.float64)
+    # PyTorch's formula: from start up to the middle, from end down after it (so both
+    # ends are exact), in the result's precision.
+    i = np.arange(steps)
+    step = (work.type(end) - work.type(start)) / work.type(max(steps - 1, 1))
+    out = np.where((i < steps // 2) | (steps == 1), work.type(start) + step * i.astype(work),
+                   work.type(end) - step * (steps - 1 - i).astype(work))
+    if base is not None:
+        out = np.power(work.type(base), out)
+    return _make(out.astype(dt), requires_grad, op)
+
+
 def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = False, *,
         device: Any = None) -> Tensor:
     """Identity matrix (n, m); m defaults to n."""

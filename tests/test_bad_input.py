@@ -352,6 +352,25 @@ def _arange(name):
     )
 
 
+@bad("ag.linspace", "ag.logspace")
+def _spaced(name):
+    op = name.split(".")[1]
+    fn = getattr(ag, op)
+    wrong = st.one_of(NOT_REALS.filter(lambda v: v is not None), NON_FINITE)
+    return st.one_of(
+        st.builds(lambda v, k: Bad(f"{op} with {('start', 'end')[k]}={desc(v)}",
+                                   lambda: fn(*[v if i == k else (0, 5)[i] for i in range(2)],
+                                              4), (op,)),
+                  wrong, st.integers(0, 1)),
+        st.builds(lambda n: Bad(f"steps={desc(n)}", lambda: fn(0, 1, n), (op,)),
+                  st.one_of(st.integers(-5, -1), st.just(2.5), st.just(None), st.just("3"))),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: fn(0, 1, 3, dtype=d),
+                                (op, "dtype")), NOT_DTYPES),
+        st.builds(lambda d: Bad(f"device={desc(d)}", lambda: fn(0, 1, 3, device=d), (op,)),
+                  NOT_DEVICES),
+    )
+
+
 @bad("ag.eye")
 def _eye(name):
     return st.one_of(

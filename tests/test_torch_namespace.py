@@ -488,3 +488,30 @@ def test_module_traversal_and_registration():
     assert [n for n, _ in twice.named_modules()] == ["", "0"]
     assert [n for n, _ in twice.named_modules(remove_duplicate=False)] == ["", "0", "1"]
     assert [n for n, _ in twice.named_parameters()] == ["0.weight", "0.bias"]
+
+
+# ------------------------------------------------------------------------------------------
+# linspace / logspace (PyTorch's factories; torch.linspace is in its tutorials)
+
+
+@pytest.mark.parametrize("dtype", [ag.float32, ag.float64])
+@pytest.mark.parametrize("start, end, steps", [(-3.3, 11.1, 101), (0, 1, 7), (5, -2, 9),
+                                               (2, 3, 2), (0, 10, 1), (0, 10, 0)])
+def test_linspace_matches_numpy_and_keeps_both_ends(start, end, steps, dtype):
+    x = ag.linspace(start, end, steps, dtype=dtype)
+    assert x.dtype == dtype and x.shape == (steps,)
+    np.testing.assert_allclose(x.numpy(), np.linspace(start, end, steps), rtol=1e-6, atol=1e-6)
+    if steps:
+        assert x[0].item() == np.asarray(start, dtype).item()
+    if steps > 1:
+        assert x[-1].item() == np.asarray(end, dtype).item()
+
+
+def test_linspace_and_logspace_defaults_and_integer_dtype():
+    assert ag.linspace(0, 1, 5).dtype == ag.get_default_dtype()
+    np.testing.assert_array_equal(ag.linspace(0, 10, 5, dtype=ag.int64).numpy(), [0, 2, 5, 7, 10])
+    np.testing.assert_allclose(ag.logspace(0, 2, 5).numpy(), np.logspace(0, 2, 5), rtol=1e-6)
+    np.testing.assert_allclose(ag.logspace(0, 2, 5, base=2).numpy(),
+                               np.logspace(0, 2, 5, base=2), rtol=1e-6)
+    x = ag.linspace(0, 1, 3, requires_grad=True, device="cpu")
+    assert x.is_leaf and x.requires_grad
