@@ -87,8 +87,15 @@ from .ops import (
     view,
     where,
 )
+from .ops import (
+    all_ as all,
+)
+from .ops import (
+    any_ as any,
+)
 from .random import default_generator, manual_seed
 from .tensor import Tensor, get_default_dtype, grad, set_default_dtype
+from .validation import DimError, ShapeError
 from .viz import GraphvizNotFoundError, draw_graph, to_dot
 
 __version__ = "0.1.0"

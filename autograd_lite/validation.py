@@ -18,6 +18,16 @@ from typing import Any
 import numpy as np
 
 
+class DimError(IndexError, ValueError):
+    """A dim (axis) out of range for a tensor, or one that cannot be reduced: an
+    ``IndexError`` as in PyTorch, and a ``ValueError`` for code written before."""
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit an op (broadcasting, matmul, cat, reshape...): a
+    ``RuntimeError`` as in PyTorch, and a ``ValueError`` for code written before."""
+
+
 def show(value: Any, limit: int = 60) -> str:
     """``repr(value)`` on one line, cut to ``limit`` characters, for error messages."""
     text = re.sub(r"\s+", " ", repr(value))
