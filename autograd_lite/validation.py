@@ -7,6 +7,9 @@ and what is accepted:
 >>> real(-1.0, "Adam", "lr", low=0)
 Traceback (most recent call last):
 ValueError: Adam: lr must be a finite real number >= 0, got -1.0
+
+The ops raise :class:`DimError` for a dim out of range and :class:`ShapeError` for shapes
+that do not fit, PyTorch's IndexError and RuntimeError that are ValueErrors too.
 """
 
 from __future__ import annotations
