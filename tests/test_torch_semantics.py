@@ -288,6 +288,12 @@ def test_ndarray_operators_with_tensors():
     np.testing.assert_array_equal(b, [3, 4, 5])
     (a * t).sum().backward()
     np.testing.assert_array_equal(t.grad.data, a)
+    # a ufunc writing into a Tensor is an in-place op on it: counted, refused on a leaf
+    u = ag.tensor([1.0, 2.0])
+    assert np.add(np.ones(2), 1.0, out=u) is u and u._version == 1
+    np.testing.assert_array_equal(u.data, [2, 2])
+    with pytest.raises(RuntimeError, match="leaf"):
+        np.add(np.ones(3), 1.0, out=t)
 
 
 def test_numpy_conversions_copy_or_share():
