@@ -140,6 +140,8 @@ from .ops import (
     view,
     where,
 )
+from .ops import all_ as all  # ag.all and ag.any (ops names them all_ and any_)
+from .ops import any_ as any
 from .random import (
     Generator,
     default_generator,
@@ -150,6 +152,7 @@ from .random import (
     set_rng_state,
 )
 from .tensor import Size, Tensor, get_default_dtype, grad, set_default_dtype
+from .validation import DimError, ShapeError
 from .viz import GraphvizNotFoundError, draw_graph, to_dot
 
 __version__ = "0.1.0"

@@ -14,6 +14,8 @@ import builtins  # this module defines sum, max, min, abs and pow as ops
 import functools
 import math
 import sys
+import warnings
+from collections import namedtuple
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,7 +24,7 @@ import numpy as np
 from . import engine
 from .engine import ANOMALY_USERS, MODE, Node
 from .tensor import Tensor, _alias, _as_array, _short, get_default_dtype
-from .validation import dtype_arg, flag, integer, real
+from .validation import DimError, ShapeError, dtype_arg, flag, integer, real
 
 # ----------------------------------------------------------------------------------------
 # Recording
@@ -197,7 +199,7 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
         try:
             out = fn(va, vb)
         except ValueError:
-            raise ValueError(
+            raise ShapeError(
                 f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
             ) from None
         except TypeError:  # numpy refuses e.g. bool - bool
@@ -524,7 +526,8 @@ for _name, _saved in (("leaky_relu", {0}), ("elu", {0, "out"}), ("gelu", {0}),
 
 
 def _axes(x: Tensor, axis: Any, op: str) -> tuple[int, ...]:
-    """``axis`` (None, int or tuple) as a sorted tuple of non-negative axes, validated."""
+    """``axis`` (None, int or tuple) as a sorted tuple of non-negative axes, validated
+    (out of range: :class:`DimError`, an IndexError as in PyTorch)."""
     nd = x.ndim
     if type(axis) is int and -nd <= axis < nd:  # the common case, checked at once
         return (axis % nd,)
@@ -535,9 +538,11 @@ def _axes(x: Tensor, axis: Any, op: str) -> tuple[int, ...]:
     for a in raw:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)):
             raise TypeError(f"{op}: axis must be an int or a tuple of ints, got {axis!r}")
-        if not -builtins.max(nd, 1) <= a < builtins.max(nd, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor of shape {x.shape}")
-        out.append(int(a) % builtins.max(nd, 1))
+        n = builtins.max(nd, 1)
+        if not -n <= a < n:
+            raise DimError(f"{op}: axis {a} is out of range for a tensor of shape {x.shape} "
+                           f"(expected a dim in [{-n}, {n - 1}])")
+        out.append(int(a) % n)
     if len(set(out)) != len(out):
         raise ValueError(f"{op}: repeated axis in {axis!r}")
     return tuple(sorted(out)) if nd else ()
@@ -556,6 +561,11 @@ def _kept_shape(shape: tuple, axes: tuple) -> tuple:
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
 
 
+def _reduced_shape(shape: tuple, axes: tuple, keepdims: bool) -> tuple:
+    return _kept_shape(shape, axes) if keepdims else \
+        tuple(s for i, s in enumerate(shape) if i not in axes)
+
+
 def _reduction(name: str, x: Tensor, axes: tuple, keepdims: bool, out: Any, vjp) -> Tensor:
     """Record a reduction; ``vjp`` gets the gradient already reshaped to keepdims form."""
     kshape = _kept_shape(x.shape, axes)
@@ -569,7 +579,8 @@ def _reduction(name: str, x: Tensor, axes: tuple, keepdims: bool, out: Any, vjp)
 
 def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
         keepdim: bool = False) -> Tensor:
-    """Sum over ``axis`` (all by default): (2, 3).sum(axis=1) -> (2,)."""
+    """Sum over ``axis`` (all by default; positional as PyTorch's ``x.sum(dim, keepdim)``):
+    (2, 3).sum(1) -> (2,)."""
     axis, keepdims = _reduce_args("sum", axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, "sum")
     shape = x.shape
@@ -579,32 +590,57 @@ def sum(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
 
 def mean(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
          keepdim: bool = False) -> Tensor:
-    """Mean over ``axis``: (2, 3).mean(axis=0) -> (3,)."""
+    """Mean over ``axis``: (2, 3).mean(0) -> (3,). Over an empty axis it is NaN (as
+    PyTorch)."""
     axis, keepdims = _reduce_args("mean", axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, "mean")
     shape = x.shape
     count = int(np.prod([shape[a] for a in axes]))
-    if count == 0:
-        raise ValueError(f"mean: cannot average over an empty axis of shape {shape}")
-    return _reduction("mean", x, axes, keepdims, x.data.mean(axis=axes, keepdims=keepdims),
-                      lambda xp, g, out, x: xp.broadcast_to(g / count, shape))
+    if count:
+        out = x.data.mean(axis=axes, keepdims=keepdims)
+    else:  # numpy would warn "mean of empty slice" on the way to the same NaN
+        out = np.full(_reduced_shape(shape, axes, keepdims), np.nan,
+                      x.dtype if x.dtype.kind == "f" else get_default_dtype())
+    return _reduction("mean", x, axes, keepdims, out,  # (count 0: x is empty, so is g's image)
+                      lambda xp, g, out, x: xp.broadcast_to(g / (count or 1), shape))
 
 
 _reads("sum", set())
 _reads("mean", set())
 
 
-def var(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
-        dim: Any = None, keepdim: bool = False, correction: int | None = None,
-        unbiased: bool | None = None) -> Tensor:
-    """Variance with numpy's ``ddof=0`` default; PyTorch's ``correction``/``unbiased``
-    are accepted. Composed from mean/sum, so its gradients come from theirs."""
-    return _var("var", x, axis, keepdims, ddof, dim, keepdim, correction, unbiased)
+def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        axis: Any = None, keepdims: bool = False, ddof: int | None = None,
+        correction: int | None = None) -> Tensor:
+    """Variance as PyTorch: unbiased (``correction=1``) by default, positional
+    ``x.var(dim, unbiased, keepdim)``; numpy's ``ddof=0`` gives the population variance.
+    (2, 3).var(1) -> (2,). With no degrees of freedom (count - correction <= 0) the result
+    is NaN or inf with a warning, as PyTorch. Composed from mean/sum, so its gradients come
+    from theirs."""
+    v, dtype = _variance("var", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+    with np.errstate(over="ignore"):  # a variance beyond float32 is inf, as PyTorch's
+        return astype(v, dtype)
 
 
-def _var(op: str, x: Tensor, axis: Any, keepdims: bool, ddof: int | None, dim: Any,
-         keepdim: bool, correction: int | None, unbiased: bool | None) -> Tensor:
-    """:func:`var`, with errors naming ``op`` (var or std)."""
+def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
+        axis: Any = None, keepdims: bool = False, ddof: int | None = None,
+        correction: int | None = None) -> Tensor:
+    """Standard deviation, sqrt of :func:`var` (same arguments and defaults); where it is 0
+    (a constant input) the gradient is 0, as PyTorch, not NaN. float32 values near 1e20
+    (whose squares overflow float32) give their std, not inf."""
+    v, dtype = _variance("std", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+    with np.errstate(over="ignore"):
+        return astype(_unary("std", np.sqrt(v.data), v, _grad_std), dtype)
+
+
+def _variance(op: str, x: Tensor, dim: Any, unbiased: bool | None, keepdim: bool, axis: Any,
+              keepdims: bool, ddof: int | None, correction: int | None
+              ) -> tuple[Tensor, np.dtype]:
+    """The variance for :func:`var` and :func:`std` (errors naming ``op``), computed in
+    float64 as PyTorch accumulates it (squares of float32 values overflow from ~2e19), and
+    the dtype of the result."""
+    if isinstance(dim, (bool, np.bool_)) and unbiased is None:  # PyTorch's x.var(False)
+        dim, unbiased = None, dim
     axis, keepdims = _reduce_args(op, axis, keepdims, dim, keepdim)
     given = [integer(v, op, name, low=0)
              for name, v in (("ddof", ddof), ("correction", correction)) if v is not None]
@@ -612,25 +648,20 @@ def _var(op: str, x: Tensor, axis: Any, keepdims: bool, ddof: int | None, dim: A
         given.append(1 if flag(unbiased, op, "unbiased") else 0)
     if len(given) > 1:
         raise TypeError(f"{op}: give only one of ddof, correction, unbiased")
-    ddof = given[0] if given else 0
+    correction = given[0] if given else 1
     axes = _axes(x, axis, op)
     count = int(np.prod([x.shape[a] for a in axes]))
-    if count - ddof <= 0:
-        raise ValueError(
-            f"{op}: {count} element(s) along the reduced axes of shape {x.shape} with "
-            f"ddof={ddof} give no degrees of freedom"
-        )
-    centered = x - mean(x, axis=axes, keepdims=True)
-    return sum(centered * centered, axis=axes, keepdims=keepdims) / (count - ddof)
-
-
-def std(x: Tensor, axis: Any = None, keepdims: bool = False, ddof: int | None = None, *,
-        dim: Any = None, keepdim: bool = False, correction: int | None = None,
-        unbiased: bool | None = None) -> Tensor:
-    """Standard deviation, sqrt of :func:`var` (same arguments); where it is 0 (a
-    constant input) the gradient is 0, as PyTorch, not NaN."""
-    v = _var("std", x, axis, keepdims, ddof, dim, keepdim, correction, unbiased)
-    return _unary("std", np.sqrt(v.data), v, _grad_std)
+    if count - correction <= 0:
+        warnings.warn(f"{op}: {count} element(s) along the reduced dims of shape {x.shape} "
+                      f"with correction={correction} leave no degrees of freedom; the result "
+                      "is NaN or inf (as PyTorch)", RuntimeWarning, stacklevel=3)
+    dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
+    wide = x if x.dtype == _FLOAT64 else astype(x, np.float64)
+    centered = wide - mean(wide, axis=axes, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):  # warned above
+        v = sum(centered * centered, axis=axes, keepdims=keepdims) \
+            / builtins.max(count - correction, 0)
+    return v, dtype
 
 
 def _grad_std(xp, g, out, v):
@@ -640,29 +671,103 @@ def _grad_std(xp, g, out, v):
     return xp.where(zero, 0.0, g / xp.where(zero, 1.0, out * 2))
 
 
-def _extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
+# What x.max(dim) returns, as torch.return_types.max: a pair with names.
+_VALUES_INDICES = {name: namedtuple(name, ("values", "indices"), module="autograd_lite")
+                   for name in ("max", "min")}
+
+
+def _nonempty(name: str, x: Tensor, axes: tuple, whole: bool) -> None:
+    """PyTorch's rule: an empty tensor reduces along its non-empty dims only."""
+    for a in axes:
+        if x.shape[a] == 0:
+            if whole:
+                raise ShapeError(f"{name}: cannot reduce an empty tensor of shape {x.shape} "
+                                 "as a whole; give a dim whose size is not 0")
+            raise DimError(f"{name}: cannot reduce dim {a} of size 0 (shape {x.shape})")
+
+
+def _extremum(name: str, x: Tensor, dim: Any, keepdim: bool, axis: Any,
+              keepdims: bool) -> Any:
+    """:func:`max` or :func:`min`: elementwise, (values, indices) or values."""
+    if isinstance(dim, Tensor):  # torch.max(a, b)
+        if axis is not None or keepdim or keepdims:
+            raise TypeError(f"{name}: with a tensor as second argument it is the elementwise "
+                            f"{name}imum and takes no axis or keepdim")
+        return (maximum if name == "max" else minimum)(x, dim)
+    if dim is None:  # x.max() or numpy's x.max(axis=...): the values
+        axis, keepdims = _reduce_args(name, axis, keepdims, None, keepdim)
+        axes = _axes(x, axis, name)
+        _nonempty(name, x, axes, axis is None)
+
+        def vjp(xp, g, out, x):
+            hit = _data(x) == _data(out)  # ties share the gradient evenly (as PyTorch)
+            return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(_data(x).dtype)
+
+        npfn = np.max if name == "max" else np.min
+        return _reduction(name, x, axes, keepdims,
+                          npfn(x.data, axis=axes, keepdims=keepdims), vjp)
+    if axis is not None:
+        raise TypeError(f"{name}: give axis or dim, not both")
+    keepdim = flag(keepdim, name, "keepdim") or flag(keepdims, name, "keepdims")
+    src = x if x.ndim else reshape(x, 1)  # a 0-d tensor has dims 0 and -1, as a (1,) one
+    (k,) = _axes(src, integer(dim, name, "dim"), name)
+    _nonempty(name, src, (k,), False)
+    idx = (np.argmax if name == "max" else np.argmin)(src.data, axis=k, keepdims=True)
+    idx = idx.astype(np.int64, copy=False)  # the first of tied values, as PyTorch
+    values = np.take_along_axis(src.data, idx, axis=k)
+    n, kshape = src.shape[k], idx.shape
+
+    def select(xp, g, out, x):  # the gradient goes to the selected element only (PyTorch)
+        at = np.arange(n).reshape([n if i == k else 1 for i in range(len(kshape))]) == idx
+        return g.reshape(kshape) * at
+
+    keep = keepdim and x.ndim > 0
+    out = _unary(name, values if keep else values.squeeze(k), src, select,
+                 {"dim": k, "keepdim": keep})
+    return _VALUES_INDICES[name](out, Tensor._wrap(idx if keep else idx.squeeze(k)))
+
+
+def max(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool = False) -> Any:
+    """As PyTorch: ``x.max()`` is the largest value (tied maxima split the gradient evenly);
+    ``x.max(dim, keepdim=False)`` is a named pair ``(values, indices)`` (int64 indices of
+    the first maximum; the gradient goes to that element): (2, 3).max(1) -> two (2,);
+    ``x.max(other_tensor)`` is the elementwise :func:`maximum`. numpy's ``axis=``/
+    ``keepdims=`` give the values alone, as ``x.max()``."""
+    return _extremum("max", x, dim, keepdim, axis, keepdims)
+
+
+def min(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,  # noqa: A001
+        keepdims: bool = False) -> Any:
+    """The smallest values; the same forms as :func:`max`."""
+    return _extremum("min", x, dim, keepdim, axis, keepdims)
+
+
+def _truth(name: str, npfn, x: Tensor, dim, keepdim, axis, keepdims, out) -> Tensor:
+    if out is not None:  # np.any(t) passes out=None
+        raise TypeError(f"{name}: out= is not supported, got {_short(out)}")
     axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, name)
-    if any(x.shape[a] == 0 for a in axes) or x.data.size == 0:
-        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
-
-    def vjp(xp, g, out, x):
-        hit = _data(x) == _data(out)  # ties share the gradient evenly
-        return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(_data(x).dtype)
-
-    return _reduction(name, x, axes, keepdims, npfn(x.data, axis=axes, keepdims=keepdims), vjp)
+    return Tensor._wrap(np.asarray(npfn(x.data, axis=axes, keepdims=keepdims)))
 
 
-def max(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
-        keepdim: bool = False) -> Tensor:
-    """Largest value over ``axis``; tied maxima split the gradient evenly."""
-    return _extremum("max", np.max, x, axis, keepdims, dim, keepdim)
+# Named _any/_all here (ag.any and Tensor.any outside): this module calls the builtins.
+def _any(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool = False, out: None = None) -> Tensor:
+    """Whether any element (along ``dim``) is nonzero, a bool tensor as PyTorch (0-d for
+    the whole tensor): (2, 3).any(1) -> (2,) bool. ``bool(x.any())`` and ``np.any(x)``
+    work."""
+    return _truth("any", np.any, x, dim, keepdim, axis, keepdims, out)
 
 
-def min(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,  # noqa: A001
-        keepdim: bool = False) -> Tensor:
-    """Smallest value over ``axis``; tied minima split the gradient evenly."""
-    return _extremum("min", np.min, x, axis, keepdims, dim, keepdim)
+def _all(x: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool = False, out: None = None) -> Tensor:
+    """Whether every element (along ``dim``) is nonzero; the same forms as ``any``."""
+    return _truth("all", np.all, x, dim, keepdim, axis, keepdims, out)
+
+
+_any.__name__ = _any.__qualname__ = "any"
+_all.__name__ = _all.__qualname__ = "all"
 
 
 _reads("max", {0, "out"})
@@ -736,10 +841,9 @@ _reads("std", {"out"})
 
 def _arg_extremum(name: str, npfn, x: Tensor, axis, keepdims, dim, keepdim) -> Tensor:
     axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
-    if x.data.size == 0:
-        raise ValueError(f"{name}: cannot reduce an empty tensor of shape {x.shape}")
     if axis is not None:
         (axis,) = _axes(x, axis, name) or (0,)
+    _nonempty(name, x, tuple(range(x.ndim)) if axis is None else (axis,), axis is None)
     return Tensor._wrap(np.asarray(npfn(x.data, axis=axis, keepdims=keepdims), dtype=np.int64))
 
 
@@ -787,18 +891,18 @@ def matmul(a: Any, b: Any) -> Tensor:
     broadcast batch dims: (B, n, k) @ (k, m) -> (B, n, m)."""
     a, b = _tensor(a, "matmul"), _tensor(b, "matmul")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes "
+        raise ShapeError(f"matmul: both operands need at least 1 dimension, got shapes "
                          f"{a.shape} and {b.shape} (use * for scalars)")
     k_a = a.shape[-1]
     k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
+        raise ShapeError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: "
                          f"{k_a} (last dim of the first) != {k_b} (the second's "
                          f"{'only' if b.ndim == 1 else 'second-to-last'} dim)")
     try:
         out = np.matmul(a.data, b.data)
     except ValueError:
-        raise ValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} "
+        raise ShapeError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} "
                          "cannot be broadcast together") from None
     return _record("matmul", out, (a, b), (a.data, b.data), (_matmul_grad_a, _matmul_grad_b))
 
@@ -812,7 +916,7 @@ def vdot(a: Any, b: Any) -> Tensor:
     broadcast: g·b and g·a."""
     a, b = _tensor(a, "vdot"), _tensor(b, "vdot")
     if a.shape != b.shape:
-        raise ValueError(f"vdot: shapes {a.shape} and {b.shape} differ")
+        raise ShapeError(f"vdot: shapes {a.shape} and {b.shape} differ")
     return _record("vdot", np.vdot(a.data, b.data), (a, b), (a.data, b.data),
                    (lambda xp, g, out, a, b: g * b, lambda xp, g, out, a, b: g * a))
 
@@ -879,10 +983,10 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
         x, w = _tensor(x, "linear"), _tensor(w, "linear")
     xv, wv = x.data, w.data
     if wv.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out_features, in_features), got shape "
+        raise ShapeError(f"linear: weight must be 2-D (out_features, in_features), got shape "
                          f"{wv.shape}")
     if xv.ndim == 0 or xv.shape[-1] != wv.shape[1]:
-        raise ValueError(
+        raise ShapeError(
             f"linear: input of shape {xv.shape} has {xv.shape[-1] if xv.ndim else 0} features "
             f"in its last dimension, but the weight of shape {wv.shape} expects in_features="
             f"{wv.shape[1]}")
@@ -893,7 +997,7 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
         b = _tensor(b, "linear")
     bv = b.data
     if bv.shape != wv.shape[:1]:
-        raise ValueError(f"linear: bias must have shape ({wv.shape[0]},), got {bv.shape}")
+        raise ShapeError(f"linear: bias must have shape ({wv.shape[0]},), got {bv.shape}")
     if out.dtype is bv.dtype or out.dtype == bv.dtype:
         out += bv  # in place: no second (N, out) array
     else:
@@ -924,7 +1028,7 @@ def reshape(x: Tensor, *shape: Any) -> Tensor:
     try:
         out = x.data.reshape(shape)
     except ValueError:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} "
+        raise ShapeError(f"reshape: cannot reshape a tensor of shape {x.shape} "
                          f"({x.data.size} elements) into shape {shape}") from None
     in_shape = x.shape
     return _viewing(x, _unary("reshape", out, x, lambda xp, g, out, x: g.reshape(in_shape),
@@ -1002,39 +1106,60 @@ def unsqueeze(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> 
     axis = integer(axis, "unsqueeze", "axis")
     nd = x.ndim + 1
     if not -nd <= axis < nd:
-        raise ValueError(f"unsqueeze: axis {axis} is out of range for a result of {nd} dims")
+        raise DimError(f"unsqueeze: axis {axis} is out of range for a result of {nd} dims")
     axis %= nd
     return reshape(x, x.shape[:axis] + (1,) + x.shape[axis:])
 
 
-def transpose(x: Tensor, *axes: Any) -> Tensor:
-    """Permute dims with numpy semantics (no argument reverses them):
-    (2, 3, 4).transpose(2, 0, 1) -> (4, 2, 3)."""
-    nd = x.ndim
-    if axes:
-        axes = _shape_arg(axes, "transpose", "axes")
-        if len(axes) != nd or any(not -nd <= a < nd for a in axes) \
-                or len({a % nd for a in axes}) != nd:
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the "
-                             f"{nd} dims of shape {x.shape} (for two dims use swapaxes)")
-        axes = tuple(a % nd for a in axes)
-    else:
-        axes = tuple(range(nd))[::-1]
+def transpose(x: Tensor, *dims: Any) -> Tensor:
+    """PyTorch's transpose: two dims are swapped, in any ndim (a 2-D ``x.transpose(0, 1)``
+    is ``x.T``): (2, 3, 4).transpose(0, 2) -> (4, 3, 2). Other argument counts keep numpy's
+    meaning: none reverses the dims, a full permutation (or one tuple of it) is
+    :func:`permute`."""
+    if len(dims) == 2 and not isinstance(dims[0], (tuple, list)):
+        return _swap(x, *dims, "transpose")
+    if not dims:
+        return _permuted(x, tuple(range(x.ndim))[::-1])
+    return _permute(x, dims, "transpose")
+
+
+def permute(x: Tensor, *dims: Any) -> Tensor:
+    """Reorder all dims: (2, 3, 4).permute(2, 0, 1) -> (4, 2, 3) (``permute((2, 0, 1))``
+    too)."""
+    return _permute(x, dims, "permute")
+
+
+def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
+    """Swap two dims (numpy's name for PyTorch's ``transpose(a, b)``):
+    (2, 3, 4).swapaxes(0, 2) -> (4, 3, 2)."""
+    return _swap(x, axis1, axis2, "swapaxes")
+
+
+def _swap(x: Tensor, a: Any, b: Any, op: str) -> Tensor:
+    a, b = ((_axes(x, integer(d, op, "dim"), op) or (0,))[0] for d in (a, b))
+    perm = list(range(x.ndim))
+    if perm:  # a 0-d tensor has dims 0 and -1, both itself
+        perm[a], perm[b] = perm[b], perm[a]
+    return _permuted(x, tuple(perm))
+
+
+def _permute(x: Tensor, dims: tuple, op: str) -> Tensor:
+    dims = _shape_arg(dims, op, "dims")
+    if len(dims) != x.ndim:
+        raise ShapeError(f"{op}: dims {dims} are not a permutation of the {x.ndim} dims of "
+                         f"shape {x.shape} (to swap two dims use transpose(a, b))")
+    dims = tuple(_axes(x, d, op)[0] for d in dims)
+    if len(set(dims)) != len(dims):
+        raise ShapeError(f"{op}: dims {dims} repeat a dim of shape {x.shape}")
+    return _permuted(x, dims)
+
+
+def _permuted(x: Tensor, axes: tuple) -> Tensor:
+    """The view of ``x`` with its dims in the order ``axes`` (validated)."""
     inverse = tuple(np.argsort(axes).tolist())
     return _viewing(x, _unary("transpose", x.data.transpose(axes), x,
                               lambda xp, g, out, x: g.transpose(inverse), {"axes": axes}),
                     lambda a: a.transpose(axes))
-
-
-permute = transpose
-
-
-def swapaxes(x: Tensor, axis1: int, axis2: int) -> Tensor:
-    """Swap two dims (PyTorch's ``transpose(a, b)``): (2, 3, 4).swapaxes(0, 2) -> (4, 3, 2)."""
-    a, b = (_axes(x, integer(ax, "swapaxes", "axis"), "swapaxes")[0] for ax in (axis1, axis2))
-    perm = list(range(x.ndim))
-    perm[a], perm[b] = perm[b], perm[a]
-    return transpose(x, *perm)
 
 
 def broadcast_to(x: Tensor, *shape: Any) -> Tensor:
@@ -1043,7 +1168,7 @@ def broadcast_to(x: Tensor, *shape: Any) -> Tensor:
     try:
         out = np.broadcast_to(x.data, shape)
     except ValueError:
-        raise ValueError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") \
+        raise ShapeError(f"broadcast_to: shape {x.shape} cannot be broadcast to {shape}") \
             from None
     # The engine sums the gradient back over the broadcast axes.
     return _viewing(x, _unary("broadcast_to", out, x, lambda xp, g, out, x: g, {"shape": shape}),
@@ -1055,11 +1180,11 @@ def expand(x: Tensor, *sizes: Any) -> Tensor:
     sizes = _shape_arg(sizes, "expand")
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: {len(sizes)} sizes given for a tensor of shape {x.shape}")
+        raise ShapeError(f"expand: {len(sizes)} sizes given for a tensor of shape {x.shape}")
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     if any(s < 0 for s in shape) or any(
             s != d and d != 1 for s, d in zip(shape[lead:], x.shape)):
-        raise ValueError(f"expand: a tensor of shape {x.shape} cannot be expanded to {sizes} "
+        raise ShapeError(f"expand: a tensor of shape {x.shape} cannot be expanded to {sizes} "
                          "(only size-1 dims grow; -1 keeps a dim)")
     return broadcast_to(x, shape)
 
@@ -1109,14 +1234,14 @@ def concatenate(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None
     ts = _tensor_sequence(tensors, "concatenate")
     axis = integer(axis if dim is None else dim, "concatenate", "axis")
     if ts[0].ndim == 0:
-        raise ValueError("concatenate: zero-dimensional tensors cannot be concatenated "
+        raise ShapeError("concatenate: zero-dimensional tensors cannot be concatenated "
                          "(use stack)")
     (axis,) = _axes(ts[0], axis, "concatenate")
     for t in ts:
         if t.ndim != ts[0].ndim or any(
             s != s0 for i, (s, s0) in enumerate(zip(t.shape, ts[0].shape)) if i != axis
         ):
-            raise ValueError(f"concatenate: shapes {[t.shape for t in ts]} differ outside "
+            raise ShapeError(f"concatenate: shapes {[t.shape for t in ts]} differ outside "
                              f"axis {axis}")
     out = np.concatenate([t.data for t in ts], axis=axis)
     bounds = np.cumsum([0] + [t.shape[axis] for t in ts]).tolist()
@@ -1140,10 +1265,10 @@ def stack(tensors: Sequence[Any], axis: int = 0, *, dim: int | None = None) -> T
     """Join along a new axis: three (2, 3) -> (3, 2, 3) with axis=0."""
     ts = _tensor_sequence(tensors, "stack")
     if any(t.shape != ts[0].shape for t in ts):
-        raise ValueError(f"stack: all tensors need the same shape, got {[t.shape for t in ts]}")
+        raise ShapeError(f"stack: all tensors need the same shape, got {[t.shape for t in ts]}")
     axis = integer(axis if dim is None else dim, "stack", "axis")
     if not -ts[0].ndim - 1 <= axis <= ts[0].ndim:
-        raise ValueError(f"stack: axis {axis} is out of range for stacking tensors of shape "
+        raise DimError(f"stack: axis {axis} is out of range for stacking tensors of shape "
                          f"{ts[0].shape}")
     return concatenate([unsqueeze(t, axis) for t in ts], axis=axis)
 
@@ -1249,7 +1374,7 @@ def where(cond: Any, a: Any, b: Any) -> Tensor:
     try:
         out = np.where(c, va, vb)
     except ValueError:
-        raise ValueError(f"where: shapes {c.shape}, {np.shape(va)} and {np.shape(vb)} cannot "
+        raise ShapeError(f"where: shapes {c.shape}, {np.shape(va)} and {np.shape(vb)} cannot "
                          "be broadcast together") from None
     return _record("where", out, (a, b), (va, vb), (
         lambda xp, g, out, a, b: xp.where(c, g, 0.0),
@@ -1396,7 +1521,7 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
     try:
         out[idx] = vv
     except (IndexError, TypeError, ValueError) as e:
-        kind = ValueError if isinstance(e, ValueError) and np.shape(vv) else IndexError
+        kind = ShapeError if isinstance(e, ValueError) and np.shape(vv) else IndexError
         raise kind(f"setitem: cannot assign a value of shape {np.shape(vv)} to index "
                    f"{_short(index)} of a tensor of shape {x.shape}: {e}") from None
     keep = np.ones(x.shape, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
@@ -1478,7 +1603,7 @@ def _compare(name: str, fn, a: Any, b: Any) -> Tensor:
     try:
         return Tensor._wrap(np.asarray(fn(_data(a), vb)))
     except ValueError:
-        raise ValueError(f"{name}: shapes {np.shape(_data(a))} and {np.shape(vb)} "
+        raise ShapeError(f"{name}: shapes {np.shape(_data(a))} and {np.shape(vb)} "
                          "cannot be broadcast together") from None
 
 
@@ -1614,6 +1739,41 @@ def _copy(x: Tensor, src: Any) -> Tensor:
 # Tensor methods and operators
 
 
+# `ndarray op Tensor` reaches numpy first, which calls the ufunc; these record the op as
+# `Tensor op ndarray` does (comparisons: no graph, a bool result).
+_UFUNC_OPS = {np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div,
+              np.power: pow, np.matmul: matmul}
+_UFUNC_COMPARISONS = {np.less: "lt", np.less_equal: "le", np.greater: "gt",
+                      np.greater_equal: "ge", np.equal: "eq", np.not_equal: "ne"}
+
+
+def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, out: Any = None,
+                 **kwargs: Any) -> Any:
+    """numpy's hook for a ufunc with a Tensor operand. With ``out`` (``p.data += -lr *
+    p.grad``: numpy calls ``np.add(p.data, t, out=(p.data,))``) it computes on the arrays
+    into ``out`` and returns it, so ``p.data`` stays the parameter's array, updated in
+    place. Other ufuncs compute on the arrays and give an array (``np.exp(t)``)."""
+    if out is None:
+        if method == "__call__" and not kwargs and len(inputs) == 2:
+            op = _UFUNC_OPS.get(ufunc)
+            if op is not None:
+                return op(*inputs)
+            name = _UFUNC_COMPARISONS.get(ufunc)
+            if name is not None:
+                return _compare(name, ufunc, *inputs)
+        return getattr(ufunc, method)(*(_data(v) for v in inputs), **kwargs)
+    for o in out:
+        if isinstance(o, Tensor):  # np.add(a, b, out=t): an in-place write to t
+            o._check_inplace(ufunc.__name__)
+    getattr(ufunc, method)(*(_data(v) for v in inputs), out=tuple(_data(o) for o in out),
+                           **kwargs)
+    for o in out:
+        if isinstance(o, Tensor):
+            o._bump_version()
+    return out[0] if len(out) == 1 else out
+
+
+
 def _install() -> None:
     from . import creation
 
@@ -1634,6 +1794,8 @@ def _install() -> None:
     T.div = _with_rounding_mode(div)
     for name in _IN_PLACE:
         setattr(T, name + "_", _in_place(name, getattr(T, name)))
+    T.any, T.all = _any, _all
+    T.__array_ufunc__ = _array_ufunc
     T.T = property(lambda self: transpose(self))
     T.__add__ = add
     T.__radd__ = _reflected(add)
@@ -1692,10 +1854,11 @@ def _tensor_first(fn):
 for _name in (
     "neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clone "
     "astype sum mean var std max min logsumexp softmax log_softmax argmax argmin reshape "
-    "flatten squeeze unsqueeze transpose swapaxes broadcast_to expand split pad getitem "
-    "sliding_window_view t chunk masked_fill eq ne lt le gt ge"
+    "flatten squeeze unsqueeze transpose permute swapaxes broadcast_to expand split pad "
+    "getitem sliding_window_view t chunk masked_fill eq ne lt le gt ge"
 ).split():
     globals()[_name] = _tensor_first(globals()[_name])
-clamp, view, permute = clip, reshape, transpose
+any_, all_ = _tensor_first(_any), _tensor_first(_all)  # ag.any and ag.all (see _any)
+clamp, view = clip, reshape
 add, sub, div = Tensor.add, Tensor.sub, Tensor.div  # with alpha= and rounding_mode=
 del _name, _saved

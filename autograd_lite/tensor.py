@@ -19,7 +19,7 @@ from . import engine
 from .devices import CPU, cpu_only_error, device, to_args
 from .engine import MODE
 from .random import generator_arg
-from .validation import dtype_arg, flag, function, integer, real, show
+from .validation import ShapeError, dtype_arg, flag, function, integer, real, show
 
 _DEFAULT_DTYPE = [np.dtype(np.float32)]
 
@@ -99,7 +99,7 @@ class Tensor:
     _base: Tensor | None = None  # for a view op's result: the tensor whose memory it views
     _view_fn: Callable | None = None  # for a view: numpy function, base-shaped -> this view
     _past: list | None = None  # (version, history) for each history an in-place op replaced
-    __array_priority__ = 1000  # numpy defers `ndarray op Tensor` to our reflected operators
+    __array_priority__ = 1000  # (numpy's binary operators defer to __array_ufunc__, in ops)
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
         op = type(self).__name__
@@ -199,8 +199,14 @@ class Tensor:
         """The underlying array (shares memory, like ``torch.Tensor.numpy``)."""
         return self.data
 
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.array(t)`` copies (as for a torch tensor); ``np.asarray(t)`` shares."""
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError(f"__array__: converting a {self.data.dtype} tensor to {dtype} "
+                             "needs a copy, but copy=False was given")
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def item(self) -> float | int | bool:
         if self.data.size != 1:
@@ -254,12 +260,6 @@ class Tensor:
         elif self.requires_grad:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
-
-    def any(self) -> bool:
-        return bool(self.data.any())
-
-    def all(self) -> bool:
-        return bool(self.data.all())
 
     # -- autograd
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -352,7 +352,7 @@ class Tensor:
         """The array an in-place op writes: ``result``'s, checked against this tensor."""
         out = result.data
         if out.shape != self.data.shape:
-            raise ValueError(
+            raise ShapeError(
                 f"in-place op: the result has shape {out.shape} (broadcast) but the tensor "
                 f"being modified has shape {self.data.shape}"
             )

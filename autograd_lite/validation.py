@@ -7,6 +7,9 @@ and what is accepted:
 >>> real(-1.0, "Adam", "lr", low=0)
 Traceback (most recent call last):
 ValueError: Adam: lr must be a finite real number >= 0, got -1.0
+
+The ops raise :class:`DimError` for a dim out of range and :class:`ShapeError` for shapes
+that do not fit, PyTorch's IndexError and RuntimeError that are ValueErrors too.
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ import re
 from typing import Any
 
 import numpy as np
+
+
+class DimError(IndexError, ValueError):
+    """A dim (axis) out of range for a tensor, or one that cannot be reduced: an
+    ``IndexError`` as in PyTorch, and a ``ValueError`` for code written before."""
+
+
+class ShapeError(RuntimeError, ValueError):
+    """Shapes that do not fit an op (broadcasting, matmul, cat, reshape...): a
+    ``RuntimeError`` as in PyTorch, and a ``ValueError`` for code written before."""
 
 
 def show(value: Any, limit: int = 60) -> str:

@@ -382,9 +382,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     cols = _windows(x, (kH, kW), stride, dilation)  # (N, C, Ho, Wo, kH, kW)
     Ho, Wo = cols.shape[2:4]
     k = Cg * kH * kW
-    cols = cols.reshape(N, G, Cg, Ho, Wo, kH, kW).transpose(1, 0, 3, 4, 2, 5, 6)
-    out = cols.reshape(G, N * Ho * Wo, k) @ w.reshape(G, O // G, k).transpose(0, 2, 1)
-    out = out.reshape(G, N, Ho, Wo, O // G).transpose(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
+    cols = cols.reshape(N, G, Cg, Ho, Wo, kH, kW).permute(1, 0, 3, 4, 2, 5, 6)
+    out = cols.reshape(G, N * Ho * Wo, k) @ w.reshape(G, O // G, k).transpose(1, 2)
+    out = out.reshape(G, N, Ho, Wo, O // G).permute(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
     if bias is not None:
         b = _float_tensor(bias, op, "bias")
         if b.shape != (O,):

@@ -150,13 +150,18 @@ def _np_logsumexp(x, axis, keepdims):
         if not keepdims else m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
 
 
+def _numpy_spelling(kw: dict) -> dict:
+    return {"axis": kw.get("axis", kw.get("dim")), "keepdims": kw.get("keepdims",
+                                                                      kw.get("keepdim"))}
+
+
 REDUCTIONS = {
     "sum": (lambda t, **k: t.sum(**k), np.sum),
     "mean": (lambda t, **k: t.mean(**k), np.mean),
-    "var": (lambda t, **k: t.var(**k), np.var),
-    "std": (lambda t, **k: t.std(**k), np.std),
-    "max": (lambda t, **k: t.max(**k), np.max),
-    "min": (lambda t, **k: t.min(**k), np.min),
+    "var": (lambda t, **k: t.var(**k, ddof=0), np.var),  # (the default is unbiased)
+    "std": (lambda t, **k: t.std(**k, ddof=0), np.std),
+    "max": (lambda t, **k: t.max(**_numpy_spelling(k)), np.max),  # (a dim gives indices too)
+    "min": (lambda t, **k: t.min(**_numpy_spelling(k)), np.min),
     "logsumexp": (lambda t, **k: t.logsumexp(**k), _np_logsumexp),
 }
 
@@ -254,7 +259,7 @@ def test_shape_ops_forward(data):
     close(t.reshape(-1), x.reshape(-1))
     close(t.view(x.size, 1), x.reshape(x.size, 1))
     perm = tuple(data.draw(st.permutations(range(nd))))
-    close(t.transpose(*perm), x.transpose(perm))
+    close(t.transpose(*perm), x.T if nd == 2 else x.transpose(perm))  # two dims: swapped
     close(t.permute(perm), x.transpose(perm))
     close(t.transpose(), x.T)
     close(t.T, x.T)
