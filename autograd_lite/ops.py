@@ -29,6 +29,14 @@ from .validation import DimError, ShapeError, dtype_arg, flag, integer, real
 # ----------------------------------------------------------------------------------------
 # Recording
 
+# Each section registers its public ops where it defines them: _METHODS become Tensor
+# methods (_install), _FUNCTION_FORMS get the ag.<name>(x) form that takes anything
+# ag.tensor takes as its first argument (_tensor_first), and _IN_PLACE ops (elementwise)
+# get an in-place method <name>_ (_in_place).
+_METHODS: list[str] = []
+_FUNCTION_FORMS: list[str] = []
+_IN_PLACE: list[str] = []
+
 _wrap = Tensor._wrap  # the fast constructor, as a plain function (it is called per op)
 _new = object.__new__
 _ndarray = np.ndarray  # a global, not np's attribute: one lookup less per op
@@ -1701,8 +1709,8 @@ def _with_rounding_mode(op):
 # In-place methods: x.exp_() is x = x.exp() written into x (see Tensor._inplace)
 
 # every elementwise op gets its in-place form
-_IN_PLACE = ("neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus "
-             "clip clamp add sub mul div pow maximum minimum masked_fill").split()
+_IN_PLACE += ("neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus "
+              "clip clamp add sub mul div pow maximum minimum masked_fill").split()
 
 
 def _in_place(name: str, fn):
@@ -1774,17 +1782,20 @@ def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, out: 
 
 
 
+_METHODS += (
+    "exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clamp "
+    "sum mean var std max min logsumexp softmax log_softmax argmax argmin matmul "
+    "reshape view flatten squeeze unsqueeze transpose permute swapaxes broadcast_to "
+    "expand maximum minimum pow astype neg mul mm bmm mv dot t type_as view_as "
+    "reshape_as expand_as contiguous split chunk masked_fill copy_ eq ne lt le gt ge"
+).split()
+
+
 def _install() -> None:
     from . import creation
 
     T = Tensor
-    for name in (
-        "exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clamp "
-        "sum mean var std max min logsumexp softmax log_softmax argmax argmin matmul "
-        "reshape view flatten squeeze unsqueeze transpose permute swapaxes broadcast_to "
-        "expand maximum minimum pow astype neg mul mm bmm mv dot t type_as view_as "
-        "reshape_as expand_as contiguous split chunk masked_fill copy_ eq ne lt le gt ge"
-    ).split():
+    for name in _METHODS:
         setattr(T, name, globals()[name])
     for name in "new_zeros new_ones new_full new_empty new_tensor".split():
         setattr(T, name, getattr(creation, name))
@@ -1851,12 +1862,13 @@ def _tensor_first(fn):
     return op
 
 
-for _name in (
+_FUNCTION_FORMS += (
     "neg exp log sqrt abs sin cos tanh sigmoid relu leaky_relu elu gelu softplus clip clone "
     "astype sum mean var std max min logsumexp softmax log_softmax argmax argmin reshape "
     "flatten squeeze unsqueeze transpose permute swapaxes broadcast_to expand split pad "
     "getitem sliding_window_view t chunk masked_fill eq ne lt le gt ge"
-).split():
+).split()
+for _name in _FUNCTION_FORMS:
     globals()[_name] = _tensor_first(globals()[_name])
 any_, all_ = _tensor_first(_any), _tensor_first(_all)  # ag.any and ag.all (see _any)
 clamp, view = clip, reshape
