@@ -526,9 +526,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     """softmax(q·kᵀ·scale + mask)·v: query (..., L, E), key (..., S, E), value (..., S, Ev)
     -> (..., L, Ev); batch dims broadcast. ``attn_mask`` broadcastable to (..., L, S):
     boolean (True = attend) or additive float; ``is_causal`` (without attn_mask) masks key
-    positions after each query (top-left aligned); a fully masked row gives zeros, as PyTorch. ``scale``
-    defaults to 1/sqrt(E); ``dropout_p`` > 0 always drops attention weights (the library's
-    generator); ``enable_gqa`` shares each key/value head among query heads (dim −3)."""
+    positions after each query (top-left aligned); a fully masked row gives zeros, as
+    PyTorch. ``scale`` defaults to 1/sqrt(E); ``dropout_p`` > 0 always drops attention
+    weights (the library's generator); ``enable_gqa`` shares each key/value head among the
+    query heads (dim −3)."""
     op = "scaled_dot_product_attention"
     q, k, v = (_float_tensor(t, op, n) for t, n in ((query, "query"), (key, "key"),
                                                    (value, "value")))
