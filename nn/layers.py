@@ -125,8 +125,8 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = F._probability(p, "Dropout")
-        self.inplace = flag(inplace, "Dropout", "inplace")
+        self.p = F._probability(p, type(self).__name__)
+        self.inplace = flag(inplace, type(self).__name__, "inplace")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.dropout(input, self.p, self.training)
@@ -543,6 +543,13 @@ class Upsample(Module):
         if not isinstance(mode, str) or mode not in F._INTERPOLATION_DIMS:
             raise ValueError(f"Upsample: mode must be one of "
                              f"{', '.join(map(repr, F._INTERPOLATION_DIMS))}, got {mode!r}")
+        if size is not None:
+            for v in size if isinstance(size, (tuple, list)) else (size,):
+                integer(v, "Upsample", f"size {size!r}", low=1)
+        for name, value in (("align_corners", align_corners),
+                            ("recompute_scale_factor", recompute_scale_factor)):
+            if value is not None:
+                flag(value, "Upsample", name)
         self.size = size
         if isinstance(scale_factor, (tuple, list)):
             self.scale_factor = tuple(real(s, "Upsample", "scale_factor", low=0, low_open=True)
