@@ -298,7 +298,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
         raise ValueError(f"{op}: the number of channels ({C}) of input of shape {x.shape} "
                          f"must be divisible by num_groups ({G})")
     weight, bias = (_norm_param(t, (C,), op, n) for t, n in ((weight, "weight"), (bias, "bias")))
-    y, _, _ = _normalize(x.reshape(N, G, -1), (2,), eps)
+    y, _, _ = _normalize(x.reshape(N, G, C // G * math.prod(x.shape[2:])), (2,), eps)
     return _affine(y.reshape(x.shape), weight, bias, (1, C) + (1,) * (x.ndim - 2))
 
 
