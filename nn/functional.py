@@ -239,13 +239,8 @@ def layer_norm(input: Tensor, normalized_shape: tuple[int, ...], weight: Tensor 
     """Normalize over the trailing ``normalized_shape`` dims of each example:
     (N, L, D) with normalized_shape (D,) -> (N, L, D)."""
     x = _float_tensor(input, "layer_norm")
-    given = normalized_shape if isinstance(normalized_shape, (tuple, list)) else \
-        (normalized_shape,)
-    shape = _int_tuple(given, len(given), "normalized_shape", "layer_norm", 1) if given else ()
+    shape = _trailing_shape(x, normalized_shape, "layer_norm")
     eps = real(eps, "layer_norm", "eps", low=0, low_open=True)
-    if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
-        raise ValueError(f"layer_norm: input of shape {x.shape} does not end with "
-                         f"normalized_shape {shape}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and _float_tensor(t, "layer_norm", name).shape != shape:
             raise ValueError(f"layer_norm: {name} must have the normalized_shape {shape}, got "
@@ -339,9 +334,22 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None,
 
 
 def _normalized_shape(normalized_shape: Any, op: str) -> tuple[int, ...]:
+    """layer_norm's and rms_norm's trailing shape: an int or a tuple/list of ints >= 1."""
     given = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) else \
         (normalized_shape,)
-    return _int_tuple(given, len(given), "normalized_shape", op, 1) if given else ()
+    return _int_tuple(given, len(given), "normalized_shape", op, 1)
+
+
+def _trailing_shape(x: Tensor, normalized_shape: Any, op: str) -> tuple[int, ...]:
+    """The non-empty ``normalized_shape`` that ``x``'s shape must end with."""
+    shape = _normalized_shape(normalized_shape, op)
+    if not shape:
+        raise ValueError(f"{op}: normalized_shape must have at least one element, got "
+                         f"{normalized_shape!r}")
+    if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"{op}: input of shape {x.shape} does not end with "
+                         f"normalized_shape {shape}")
+    return shape
 
 
 def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
@@ -351,11 +359,8 @@ def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
     machine epsilon of the input's dtype, as PyTorch."""
     op = "rms_norm"
     x = _float_tensor(input, op)
-    shape = _normalized_shape(normalized_shape, op)
+    shape = _trailing_shape(x, normalized_shape, op)
     eps = float(np.finfo(x.dtype).eps) if eps is None else real(eps, op, "eps", low=0)
-    if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
-        raise ValueError(f"{op}: input of shape {x.shape} does not end with "
-                         f"normalized_shape {shape}")
     weight = _norm_param(weight, shape, op, "weight")
     axes = tuple(range(x.ndim - len(shape), x.ndim))
     y = x / ((x * x).mean(axis=axes, keepdims=True) + eps).sqrt()

@@ -221,10 +221,7 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True,
                  dtype: Any = None) -> None:
         super().__init__()
-        shape = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) \
-            else (normalized_shape,)
-        self.normalized_shape = F._int_tuple(shape, len(shape), "normalized_shape",
-                                             "LayerNorm", 1)
+        self.normalized_shape = F._normalized_shape(normalized_shape, "LayerNorm")
         self.eps = eps
         real(eps, "LayerNorm", "eps", low=0, low_open=True)
         self.elementwise_affine = flag(elementwise_affine, "LayerNorm", "elementwise_affine")

@@ -2560,6 +2560,8 @@ _INSTANCE_NORM_ARGS = dict(num_features=COUNTS, eps=EPS, momentum=PROBABILITY.fi
     lambda v: v is not None), affine=FLAG_VALUES, track_running_stats=FLAG_VALUES,
     bias=FLAG_VALUES, dtype=NON_FLOAT_DTYPES)
 _NORMALIZED_SHAPES = st.sampled_from([(3, 0), (2.0,), ("a",), [3, None], 0, -2, "a", None])
+_also(("F.layer_norm",), lambda name: [st.just(_fcall("layer_norm", F.layer_norm, ones((2, 3)),
+                                                      ()))])
 for _name, (_cls, _good, _bad_args) in {
     "nn.GroupNorm": (nn.GroupNorm, dict(num_groups=2, num_channels=4),
                      dict(num_groups=st.one_of(POSITIVE, st.just(3)),
@@ -2638,7 +2640,8 @@ _f("rms_norm", [
     st.builds(lambda sn: _fcall("rms_norm", F.rms_norm, ones(sn[0]), sn[1]),
               st.tuples(shapes(), shapes(max_dims=2)).filter(
                   lambda sn: sn[0][len(sn[0]) - len(sn[1]):] != sn[1] or len(sn[1]) > len(sn[0]))),
-    st.builds(lambda n: _fcall("rms_norm", F.rms_norm, ones((2, 3)), n), _NORMALIZED_SHAPES),
+    st.builds(lambda n: _fcall("rms_norm", F.rms_norm, ones((2, 3)), n),
+              _NORMALIZED_SHAPES | st.sampled_from([(), []])),
     st.builds(lambda w: _fcall("rms_norm", F.rms_norm, ones((2, 3)), (3,), w),
               st.sampled_from([ag.ones(4), ag.ones(2, 3), "w", ag.tensor([1, 2, 3])])),
     st.builds(lambda e: _fcall("rms_norm", F.rms_norm, ones((2, 3)), (3,), eps=e),
