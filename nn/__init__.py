@@ -14,18 +14,26 @@ import importlib
 from typing import Any
 
 from . import functional, init
-from .layers import (
+from .layers import (  # issue 16 (nnmisc): AlphaDropout ... Upsample
+    AlphaDropout,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
     Conv2d,
     Dropout,
+    Dropout2d,
     Embedding,
     Flatten,
+    GroupNorm,
     Identity,
+    InstanceNorm1d,
+    InstanceNorm2d,
     LayerNorm,
     Linear,
     MaxPool2d,
+    RMSNorm,
+    Unflatten,
+    Upsample,
 )
 from .layers_activation import (
     ELU,
@@ -60,6 +68,10 @@ __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss",
     "save", "load", "functional", "init", *_LAZY_SUBMODULES,
+]
+__all__ += [  # issue 16 (nnmisc)
+    "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "Dropout2d", "AlphaDropout",
+    "Upsample", "Unflatten",
 ]
 
 

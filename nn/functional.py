@@ -23,6 +23,10 @@ __all__ = [
     "max_pool2d", "avg_pool2d", "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
 ]
+__all__ += [  # issue 16 (nnmisc): norms, dropouts, interpolation, attention
+    "group_norm", "instance_norm", "rms_norm", "dropout2d", "alpha_dropout", "interpolate",
+    "scaled_dot_product_attention",
+]
 
 # ----------------------------------------------------------------------------------------
 # Argument checking
@@ -220,11 +224,8 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     elif training:
         y, mean, var = _normalize(x, axes, eps)
         if running_mean is not None and running_var is not None:
-            with ag.no_grad():
-                running_mean[...] = (1 - momentum) * running_mean.data \
-                    + momentum * mean.data.reshape(C)
-                running_var[...] = (1 - momentum) * running_var.data \
-                    + momentum * var.data.reshape(C) * (n / (n - 1))
+            _update_running(running_mean, running_var, mean.data.reshape(C),
+                            var.data.reshape(C), momentum, n)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: running_mean and running_var are needed when not "
@@ -238,19 +239,394 @@ def layer_norm(input: Tensor, normalized_shape: tuple[int, ...], weight: Tensor 
     """Normalize over the trailing ``normalized_shape`` dims of each example:
     (N, L, D) with normalized_shape (D,) -> (N, L, D)."""
     x = _float_tensor(input, "layer_norm")
-    given = normalized_shape if isinstance(normalized_shape, (tuple, list)) else \
-        (normalized_shape,)
-    shape = _int_tuple(given, len(given), "normalized_shape", "layer_norm", 1) if given else ()
+    shape = _trailing_shape(x, normalized_shape, "layer_norm")
     eps = real(eps, "layer_norm", "eps", low=0, low_open=True)
-    if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
-        raise ValueError(f"layer_norm: input of shape {x.shape} does not end with "
-                         f"normalized_shape {shape}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and _float_tensor(t, "layer_norm", name).shape != shape:
             raise ValueError(f"layer_norm: {name} must have the normalized_shape {shape}, got "
                              f"shape {t.shape}")
     y, _, _ = _normalize(x, tuple(range(x.ndim - len(shape), x.ndim)), eps)
     return _affine(y, weight, bias, shape)
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 16 (nnmisc): group, instance and RMS normalization, channel and alpha dropout,
+# interpolation, attention. Composed from Tensor ops like the rest of this module.
+
+
+def _norm_param(t: Any, shape: tuple, op: str, what: str) -> Tensor | None:
+    """An optional float weight/bias/running statistic that must have ``shape``."""
+    if t is None:
+        return None
+    t = _float_tensor(t, op, what)
+    if t.shape != shape:
+        raise ValueError(f"{op}: {what} must have shape {shape}, got {t.shape}")
+    return t
+
+
+def _update_running(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
+                    var: np.ndarray, momentum: float, n: int) -> None:
+    """running = (1 − momentum)·running + momentum·batch, with the unbiased variance of
+    ``n`` values (as PyTorch); written in place, outside the graph."""
+    with ag.no_grad():
+        running_mean[...] = (1 - momentum) * running_mean.data + momentum * mean
+        running_var[...] = (1 - momentum) * running_var.data + momentum * var * (n / (n - 1))
+
+
+def _channels(input: Any, op: str) -> Tensor:
+    x = _float_tensor(input, op)
+    if x.ndim < 2:
+        raise ValueError(f"{op}: expected input of shape (N, C, *), got {x.shape}")
+    return x
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """Normalize each of ``num_groups`` groups of channels per example (biased variance),
+    then scale and shift per channel: (N, C, *) -> (N, C, *), C divisible by num_groups."""
+    op = "group_norm"
+    x = _channels(input, op)
+    G = integer(num_groups, op, "num_groups", low=1)
+    eps = real(eps, op, "eps", low=0, low_open=True)
+    N, C = x.shape[:2]
+    if C % G:
+        raise ValueError(f"{op}: the number of channels ({C}) of input of shape {x.shape} "
+                         f"must be divisible by num_groups ({G})")
+    weight, bias = (_norm_param(t, (C,), op, n) for t, n in ((weight, "weight"), (bias, "bias")))
+    y, _, _ = _normalize(x.reshape(N, G, C // G * math.prod(x.shape[2:])), (2,), eps)
+    return _affine(y.reshape(x.shape), weight, bias, (1, C) + (1,) * (x.ndim - 2))
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None,
+                  running_var: Tensor | None = None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each channel of each example over its spatial dims: (N, C, *) ->
+    (N, C, *). With ``use_input_stats`` the running statistics, if given, move towards the
+    batch's mean over examples of the per-instance statistics (unbiased variance), as
+    PyTorch; otherwise they are used to normalize."""
+    op = "instance_norm"
+    x = _channels(input, op)
+    use_input_stats = flag(use_input_stats, op, "use_input_stats")
+    momentum = real(momentum, op, "momentum", low=0, high=1)
+    eps = real(eps, op, "eps", low=0, low_open=True)
+    C = x.shape[1]
+    running_mean, running_var, weight, bias = (
+        _norm_param(t, (C,), op, n) for t, n in ((running_mean, "running_mean"),
+                                                 (running_var, "running_var"),
+                                                 (weight, "weight"), (bias, "bias")))
+    shape = (1, C) + (1,) * (x.ndim - 2)
+    n = math.prod(x.shape[2:])  # values per instance
+    if not use_input_stats:
+        if running_mean is None or running_var is None:
+            raise ValueError(f"{op}: running_mean and running_var are needed when "
+                             "use_input_stats=False")
+        y = (x - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
+        return _affine(y, weight, bias, shape)
+    if n <= 1:
+        raise ValueError(f"{op}: expected more than 1 spatial element when training, got "
+                         f"input of shape {x.shape}")
+    y, mean, var = _normalize(x, tuple(range(2, x.ndim)), eps)
+    if running_mean is not None and running_var is not None and x.shape[0]:
+        _update_running(running_mean, running_var, mean.data.reshape(-1, C).mean(axis=0),
+                        var.data.reshape(-1, C).mean(axis=0), momentum, n)
+    return _affine(y, weight, bias, shape)
+
+
+def _normalized_shape(normalized_shape: Any, op: str) -> tuple[int, ...]:
+    """layer_norm's and rms_norm's trailing shape: an int or a tuple/list of ints >= 1."""
+    given = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) else \
+        (normalized_shape,)
+    return _int_tuple(given, len(given), "normalized_shape", op, 1)
+
+
+def _trailing_shape(x: Tensor, normalized_shape: Any, op: str) -> tuple[int, ...]:
+    """The non-empty ``normalized_shape`` that ``x``'s shape must end with."""
+    shape = _normalized_shape(normalized_shape, op)
+    if not shape:
+        raise ValueError(f"{op}: normalized_shape must have at least one element, got "
+                         f"{normalized_shape!r}")
+    if len(shape) > x.ndim or x.shape[x.ndim - len(shape):] != shape:
+        raise ValueError(f"{op}: input of shape {x.shape} does not end with "
+                         f"normalized_shape {shape}")
+    return shape
+
+
+def rms_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
+             eps: float | None = None) -> Tensor:
+    """x / sqrt(mean(x²) + eps) over the trailing ``normalized_shape`` dims, times
+    ``weight``: (N, L, D) with normalized_shape (D,) -> (N, L, D). ``eps=None`` is the
+    machine epsilon of the input's dtype, as PyTorch."""
+    op = "rms_norm"
+    x = _float_tensor(input, op)
+    shape = _trailing_shape(x, normalized_shape, op)
+    eps = float(np.finfo(x.dtype).eps) if eps is None else real(eps, op, "eps", low=0)
+    weight = _norm_param(weight, shape, op, "weight")
+    axes = tuple(range(x.ndim - len(shape), x.ndim))
+    y = x / ((x * x).mean(axis=axes, keepdims=True) + eps).sqrt()
+    return y if weight is None else y * weight
+
+
+def _channel_noise(x: Tensor, p: float) -> np.ndarray:
+    """PyTorch's feature noise: one keep/drop draw per (example, channel), i.e. of shape
+    (N, C, 1, ...), True where kept."""
+    return ag.default_generator().random(x.shape[:2] + (1,) * (x.ndim - 2)) >= p
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    """Zero whole channels: each (example, channel) map of (N, C, H, W) input is dropped
+    with probability ``p``, the rest scaled by 1/(1−p); identity when not ``training``.
+    As PyTorch, any input of >= 2 dims has its channels in dim 1 (3-D input is (N, C, L),
+    with PyTorch's warning; other than 3-D or 4-D warns too)."""
+    op = "dropout2d"
+    x = _float_tensor(input, op)
+    p = _probability(p, op)
+    training = flag(training, op, "training")
+    if x.ndim < 2:
+        raise ValueError(f"{op}: feature dropout requires at least 2 dimensions in the input, "
+                         f"got shape {x.shape}")
+    if x.ndim not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {x.ndim}-D input to dropout2d, which is "
+                      "deprecated; use dropout instead", stacklevel=2)
+    if x.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that "
+                      "channel-wise 1D dropout behavior is desired - input is interpreted as "
+                      "shape (N, C, L), where C is the channel dim", stacklevel=2)
+    if not training or p == 0 or x.numel() == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    return x * (_channel_noise(x, p) * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+_SELU_ALPHA_SCALE = 1.7580993408473766  # SELU's scale·alpha: dropped values go to −this
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
+                  inplace: bool = False) -> Tensor:
+    """Dropout for SELU networks: dropped values become −1.7581 and an affine map a·x + b
+    restores zero mean and unit variance; identity when not ``training`` (False by
+    default, as PyTorch's functional form). Any shape -> the same shape."""
+    op = "alpha_dropout"
+    x = _float_tensor(input, op)
+    p = _probability(p, op)
+    if not flag(training, op, "training") or p == 0 or x.numel() == 0:
+        return x
+    if p == 1:
+        return x * 0.0
+    keep = ag.default_generator().random(x.shape) >= p
+    alpha = _SELU_ALPHA_SCALE
+    a = 1.0 / math.sqrt((alpha * alpha * p + 1) * (1 - p))
+    # PyTorch's x·(a·keep) + (alpha·a·(keep − 1) + alpha·a·p)
+    b = (alpha * a) * (keep - 1.0) + alpha * a * p
+    return x * (keep * a).astype(x.dtype) + b.astype(x.dtype)
+
+
+_INTERPOLATION_DIMS = {"nearest": (3, 4, 5), "nearest-exact": (3, 4, 5), "linear": (3,),
+                       "bilinear": (4,), "trilinear": (5,)}
+
+
+def _sizes_or_scales(value: Any, n: int, what: str, op: str, number) -> tuple | None:
+    """``size`` or ``scale_factor``: one value for every spatial dim, or one per dim."""
+    if value is None:
+        return None
+    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
+    if len(values) != n:
+        raise ValueError(f"{op}: input and output must have the same number of spatial "
+                         f"dimensions ({n}), got {what}={value!r}")
+    return tuple(number(v) for v in values)
+
+
+def _nearest_index(n_in: int, n_out: int, scale: float | None, exact: bool) -> np.ndarray:
+    """PyTorch's source index of each output position (float32 arithmetic, as its
+    kernels): floor(dst·s) for 'nearest', floor((dst + ½)·s) for 'nearest-exact', with s
+    = 1/scale_factor when given, else n_in/n_out."""
+    s = np.float32(1.0 / scale) if scale else np.float32(n_in) / np.float32(n_out)
+    src = (np.arange(n_out, dtype=np.float32) + np.float32(0.5 if exact else 0.0)) * s
+    return np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+
+
+def _linear_weights(n_in: int, n_out: int, scale: float | None, align_corners: bool,
+                    dtype: np.dtype) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i0, i1, λ): output position j is (1 − λ)·x[i0] + λ·x[i1], with PyTorch's source
+    coordinate (half-pixel centres clamped at 0, or corner-aligned) in the input's dtype."""
+    dst = np.arange(n_out, dtype=dtype)
+    if align_corners:
+        s = dtype.type(n_in - 1) / dtype.type(n_out - 1) if n_out > 1 else dtype.type(0)
+        src = dst * s
+    else:
+        s = dtype.type(1.0 / scale) if scale else dtype.type(n_in) / dtype.type(n_out)
+        src = np.maximum((dst + dtype.type(0.5)) * s - dtype.type(0.5), dtype.type(0))
+    i0 = np.minimum(np.floor(src).astype(np.int64), n_in - 1)
+    lam = np.clip(src - i0.astype(dtype), 0, 1).astype(dtype)
+    return i0, i0 + (i0 < n_in - 1), lam
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = "nearest", align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    """Resize the spatial dims of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input to
+    ``size``, or by ``scale_factor`` (output floor(in·scale)): modes 'nearest',
+    'nearest-exact', 'linear' (3-D), 'bilinear' (4-D), 'trilinear' (5-D), with PyTorch's
+    index and weight rules. (1, 1, 2, 2) with scale_factor=2 -> (1, 1, 4, 4)."""
+    op = "interpolate"
+    x = _float_tensor(input, op)
+    if not isinstance(mode, str) or mode not in _INTERPOLATION_DIMS:
+        raise ValueError(f"{op}: mode must be one of {', '.join(map(repr, _INTERPOLATION_DIMS))}"
+                         f", got {mode!r}")
+    if x.ndim not in (3, 4, 5):
+        raise ValueError(f"{op}: expected 3-D, 4-D or 5-D input (N, C, *spatial), got shape "
+                         f"{x.shape}")
+    if x.ndim not in _INTERPOLATION_DIMS[mode]:
+        raise ValueError(f"{op}: got {x.ndim}-D input of shape {x.shape}, but {mode} mode "
+                         f"needs {_INTERPOLATION_DIMS[mode][0]}-D input")
+    linear = mode.endswith("linear")
+    if align_corners is not None:
+        align_corners = flag(align_corners, op, "align_corners")
+        if not linear:
+            raise ValueError(f"{op}: align_corners can only be set with the interpolating "
+                             f"modes linear, bilinear and trilinear, not {mode!r}")
+    if recompute_scale_factor is not None:
+        recompute_scale_factor = flag(recompute_scale_factor, op, "recompute_scale_factor")
+    if flag(antialias, op, "antialias"):
+        raise NotImplementedError(f"{op}: antialias=True is not supported")
+    if (size is None) == (scale_factor is None):
+        raise ValueError(f"{op}: exactly one of size or scale_factor must be given, got "
+                         f"size={size!r} and scale_factor={scale_factor!r}")
+    spatial = x.shape[2:]
+    n = len(spatial)
+    sizes = _sizes_or_scales(size, n, "size", op,
+                             lambda v: integer(v, op, f"size {size!r}", low=1))
+    scales = _sizes_or_scales(scale_factor, n, "scale_factor", op, lambda v: real(
+        v, op, f"scale_factor {scale_factor!r}", low=0, low_open=True))
+    if recompute_scale_factor and sizes is not None:
+        raise ValueError(f"{op}: recompute_scale_factor is not meaningful with an explicit "
+                         "size")
+    if sizes is None:
+        sizes = tuple(math.floor(s * k) for s, k in zip(spatial, scales))
+        if recompute_scale_factor:
+            scales = None  # the indices then come from the sizes alone, as PyTorch
+    if min(spatial) < 1 or min(sizes) < 1:
+        raise ValueError(f"{op}: input and output sizes should be greater than 0, got input "
+                         f"{spatial} and output {sizes}")
+    scales = scales or (None,) * n
+    for axis, (n_in, n_out, scale) in enumerate(zip(spatial, sizes, scales), start=2):
+        before = (slice(None),) * axis
+        if not linear:
+            x = x[before + (_nearest_index(n_in, n_out, scale, mode == "nearest-exact"),)]
+            continue
+        if n_out == n_in:  # as PyTorch's kernels: a copy, whatever the scale_factor
+            continue
+        i0, i1, lam = _linear_weights(n_in, n_out, scale, bool(align_corners), x.dtype)
+        lam = lam.reshape((n_out,) + (1,) * (x.ndim - axis - 1))
+        x = x[before + (i0,)] * (1 - lam) + x[before + (i1,)] * lam
+    return x
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | None = None, dropout_p: float = 0.0,
+                                 is_causal: bool = False, *, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """softmax(q·kᵀ·scale + mask)·v: query (..., L, E), key (..., S, E), value (..., S, Ev)
+    -> (..., L, Ev); batch dims broadcast. ``attn_mask`` broadcastable to (..., L, S):
+    boolean (True = attend) or additive float; ``is_causal`` (without attn_mask) masks key
+    positions after each query (top-left aligned); a fully masked row gives zeros, as
+    PyTorch. ``scale`` defaults to 1/sqrt(E); ``dropout_p`` > 0 always drops attention
+    weights (the library's generator); ``enable_gqa`` shares each key/value head among the
+    query heads (dim −3)."""
+    op = "scaled_dot_product_attention"
+    q, k, v = (_float_tensor(t, op, n) for t, n in ((query, "query"), (key, "key"),
+                                                   (value, "value")))
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise ValueError(f"{op}: query, key and value must be at least 2-D, got shapes "
+                         f"{q.shape}, {k.shape}, {v.shape}")
+    if not q.dtype == k.dtype == v.dtype:
+        raise TypeError(f"{op}: query, key and value must have the same dtype, got "
+                        f"{q.dtype}, {k.dtype}, {v.dtype}")
+    dropout_p = _probability(dropout_p, op)
+    is_causal = flag(is_causal, op, "is_causal")
+    enable_gqa = flag(enable_gqa, op, "enable_gqa")
+    E = q.shape[-1]
+    scale = 1 / math.sqrt(E) if scale is None else real(scale, op, "scale")
+    if k.shape[-1] != E or v.shape[-2] != k.shape[-2]:
+        raise ValueError(f"{op}: expected key (..., S, {E}) and value (..., S, Ev) for query "
+                         f"of shape {q.shape}, got key {k.shape} and value {v.shape}")
+    if enable_gqa:
+        k, v = (_repeat_heads(t, q, op) for t in (k, v))
+    L, S = q.shape[-2], k.shape[-2]
+    try:
+        batch = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(f"{op}: the batch dims of query {q.shape}, key {k.shape} and value "
+                         f"{v.shape} do not broadcast") from None
+    scores_shape = batch + (L, S)
+    allowed, bias = None, None  # a boolean mask (True = attend), an additive one
+    if attn_mask is not None:
+        mask = _tensor(attn_mask, op, "attn_mask")
+        if mask.dtype.kind not in "bf":
+            raise TypeError(f"{op}: attn_mask must be bool or floating point, got dtype "
+                            f"{mask.dtype}")
+        try:
+            fits = np.broadcast_shapes(mask.shape, scores_shape) == scores_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"{op}: attn_mask of shape {mask.shape} does not broadcast to the "
+                             f"attention shape {scores_shape}")
+        if mask.dtype == bool:
+            allowed = mask.data
+        else:
+            bias = mask.astype(q.dtype)
+    if is_causal:
+        if attn_mask is not None:  # PyTorch's (math backend's) error
+            raise RuntimeError(f"{op}: explicit attn_mask should not be set when "
+                               "is_causal=True")
+        allowed = np.tri(L, S, dtype=bool)
+    scores = q @ k.swapaxes(-2, -1) * scale
+    if bias is not None:
+        scores = scores + bias
+    if allowed is not None:
+        scores = ag.where(allowed, scores, -math.inf)
+    # PyTorch's safe softmax: a row with nothing to attend to gets zero weights (not NaN)
+    empty = np.all(scores.data == -math.inf, axis=-1, keepdims=True)
+    if empty.any():
+        weights = ag.where(empty, 0.0, ag.where(empty, 0.0, scores).softmax(axis=-1))
+    else:
+        weights = scores.softmax(axis=-1)
+    if dropout_p:
+        weights = dropout(weights, dropout_p)
+    return weights @ v
+
+
+def _repeat_heads(t: Tensor, q: Tensor, op: str) -> Tensor:
+    """Key or value (..., H, S, E) repeated along the heads, each head r times in a row, to
+    the query's Hq = r·H heads (PyTorch's repeat_interleave)."""
+    if q.ndim < 3 or t.ndim < 3 or q.shape[-3] % t.shape[-3]:
+        raise ValueError(f"{op}: with enable_gqa the query's heads (dim -3) must be a multiple "
+                         f"of the key's and value's, got query {q.shape} and {t.shape}")
+    r = q.shape[-3] // t.shape[-3]
+    if r == 1:
+        return t
+    H, S, E = t.shape[-3:]
+    return t.unsqueeze(-3).expand(t.shape[:-2] + (r, S, E)).reshape(
+        t.shape[:-3] + (H * r, S, E))
+
+
+def _unflatten(x: Tensor, dim: int, sizes: tuple[int, ...], op: str) -> Tensor:
+    """``x`` with dim ``dim`` split into ``sizes`` (one −1 inferred), by reshape:
+    (N, 12) with dim 1 and sizes (3, 4) -> (N, 3, 4)."""
+    if not -x.ndim <= dim < max(x.ndim, 1):
+        raise IndexError(f"{op}: dim {dim} is out of range for input of shape {x.shape}")
+    d = dim % max(x.ndim, 1)
+    n = x.shape[d] if x.ndim else 1
+    known = math.prod(s for s in sizes if s != -1)
+    if sizes.count(-1) > 1 or (-1 in sizes and (known == 0 or n % known)) or \
+            (-1 not in sizes and known != n):
+        raise ValueError(f"{op}: sizes {sizes} don't multiply up to the size of dim {dim} "
+                         f"({n}) of input of shape {x.shape}")
+    sizes = tuple(n // known if s == -1 else s for s in sizes)
+    return x.reshape(x.shape[:d] + sizes + x.shape[d + 1:])
 
 
 def _check_indices(t: Tensor, n: int, op: str) -> np.ndarray:

@@ -9,6 +9,7 @@ its Parameters, buffers and settings, with PyTorch's names, defaults and initial
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,13 @@ def _uniform_fan_in(weight: Parameter, bias: Parameter | None) -> None:
         fan_in = int(np.prod(weight.shape[1:]))
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
         init.uniform_(bias, -bound, bound)
+
+
+def _affine_parameters(norm: Module, shape: tuple, weight: bool, bias: bool,
+                       dtype: np.dtype) -> None:
+    """A normalization layer's weight (if ``weight``) and bias (if both), else None."""
+    norm.register_parameter("weight", _empty(shape, dtype) if weight else None)
+    norm.register_parameter("bias", _empty(shape, dtype) if weight and bias else None)
 
 
 def _reset_affine(norm: Module) -> None:
@@ -117,8 +125,8 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
-        self.p = F._probability(p, "Dropout")
-        self.inplace = flag(inplace, "Dropout", "inplace")
+        self.p = F._probability(p, type(self).__name__)
+        self.inplace = flag(inplace, type(self).__name__, "inplace")
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
         return F.dropout(input, self.p, self.training)
@@ -149,15 +157,7 @@ class _BatchNorm(Module):
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
         C = self.num_features
-        if affine:
-            self.weight = _empty((C,), dtype)
-            if bias:
-                self.bias = _empty((C,), dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, (C,), affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", ag.zeros(C, dtype=dtype))
             self.register_buffer("running_var", ag.ones(C, dtype=dtype))
@@ -221,23 +221,12 @@ class LayerNorm(Module):
                  elementwise_affine: bool = True, bias: bool = True,
                  dtype: Any = None) -> None:
         super().__init__()
-        shape = tuple(normalized_shape) if isinstance(normalized_shape, (tuple, list)) \
-            else (normalized_shape,)
-        self.normalized_shape = F._int_tuple(shape, len(shape), "normalized_shape",
-                                             "LayerNorm", 1)
+        self.normalized_shape = F._normalized_shape(normalized_shape, "LayerNorm")
         self.eps = eps
         real(eps, "LayerNorm", "eps", low=0, low_open=True)
         self.elementwise_affine = flag(elementwise_affine, "LayerNorm", "elementwise_affine")
         bias, dtype = flag(bias, "LayerNorm", "bias"), _dtype(dtype, "LayerNorm")
-        if elementwise_affine:
-            self.weight = _empty(self.normalized_shape, dtype)
-            if bias:
-                self.bias = _empty(self.normalized_shape, dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -410,3 +399,192 @@ class AvgPool2d(_Pool2d):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 16 (nnmisc): group/instance/RMS normalization, channel and alpha dropout,
+# Upsample, Unflatten
+
+__all__ += ["GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "Dropout2d",
+            "AlphaDropout", "Upsample", "Unflatten"]
+
+
+class GroupNorm(Module):
+    """Normalize groups of channels per example: (N, C, *) -> (N, C, *), C =
+    num_channels divisible by num_groups; per-channel weight (ones) and bias (zeros)."""
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5,
+                 affine: bool = True, dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__()
+        self.num_groups = integer(num_groups, "GroupNorm", "num_groups", low=1)
+        self.num_channels = _count(num_channels, "num_channels", "GroupNorm")
+        if self.num_channels % self.num_groups:
+            raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by "
+                             f"num_groups ({num_groups})")
+        self.eps = real(eps, "GroupNorm", "eps", low=0, low_open=True)
+        self.affine = flag(affine, "GroupNorm", "affine")
+        bias, dtype = flag(bias, "GroupNorm", "bias"), _dtype(dtype, "GroupNorm")
+        _affine_parameters(self, (self.num_channels,), affine, bias, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _reset_affine(self)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, "
+                f"affine={self.affine}, bias={self.bias is not None}")
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared by InstanceNorm1d/2d: per-example, per-channel normalization over the
+    spatial dims; no affine parameters and no running statistics by default (PyTorch's).
+    With track_running_stats, eval mode uses the running statistics."""
+
+    _spatial_dims = 0
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = False, track_running_stats: bool = False,
+                 dtype: Any = None, *, bias: bool = True) -> None:
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype,
+                         bias=bias)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        cls = type(self).__name__
+        x = F._float_tensor(input, cls)
+        unbatched = self._spatial_dims + 1
+        if x.ndim not in (unbatched, unbatched + 1):
+            raise ValueError(f"{cls}: expected {unbatched}D or {unbatched + 1}D input, got "
+                             f"shape {x.shape}")
+        channels = x.shape[x.ndim - unbatched]
+        if channels != self.num_features:
+            message = (f"{cls}: input's size at dim={x.ndim - unbatched} ({channels}) does "
+                       f"not match num_features ({self.num_features})")
+            if self.affine:
+                raise ValueError(message)
+            warnings.warn(message + "; it is not used because affine=False", stacklevel=2)
+        y = F.instance_norm(x.unsqueeze(0) if x.ndim == unbatched else x, self.running_mean,
+                            self.running_var, self.weight, self.bias,
+                            self.training or not self.track_running_stats,
+                            0.0 if self.momentum is None else self.momentum, self.eps)
+        return y.squeeze(0) if x.ndim == unbatched else y
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalization of (N, C, L) or unbatched (C, L) input."""
+
+    _spatial_dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalization of (N, C, H, W) or unbatched (C, H, W) input."""
+
+    _spatial_dims = 2
+
+
+class RMSNorm(Module):
+    """x / sqrt(mean(x²) + eps) over the trailing ``normalized_shape`` dims, times a weight
+    (ones): (N, L, D) with RMSNorm(D) -> (N, L, D). ``eps=None`` is the input dtype's
+    machine epsilon."""
+
+    def __init__(self, normalized_shape: int | tuple[int, ...], eps: float | None = None,
+                 elementwise_affine: bool = True, dtype: Any = None) -> None:
+        super().__init__()
+        self.normalized_shape = F._normalized_shape(normalized_shape, "RMSNorm")
+        if eps is not None:
+            real(eps, "RMSNorm", "eps", low=0)
+        self.eps = eps
+        self.elementwise_affine = flag(elementwise_affine, "RMSNorm", "elementwise_affine")
+        _affine_parameters(self, self.normalized_shape, elementwise_affine, False,
+                           _dtype(dtype, "RMSNorm"))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _reset_affine(self)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) input with probability ``p`` in training mode
+    (the rest scaled by 1/(1−p)); identity in eval mode."""
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.dropout2d(input, self.p, self.training)
+
+
+class AlphaDropout(Dropout):
+    """Alpha dropout (for SELU networks: keeps zero mean and unit variance) in training
+    mode; identity in eval mode. Any shape -> the same shape."""
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class Upsample(Module):
+    """Resize the spatial dims to ``size`` or by ``scale_factor`` (see
+    :func:`nn.functional.interpolate`): Upsample(scale_factor=2) maps (N, C, H, W) to
+    (N, C, 2H, 2W)."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None,
+                 recompute_scale_factor: bool | None = None) -> None:
+        super().__init__()
+        if not isinstance(mode, str) or mode not in F._INTERPOLATION_DIMS:
+            raise ValueError(f"Upsample: mode must be one of "
+                             f"{', '.join(map(repr, F._INTERPOLATION_DIMS))}, got {mode!r}")
+        if size is not None:
+            for v in size if isinstance(size, (tuple, list)) else (size,):
+                integer(v, "Upsample", f"size {size!r}", low=1)
+        for name, value in (("align_corners", align_corners),
+                            ("recompute_scale_factor", recompute_scale_factor)):
+            if value is not None:
+                flag(value, "Upsample", name)
+        self.size = size
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor = tuple(real(s, "Upsample", "scale_factor", low=0, low_open=True)
+                                      for s in scale_factor)
+        else:
+            self.scale_factor = None if scale_factor is None else \
+                real(scale_factor, "Upsample", "scale_factor", low=0, low_open=True)
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             recompute_scale_factor=self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        s = (f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None
+             else f"size={self.size!r}")
+        return s + f", mode={self.mode!r}"
+
+
+class Unflatten(Module):
+    """Split dim ``dim`` into ``unflattened_size`` (one −1 is inferred):
+    Unflatten(1, (2, 5)) maps (N, 10) to (N, 2, 5)."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...]) -> None:
+        super().__init__()
+        self.dim = integer(dim, "Unflatten", "dim")
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError(f"Unflatten: unflattened_size must be a tuple of ints, got "
+                            f"{unflattened_size!r}")
+        self.unflattened_size = tuple(
+            integer(s, "Unflatten", f"unflattened_size {unflattened_size!r}", low=-1)
+            for s in unflattened_size)
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F._unflatten(F._tensor(input, "Unflatten"), self.dim, self.unflattened_size,
+                            "Unflatten")
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -2592,6 +2592,174 @@ _also(("data.random_split",), _generator_data_cases)
 
 
 # ----------------------------------------------------------------------------------------
+# Task "nnmisc" (issue 16): group/instance/RMS normalization, Dropout2d/AlphaDropout,
+# interpolate/Upsample, Unflatten, scaled_dot_product_attention
+
+_INSTANCE_NORM_ARGS = dict(num_features=COUNTS, eps=EPS, momentum=PROBABILITY.filter(
+    lambda v: v is not None), affine=FLAG_VALUES, track_running_stats=FLAG_VALUES,
+    bias=FLAG_VALUES, dtype=NON_FLOAT_DTYPES)
+_NORMALIZED_SHAPES = st.sampled_from([(3, 0), (2.0,), ("a",), [3, None], 0, -2, "a", None])
+_also(("F.layer_norm",), lambda name: [st.just(_fcall("layer_norm", F.layer_norm, ones((2, 3)),
+                                                      ()))])
+for _name, (_cls, _good, _bad_args) in {
+    "nn.GroupNorm": (nn.GroupNorm, dict(num_groups=2, num_channels=4),
+                     dict(num_groups=st.one_of(POSITIVE, st.just(3)),
+                          num_channels=st.one_of(COUNTS, st.just(5)), eps=EPS,
+                          affine=FLAG_VALUES, bias=FLAG_VALUES, dtype=NON_FLOAT_DTYPES)),
+    "nn.InstanceNorm1d": (nn.InstanceNorm1d, dict(num_features=3), _INSTANCE_NORM_ARGS),
+    "nn.InstanceNorm2d": (nn.InstanceNorm2d, dict(num_features=3), _INSTANCE_NORM_ARGS),
+    "nn.RMSNorm": (nn.RMSNorm, dict(normalized_shape=(3,)),
+                   dict(normalized_shape=_NORMALIZED_SHAPES,
+                        eps=real_args(low=0).filter(lambda v: v is not None),
+                        elementwise_affine=FLAG_VALUES, dtype=NON_FLOAT_DTYPES)),
+    "nn.Dropout2d": (nn.Dropout2d, dict(p=0.5), dict(p=PROBABILITY, inplace=FLAG_VALUES)),
+    "nn.AlphaDropout": (nn.AlphaDropout, dict(p=0.5), dict(p=PROBABILITY, inplace=FLAG_VALUES)),
+    "nn.Upsample": (nn.Upsample, dict(scale_factor=2),
+                    dict(scale_factor=real_args(low=0, low_open=True).filter(
+                        lambda v: v is not None) | st.just((2, "a")),
+                         size=st.sampled_from([0, -1, "a", 2.5, (2, 0), (2, "a"), [0]]),
+                         mode=st.sampled_from(["bicubic", "Nearest", "", None, 1]),
+                         align_corners=FLAG_VALUES.filter(lambda v: v is not None),
+                         recompute_scale_factor=FLAG_VALUES.filter(lambda v: v is not None))),
+    "nn.Unflatten": (nn.Unflatten, dict(dim=1, unflattened_size=(2, 3)),
+                     dict(dim=NOT_INTS, unflattened_size=st.sampled_from(
+                         [6, "ab", None, (2, 3.0), (2, None), (-2, 3), ag.ones(2)]))),
+}.items():
+    BAD[f"{_name}()"] = _ctor(_cls, _good, _bad_args)
+
+for _name, (_factory, _inputs_) in {
+    "nn.GroupNorm": (lambda: nn.GroupNorm(2, 4), _inputs(lambda s: len(s) >= 2 and s[1] == 4)),
+    "nn.InstanceNorm1d": (lambda: nn.InstanceNorm1d(3, affine=True), _inputs(
+        lambda s: len(s) in (2, 3) and s[-2] == 3 and s[-1] > 1)),
+    "nn.InstanceNorm2d": (lambda: nn.InstanceNorm2d(3, affine=True, track_running_stats=True),
+                          _inputs(lambda s: len(s) in (3, 4) and s[-3] == 3
+                                  and s[-1] * s[-2] > 1)),
+    "nn.RMSNorm": (lambda: nn.RMSNorm((2, 3)), _inputs(lambda s: s[-2:] == (2, 3))),
+    "nn.Dropout2d": (lambda: nn.Dropout2d(0.5), _inputs(lambda s: len(s) >= 2)),
+    "nn.AlphaDropout": (lambda: nn.AlphaDropout(0.5), _inputs(lambda s: True)),
+    "nn.Upsample": (lambda: nn.Upsample(size=3, mode="bilinear"),
+                    _inputs(lambda s: len(s) == 4)),
+    "nn.Unflatten": (lambda: nn.Unflatten(1, (2, 3)),
+                     _inputs(lambda s: len(s) >= 2 and s[1] == 6, bad_dtype=None)),
+}.items():
+    BAD[f"{_name}.forward"] = (lambda f, i: lambda name: _forward_case(f, i))(_factory, _inputs_)
+
+_NOT_FLOAT_INPUTS = INT_TENSORS | NON_TENSORS
+_f("group_norm", [
+    st.builds(lambda x: _fcall("group_norm", F.group_norm, x, 2),
+              _NOT_FLOAT_INPUTS | st.sampled_from([ag.ones(4), ag.ones(2, 3, 4), ag.ones(())])),
+    st.builds(lambda g: _fcall("group_norm", F.group_norm, ones((2, 4, 3)), g),
+              size_args(low=1) | st.sampled_from([3, 8])),
+    st.builds(lambda k, v: _fcall("group_norm", F.group_norm, ones((2, 4, 3)), 2, **{k: v}),
+              st.sampled_from(["weight", "bias"]),
+              st.sampled_from([ag.ones(2), ag.ones(4, 1), "w", ag.tensor([1, 2, 3, 4])])),
+    st.builds(lambda e: _fcall("group_norm", F.group_norm, ones((2, 4)), 2, eps=e), EPS),
+])
+
+
+def _instance_norm_case(kw: dict, *x: Any) -> Bad:
+    rm, rv = ag.zeros(3), ag.ones(3)
+    return _fcall("instance_norm", F.instance_norm, *(x or (ones((2, 3, 4)),)),
+                  watch=(rm, rv), **{"running_mean": rm, "running_var": rv, **kw})
+
+
+_f("instance_norm", [
+    st.builds(lambda x: _instance_norm_case({}, x),
+              _NOT_FLOAT_INPUTS | st.sampled_from([ag.ones(3), ag.ones(2, 3), ag.ones(2, 3, 1),
+                                                   ag.ones(2, 4, 5)])),
+    st.builds(lambda k, v: _instance_norm_case({k: v}),
+              st.sampled_from(["weight", "bias", "running_mean", "running_var"]),
+              st.sampled_from([ag.ones(4), ag.ones(3, 1), "w", ag.tensor([1, 2, 3])])),
+    st.builds(lambda m: _instance_norm_case({"momentum": m}), PROBABILITY),
+    st.builds(lambda e: _instance_norm_case({"eps": e}), EPS),
+    st.builds(lambda u: _instance_norm_case({"use_input_stats": u}), FLAG_VALUES),
+    st.just(_fcall("instance_norm", F.instance_norm, ones((2, 3, 4)), use_input_stats=False)),
+])
+_f("rms_norm", [
+    st.builds(lambda sn: _fcall("rms_norm", F.rms_norm, ones(sn[0]), sn[1]),
+              st.tuples(shapes(), shapes(max_dims=2)).filter(
+                  lambda sn: sn[0][len(sn[0]) - len(sn[1]):] != sn[1] or len(sn[1]) > len(sn[0]))),
+    st.builds(lambda n: _fcall("rms_norm", F.rms_norm, ones((2, 3)), n),
+              _NORMALIZED_SHAPES | st.sampled_from([(), []])),
+    st.builds(lambda w: _fcall("rms_norm", F.rms_norm, ones((2, 3)), (3,), w),
+              st.sampled_from([ag.ones(4), ag.ones(2, 3), "w", ag.tensor([1, 2, 3])])),
+    st.builds(lambda e: _fcall("rms_norm", F.rms_norm, ones((2, 3)), (3,), eps=e),
+              real_args(low=0).filter(lambda v: v is not None)),
+    st.builds(lambda x: _fcall("rms_norm", F.rms_norm, x, (1,)), _NOT_FLOAT_INPUTS),
+])
+for _op in ("dropout2d", "alpha_dropout"):
+    _fn = getattr(F, _op)
+    _f(_op, [
+        st.builds((lambda o, f: lambda p: _fcall(o, f, ones((2, 2, 2, 2)), p))(_op, _fn),
+                  PROBABILITY),
+        st.builds((lambda o, f: lambda t: _fcall(o, f, ones((2, 2, 2, 2)), 0.5, training=t))(
+            _op, _fn), FLAG_VALUES),
+        st.builds((lambda o, f: lambda v: _fcall(o, f, v, 0.5, True))(_op, _fn),
+                  _NOT_FLOAT_INPUTS | (st.sampled_from([ag.ones(3), ag.ones(())])
+                                       if _op == "dropout2d" else st.nothing())),
+    ])
+
+_INTERPOLATE_BAD = [  # (input shape, keyword arguments)
+    ((1, 1, 4, 4), dict(scale_factor=2, mode="bicubic")),
+    ((1, 1, 4, 4), dict(scale_factor=2, mode="linear")),
+    ((1, 1, 4), dict(scale_factor=2, mode="bilinear")),
+    ((1, 1, 2, 2, 2), dict(scale_factor=2, mode="bilinear")),
+    ((1, 1, 4, 4), dict(scale_factor=2, mode=None)),
+    ((1, 1, 4, 4), dict(scale_factor=2, align_corners=True)),
+    ((1, 1, 4, 4), dict(scale_factor=2, mode="bilinear", align_corners="yes")),
+    ((1, 1, 4, 4), dict(size=3, scale_factor=2)),
+    ((1, 1, 4, 4), dict()),
+    ((1, 1, 4, 4), dict(size=(3, 3, 3))),
+    ((1, 1, 4, 4), dict(scale_factor=(2,))),
+    ((1, 1, 4, 4), dict(size=0)),
+    ((1, 1, 4, 4), dict(size=(2, 2.5))),
+    ((1, 1, 4, 4), dict(size="3")),
+    ((1, 1, 4, 4), dict(scale_factor=-1)),
+    ((1, 1, 4, 4), dict(scale_factor=0.1)),
+    ((1, 1, 4, 4), dict(scale_factor=float("nan"))),
+    ((1, 1, 4, 4), dict(scale_factor="2")),
+    ((1, 1, 4, 4), dict(size=3, recompute_scale_factor=True)),
+    ((1, 1, 4, 4), dict(scale_factor=2, recompute_scale_factor=1)),
+    ((1, 1, 4, 4), dict(scale_factor=2, mode="bilinear", antialias=True)),
+    ((1, 1, 4, 4), dict(scale_factor=2, antialias=None)),
+    ((4, 4), dict(scale_factor=2)),
+    ((1, 1, 1, 2, 2, 2), dict(scale_factor=2)),
+    ((1, 1, 0, 4), dict(scale_factor=2)),
+]
+_f("interpolate", [
+    st.sampled_from(_INTERPOLATE_BAD).map(
+        lambda c: _fcall("interpolate", F.interpolate, ones(c[0]), **c[1])),
+    st.builds(lambda x: _fcall("interpolate", F.interpolate, x, scale_factor=2),
+              _NOT_FLOAT_INPUTS),
+])
+
+
+def _sdpa(q=(2, 3, 4), k=(2, 5, 4), v=(2, 5, 6), **kw) -> Bad:
+    tensors = [t if isinstance(t, ag.Tensor) else ones(t, grad=True) for t in (q, k, v)]
+    return _fcall("scaled_dot_product_attention", F.scaled_dot_product_attention, *tensors,
+                  watch=tuple(tensors), **kw)
+
+
+_f("scaled_dot_product_attention", [
+    st.sampled_from([
+        dict(k=(2, 5, 3)), dict(v=(2, 4, 6)), dict(q=(3, 3, 4)), dict(q=(4,)), dict(k=(5,)),
+        dict(v=ag.ones(2, 5, 6, dtype=np.float64)), dict(q=ag.ones(2, 3, 4, dtype=np.int64)),
+        dict(attn_mask=ag.ones(3, 5, dtype=np.int64)), dict(attn_mask=ag.ones(4, 5)),
+        dict(attn_mask=ag.ones(3, 2, 3, 5)), dict(attn_mask="mask"),
+        dict(attn_mask=ag.ones(3, 5, dtype=np.bool_), is_causal=True),
+        dict(q=(2, 4, 3, 4), k=(2, 3, 5, 4), v=(2, 3, 5, 6), enable_gqa=True),
+        dict(enable_gqa=True, q=(3, 4), k=(5, 4), v=(5, 6)),
+    ]).map(lambda kw: _sdpa(**kw)),
+    st.builds(lambda p: _sdpa(dropout_p=p), PROBABILITY),
+    st.builds(lambda s: _sdpa(scale=s), NOT_REALS.filter(lambda v: v is not None) | NON_FINITE),
+    st.builds(lambda k, f: _sdpa(**{k: f}), st.sampled_from(["is_causal", "enable_gqa"]),
+              FLAG_VALUES),
+    st.builds(lambda x: _fcall("scaled_dot_product_attention", F.scaled_dot_product_attention,
+                               x, ones((2, 5, 4)), ones((2, 5, 6))), NON_TENSORS),
+])
+
+
+# ----------------------------------------------------------------------------------------
 # The tests (after every registration above)
 
 
