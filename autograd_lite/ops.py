@@ -1470,6 +1470,20 @@ def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple) -> Tensor:
 
 
 # ----------------------------------------------------------------------------------------
+# issue 16: primitives for nn activations
+
+
+def logsigmoid(x: Tensor) -> Tensor:
+    """log(sigmoid(x)) = −log(1 + e**−x), stable for any x (no log of an underflowed 0);
+    its gradient is sigmoid(−x): (N, C) -> (N, C)."""
+    return _unary("logsigmoid", -np.logaddexp(0, -x.data), x,
+                  lambda xp, g, out, x: g * xp.sigmoid(-x))
+
+
+_reads("logsigmoid", {0})
+
+
+# ----------------------------------------------------------------------------------------
 # Comparisons (no gradient) and factories used by the ops
 
 

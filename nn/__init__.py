@@ -28,24 +28,55 @@ from .layers import (
     MaxPool2d,
 )
 from .layers_activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    CosineSimilarity,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PairwiseDistance,
+    PReLU,
     ReLU,
+    ReLU6,
+    RReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .modules import Module, ModuleList, Parameter, RemovableHandle, Sequential
 from .serialization import load, save
@@ -60,6 +91,14 @@ __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss",
     "save", "load", "functional", "init", *_LAZY_SUBMODULES,
+]
+__all__ += [  # issue 16: more activations, distances and losses
+    "SiLU", "SELU", "CELU", "Hardtanh", "ReLU6", "Hardswish", "Hardsigmoid", "Mish", "Softsign",
+    "LogSigmoid", "GLU", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "PReLU", "RReLU",
+    "Softmin", "CosineSimilarity", "PairwiseDistance",
+    "KLDivLoss", "SmoothL1Loss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss", "GaussianNLLLoss",
+    "PoissonNLLLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
 ]
 
 
