@@ -357,7 +357,7 @@ def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
     x = _float_tensor(input, "softmin")
     if dtype is not None:
         x = x.astype(dtype_arg(dtype, "softmin", kinds="f"))
-    return (-x).softmax(axis=_softmax_dim(x, dim, "softmin"))
+    return (-x).softmax(axis=_dim(x.ndim, _softmax_dim(x, dim, "softmin"), "softmin"))
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
