@@ -289,7 +289,7 @@ def test_normalize(data):
     shape = data.draw(small_shapes(min_dims=1))
     dim = data.draw(st.integers(-len(shape), len(shape) - 1))
     p = data.draw(st.sampled_from([1.0, 2.0, 3.0, math.inf]))
-    x = data.draw(arrays(shape, NONZERO, ) if p != math.inf else
+    x = data.draw(arrays(shape, NONZERO) if p != math.inf else
                   hnp.arrays(np.float64, shape, elements=st.integers(-300, 300).map(
                       lambda i: i / 100 + 0.005), unique=True))
     out = F.normalize(t64(x, False), p, dim)
