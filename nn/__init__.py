@@ -36,24 +36,55 @@ from .layers import (  # issue 16 (nnmisc): AlphaDropout ... Upsample
     Upsample,
 )
 from .layers_activation import (
+    CELU,
     ELU,
     GELU,
+    GLU,
+    SELU,
+    CosineSimilarity,
+    Hardshrink,
+    Hardsigmoid,
+    Hardswish,
+    Hardtanh,
     LeakyReLU,
+    LogSigmoid,
     LogSoftmax,
+    Mish,
+    PairwiseDistance,
+    PReLU,
     ReLU,
+    ReLU6,
+    RReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softmin,
     Softplus,
+    Softshrink,
+    Softsign,
     Tanh,
+    Tanhshrink,
+    Threshold,
 )
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
+    CosineEmbeddingLoss,
     CrossEntropyLoss,
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
     HuberLoss,
+    KLDivLoss,
     L1Loss,
+    MarginRankingLoss,
     MSELoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
     NLLLoss,
+    PoissonNLLLoss,
+    SmoothL1Loss,
+    SoftMarginLoss,
+    TripletMarginLoss,
 )
 from .modules import Module, ModuleList, Parameter, RemovableHandle, Sequential
 from .serialization import load, save
@@ -72,6 +103,14 @@ __all__ = [
 __all__ += [  # issue 16 (nnmisc)
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "Dropout2d", "AlphaDropout",
     "Upsample", "Unflatten",
+]
+__all__ += [  # issue 16: more activations, distances and losses
+    "SiLU", "SELU", "CELU", "Hardtanh", "ReLU6", "Hardswish", "Hardsigmoid", "Mish", "Softsign",
+    "LogSigmoid", "GLU", "Tanhshrink", "Softshrink", "Hardshrink", "Threshold", "PReLU", "RReLU",
+    "Softmin", "CosineSimilarity", "PairwiseDistance",
+    "KLDivLoss", "SmoothL1Loss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+    "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss", "GaussianNLLLoss",
+    "PoissonNLLLoss", "HingeEmbeddingLoss", "MultiMarginLoss",
 ]
 
 

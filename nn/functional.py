@@ -15,7 +15,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor
-from autograd_lite.validation import flag, integer, real
+from autograd_lite.validation import dtype_arg, flag, integer, real
 
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "elu", "softplus", "softmax",
@@ -26,6 +26,14 @@ __all__ = [
 __all__ += [  # issue 16 (nnmisc): norms, dropouts, interpolation, attention
     "group_norm", "instance_norm", "rms_norm", "dropout2d", "alpha_dropout", "interpolate",
     "scaled_dot_product_attention",
+]
+__all__ += [  # issue 16: more activations, distances and losses
+    "silu", "selu", "celu", "hardtanh", "relu6", "hardswish", "hardsigmoid", "mish", "softsign",
+    "logsigmoid", "glu", "tanhshrink", "softshrink", "hardshrink", "threshold", "prelu", "rrelu",
+    "softmin", "gumbel_softmax", "normalize", "cosine_similarity", "pairwise_distance",
+    "kl_div", "smooth_l1_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+    "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss", "gaussian_nll_loss",
+    "poisson_nll_loss", "hinge_embedding_loss", "multi_margin_loss",
 ]
 
 # ----------------------------------------------------------------------------------------
@@ -162,6 +170,294 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True,
         return x * 0.0
     keep = ag.default_generator().random(x.shape) >= p
     return x * (keep * (1.0 / (1.0 - p))).astype(x.dtype)
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 16: more activations (silu ... gumbel_softmax), composed from Tensor ops. Where
+# PyTorch's gradient at a kink differs from the composite's, a mask from x.data picks the
+# branch (``_hard_clip``), as torch's own backward formulas do.
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _activation(input: Any, op: str, fn: Any, inplace: bool = False) -> Tensor:
+    """``fn(x)``; with ``inplace`` written into x, which is returned (as PyTorch)."""
+    x = _float_tensor(input, op)
+    if flag(inplace, op, "inplace"):
+        return x._inplace(f"{op}_", fn)
+    return fn(x)
+
+
+def _dim(ndim: int, dim: Any, op: str) -> int:
+    """``dim`` as an axis of an ``ndim``-d tensor (0-d tensors take 0 and −1, as PyTorch)."""
+    d = integer(dim, op, "dim")
+    if not -max(ndim, 1) <= d < max(ndim, 1):
+        raise IndexError(f"{op}: dim {d} is out of range for a {ndim}-d input (expected "
+                         f"[{-max(ndim, 1)}, {max(ndim, 1) - 1}])")
+    return d % max(ndim, 1)
+
+
+def _hard_clip(x: Tensor, low: float, high: float) -> Tensor:
+    """clip(x, low, high) with PyTorch's hardtanh gradient: 1 strictly inside, 0 at the
+    bounds and beyond (clip's is 1 at the bounds)."""
+    v = x.data
+    return ag.where((v > low) & (v < high), x, np.clip(v, low, high))
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·sigmoid(x) (swish): any shape -> the same shape."""
+    return _activation(input, "silu", lambda x: x * x.sigmoid(), inplace)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale·elu(x, alpha) with the self-normalizing constants (alpha ≈ 1.6733,
+    scale ≈ 1.0507)."""
+    return _activation(input, "selu", lambda x: x.elu(_SELU_ALPHA) * _SELU_SCALE, inplace)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha·(e**(x/alpha) − 1) otherwise; alpha may not be 0."""
+    alpha = real(alpha, "celu", "alpha")
+    if alpha == 0:
+        raise ValueError("celu: alpha cannot be 0 for CELU")
+
+    def fn(x: Tensor) -> Tensor:
+        if alpha > 0:  # elu's expm1 keeps small negative x exact
+            return x.elu() if alpha == 1 else (x / alpha).elu() * alpha
+        below = x.data <= 0  # the exp only of x <= 0: no overflow, no 0·inf gradient
+        return ag.where(below, ((ag.where(below, x, 0.0) / alpha).exp() - 1) * alpha, x)
+
+    return _activation(input, "celu", fn, inplace)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val]; the gradient is 0 at the bounds (as PyTorch)."""
+    low = real(min_val, "hardtanh", "min_val", finite=False)
+    high = real(max_val, "hardtanh", "max_val", finite=False)
+    if low > high:
+        raise ValueError(f"hardtanh: min_val cannot be greater than max_val, got min_val={low}"
+                         f" and max_val={high}")
+    return _activation(input, "hardtanh", lambda x: _hard_clip(x, low, high), inplace)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): hardtanh(x, 0, 6)."""
+    return _activation(input, "relu6", lambda x: _hard_clip(x, 0.0, 6.0), inplace)
+
+
+def _hardsigmoid(x: Tensor) -> Tensor:
+    return _hard_clip(x + 3, 0.0, 6.0) / 6
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x + 3, 0), 6) / 6; gradient 1/6 strictly inside (−3, 3), else 0."""
+    return _activation(input, "hardsigmoid", _hardsigmoid, inplace)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·hardsigmoid(x); gradient 0 at −3 and 1 at 3, as PyTorch."""
+    return _activation(input, "hardswish", lambda x: x * _hardsigmoid(x), inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x·tanh(softplus(x))."""
+    return _activation(input, "mish", lambda x: x * x.softplus().tanh(), inplace)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    x = _float_tensor(input, "softsign")
+    return x / (x.abs() + 1)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), stable for any x (one op, :func:`autograd_lite.ops.logsigmoid`)."""
+    return ag.ops.logsigmoid(_float_tensor(input, "logsigmoid"))
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a·sigmoid(b) for the halves a, b of ``dim``: (N, 2k) -> (N, k)."""
+    x = _float_tensor(input, "glu")
+    if x.ndim == 0:
+        raise ValueError("glu: does not support scalars because halving size must be even")
+    d = _dim(x.ndim, dim, "glu")
+    n = x.shape[d]
+    if n % 2:
+        raise ValueError(f"glu: halving dimension must be even, but dimension {d} is size {n} "
+                         f"(input shape {x.shape})")
+    before = (slice(None),) * d
+    return x[before + (slice(0, n // 2),)] * x[before + (slice(n // 2, n),)].sigmoid()
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x − tanh(x)."""
+    x = _float_tensor(input, "tanhshrink")
+    return x - x.tanh()
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x − lambd above lambd, x + lambd below −lambd, 0 between (gradient 0 at ±lambd)."""
+    lambd = real(lambd, "softshrink", "lambd", low=0, finite=False)
+    x = _float_tensor(input, "softshrink")
+    return x - x.clip(-lambd, lambd)  # clip's gradient is 1 at the bounds: 0 here
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, else 0."""
+    lambd = real(lambd, "hardshrink", "lambd", finite=False)
+    x = _float_tensor(input, "hardshrink")
+    v = x.data
+    return ag.where((v >= -lambd) & (v <= lambd), 0.0, x)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else ``value``."""
+    th = real(threshold, "threshold", "threshold", finite=False)
+    value = real(value, "threshold", "value", finite=False)
+    return _activation(input, "threshold", lambda x: ag.where(x.data <= th, value, x), inplace)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x for x > 0, weight·x otherwise; weight has one entry, or one per channel (dim 1):
+    (N, C, *) with weight (C,) -> (N, C, *)."""
+    x = _float_tensor(input, "prelu")
+    w = _float_tensor(weight, "prelu", "weight")
+    if w.ndim > 1:
+        raise ValueError(f"prelu: weight must be a scalar or 1-D tensor, got shape {w.shape}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if w.numel() not in (1, channels):
+        raise ValueError(f"prelu: mismatch of parameter numbers and input channel size: "
+                         f"{w.numel()} parameters for {channels} channels (input shape "
+                         f"{x.shape})")
+    w = w.reshape(()) if w.numel() == 1 else w.reshape((channels,) + (1,) * (x.ndim - 2))
+    return ag.where(x.data > 0, x, x * w)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3,
+          training: bool = False, inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: in training each x <= 0 is scaled by its own slope drawn
+    uniformly from [lower, upper) (the library's generator); otherwise leaky_relu with the
+    mean slope (lower + upper) / 2."""
+    lower = real(lower, "rrelu", "lower")
+    upper = real(upper, "rrelu", "upper")
+    if lower > upper:
+        raise ValueError(f"rrelu: lower bound should be less than or equal to the upper bound, "
+                         f"got lower={lower} and upper={upper}")
+    if not flag(training, "rrelu", "training"):
+        return _activation(input, "rrelu", lambda x: x.leaky_relu((lower + upper) / 2),
+                           inplace)
+
+    def fn(x: Tensor) -> Tensor:  # drawn here, after every check
+        slope = lower + (upper - lower) * ag.default_generator().random(x.shape)
+        return x * np.where(x.data <= 0, slope, 1.0).astype(x.dtype)
+
+    return _activation(input, "rrelu", fn, inplace)
+
+
+def softmin(input: Tensor, dim: int | None = None, dtype: Any = None) -> Tensor:
+    """softmax(−x) along ``dim`` (computed in ``dtype`` if given): (N, C) -> (N, C)."""
+    x = _float_tensor(input, "softmin")
+    if dtype is not None:
+        x = x.astype(dtype_arg(dtype, "softmin", kinds="f"))
+    return (-x).softmax(axis=_dim(x.ndim, _softmax_dim(x, dim, "softmin"), "softmin"))
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10,
+                   dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau) along ``dim`` with Gumbel(0, 1) noise g drawn from the
+    library's generator; with ``hard``, the one-hot of its argmax in the forward and the
+    soft sample's gradient (straight-through). ``eps`` is deprecated and unused, as
+    PyTorch: (N, C) -> (N, C)."""
+    op = "gumbel_softmax"
+    x = _float_tensor(logits, op)
+    tau = real(tau, op, "tau", finite=False)
+    hard = flag(hard, op, "hard")
+    if real(eps, op, "eps") != 1e-10:
+        warnings.warn("gumbel_softmax: `eps` parameter is deprecated and has no effect.",
+                      stacklevel=2)
+    d = _dim(x.ndim, dim, op)
+    gumbels = -np.log(ag.default_generator().standard_exponential(x.shape))
+    y = ((x + gumbels.astype(x.dtype)) / tau).softmax(axis=d)
+    if not hard:
+        return y
+    y_hard = np.zeros_like(y.data)
+    np.put_along_axis(y_hard, np.expand_dims(y.data.argmax(axis=d), d), 1.0, axis=d)
+    return y + (y_hard - y.data)  # torch's y_hard − y.detach() + y, to the last bit
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 16: distances (normalize, cosine_similarity, pairwise_distance)
+
+
+def _vector_norm(x: Tensor, p: float, axis: int, keepdims: bool) -> Tensor:
+    """PyTorch's vector p-norm over ``axis``: (Σ|x|**p)**(1/p); max |x| for p = inf, min
+    for −inf, the count of non-zeros for 0. A zero vector gets a zero gradient (as
+    PyTorch), never 0·inf."""
+    if p == 0:
+        return ag.from_numpy((x.data != 0).sum(axis=axis, keepdims=keepdims).astype(x.dtype))
+    a = x.abs()
+    if math.isinf(p):
+        return a.max(axis=axis, keepdims=keepdims) if p > 0 else \
+            a.min(axis=axis, keepdims=keepdims)
+    s = (x * x if p == 2 else a ** p).sum(axis=axis, keepdims=keepdims)
+    zero = s.data == 0
+    if zero.any():  # a root's slope at 0 is infinite: the root of 1 there, then 0
+        return ag.where(zero, 0.0, ag.where(zero, 1.0, s) ** (1 / p))
+    return s.sqrt() if p == 2 else s ** (1 / p)
+
+
+def _clamped_without_grad(t: Tensor, low: float) -> Tensor:
+    """``t`` with values below ``low`` raised to it, the gradient still ``t``'s: PyTorch
+    clamps these (cosine_similarity's norms, gaussian_nll_loss's var) under no_grad."""
+    below = t.data < low
+    return t + np.where(below, low - t.data, 0.0).astype(t.dtype) if below.any() else t
+
+
+def _broadcast_shape(op: str, **shapes: tuple) -> tuple:
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        shapes = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"{op}: shapes {shapes} cannot be broadcast together") from None
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(‖x‖_p, eps) along ``dim``: (N, D) -> (N, D) rows of unit norm."""
+    x = _float_tensor(input, "normalize")
+    p = real(p, "normalize", "p", finite=False)
+    eps = real(eps, "normalize", "eps", low=0)
+    norm = _vector_norm(x, p, _dim(x.ndim, dim, "normalize"), True)
+    return x / norm.clip(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Σ x1·x2 / (max(‖x1‖, eps)·max(‖x2‖, eps)) along ``dim`` of the broadcast inputs:
+    (N, D) and (D,) -> (N,)."""
+    op = "cosine_similarity"
+    a, b = _float_tensor(x1, op, "x1"), _float_tensor(x2, op, "x2")
+    eps = real(eps, op, "eps", low=0)
+    shape = _broadcast_shape(op, x1=a.shape, x2=b.shape)
+    d = _dim(len(shape), dim, op)
+    a, b = (t if t.shape == shape else t.expand(shape) for t in (a, b))
+    na, nb = (_clamped_without_grad(_vector_norm(t, 2, d, True), eps) for t in (a, b))
+    return ((a / na) * (b / nb)).sum(axis=d)
+
+
+def _pairwise(a: Tensor, b: Tensor, p: float, eps: float, keepdim: bool, op: str) -> Tensor:
+    _broadcast_shape(op, x1=a.shape, x2=b.shape)
+    return _vector_norm(a - b + eps, p, -1, keepdim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """‖x1 − x2 + eps‖_p over the last dim of the broadcast inputs: (N, D), (N, D) -> (N,)."""
+    op = "pairwise_distance"
+    a, b = _float_tensor(x1, op, "x1"), _float_tensor(x2, op, "x2")
+    p = real(p, op, "p", finite=False)
+    eps = real(eps, op, "eps", finite=False)
+    return _pairwise(a, b, p, eps, flag(keepdim, op, "keepdim"), op)
 
 
 # ----------------------------------------------------------------------------------------
@@ -942,12 +1238,16 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
     _check_reduction(reduction, op)
     delta = real(delta, op, "delta", low=0, low_open=True, finite=False)
     x, y = _input_and_target(input, target, op)
-    ad = (x - y).abs()
+    return _reduce(_huber((x - y).abs(), delta), reduction)
+
+
+def _huber(ad: Tensor, delta: float) -> Tensor:
+    """½·d² where |d| < delta, else delta·(|d| − ½·delta), of ``ad`` = |d|."""
     # m·(|d| − m/2) with m = min(|d|, delta) is both branches in one; m is picked by where,
     # not clipped, so no gradient of 0·inf = NaN reaches an infinite residual: there it is
     # ±delta, as PyTorch
     m = ag.where(ad.data < delta, ad, delta)
-    return _reduce(m * (ad - m * 0.5), reduction)
+    return m * (ad - m * 0.5)
 
 
 def _clamped_log(p: Tensor) -> Tensor:
@@ -1112,3 +1412,262 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
     integer(ignore_index, op, "ignore_index")
     return _class_loss(_float_tensor(input, op), target, weight, ignore_index, reduction, 0.0,
                        op, allow_probabilities=False)
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 16: more losses (kl_div ... multi_margin_loss). Those PyTorch broadcasts silently
+# broadcast here too; smooth_l1_loss and soft_margin_loss, like mse_loss, want equal shapes.
+
+_LOSS_CLASSES.update({
+    "kl_div": "KLDivLoss", "smooth_l1_loss": "SmoothL1Loss",
+    "soft_margin_loss": "SoftMarginLoss", "multilabel_soft_margin_loss": "MultiLabelSoftMarginLoss",
+    "cosine_embedding_loss": "CosineEmbeddingLoss", "margin_ranking_loss": "MarginRankingLoss",
+    "triplet_margin_loss": "TripletMarginLoss", "gaussian_nll_loss": "GaussianNLLLoss",
+    "poisson_nll_loss": "PoissonNLLLoss", "hinge_embedding_loss": "HingeEmbeddingLoss",
+    "multi_margin_loss": "MultiMarginLoss",
+})
+
+
+def _numeric_target(target: Any, x: Tensor, op: str, what: str = "target") -> Tensor:
+    """A target (or label) tensor; integer and bool ones become x's float dtype."""
+    y = _tensor(target, op, what)
+    return ag.from_numpy(y.data.astype(x.dtype)) if y.dtype.kind in "biu" else y
+
+
+def _broadcast_loss(input: Any, target: Any, op: str) -> tuple[Tensor, Tensor]:
+    """Float input and a target that broadcasts with it (as PyTorch, no warning)."""
+    x = _float_tensor(input, op)
+    y = _numeric_target(target, x, op)
+    _broadcast_shape(op, input=x.shape, target=y.shape)
+    return x, y
+
+
+def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """KL divergence of log-probabilities ``input`` from ``target`` (probabilities, or
+    log-probabilities with ``log_target``): target·(log target − input), 0 where target is
+    0. reduction='batchmean' divides the sum by the batch size, the true KL divergence:
+    (N, C) log_softmax output and (N, C) probabilities -> scalar."""
+    op = _loss_name("kl_div")
+    if reduction != "batchmean":
+        _check_reduction(reduction, op)
+    log_target = flag(log_target, op, "log_target")
+    x, y = _broadcast_loss(input, target, op)
+    if log_target:
+        loss = y.exp() * (y - x)
+    else:  # xlogy(y, y): 0 at y = 0 (never 0·log 0), NaN below
+        zero = y.data == 0
+        with np.errstate(invalid="ignore"):
+            loss = ag.where(zero, 0.0, y * ag.where(zero, 1.0, y).log()) - y * x
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and "
+                      "the support size.'batchmean' divides only by the batch size, and aligns "
+                      "with the KL div math definition.'mean' will be changed to behave the "
+                      "same as 'batchmean' in the next major release.", stacklevel=2)
+    if reduction != "batchmean":
+        return _reduce(loss, reduction)
+    n = x.shape[0] if x.ndim else 1
+    return loss.sum() / n if n else loss.sum() + math.nan
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """½(x − y)²/beta where |x − y| < beta, else |x − y| − ½·beta (L1 for beta = 0):
+    huber_loss / beta."""
+    op = _loss_name("smooth_l1_loss")
+    _check_reduction(reduction, op)
+    beta = real(beta, op, "beta", low=0, finite=False)
+    x, y = _input_and_target(input, target, op)
+    ad = (x - y).abs()
+    return _reduce(_huber(ad, beta) / beta if beta else ad, reduction)
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
+    """log(1 + e**(−y·x)) for labels y = ±1, stable for any x: (N, *) -> scalar."""
+    op = _loss_name("soft_margin_loss")
+    _check_reduction(reduction, op)
+    x, y = _input_and_target(input, target, op)
+    return _reduce(-ag.ops.logsigmoid(y * x), reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                *, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of sigmoid(x) against 0/1 targets, averaged over the classes
+    (the last dim) of each sample: (N, C) and (N, C) -> scalar (or (N,))."""
+    op = _loss_name("multilabel_soft_margin_loss")
+    _check_reduction(reduction, op)
+    x, y = _broadcast_loss(input, target, op)
+    if x.ndim == 0:
+        raise ValueError(f"{op}: input must have a class dimension, got a 0-d tensor")
+    shape = _broadcast_shape(op, input=x.shape, target=y.shape)
+    w = _weight(weight, shape, op)
+    # −[y·logσ(x) + (1 − y)·logσ(−x)], with logσ(−x) = logσ(x) − x
+    loss = (1 - y) * x - ag.ops.logsigmoid(x)
+    if w is not None:
+        loss = loss * w
+    return _reduce(loss.sum(axis=x.ndim - 1) / x.shape[-1], reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                          *, reduction: str = "mean") -> Tensor:
+    """1 − cos(x1, x2) for target 1, max(0, cos(x1, x2) − margin) for target −1 (0 for
+    any other target): (N, D), (N, D) and (N,) -> scalar; (D,), (D,) and a 0-d target."""
+    op = _loss_name("cosine_embedding_loss")
+    _check_reduction(reduction, op)
+    margin = real(margin, op, "margin")
+    a, b = _float_tensor(input1, op, "input1"), _float_tensor(input2, op, "input2")
+    t = _numeric_target(target, a, op)
+    d = t.ndim
+    if d > 1:
+        raise ValueError(f"{op}: 0-D or 1-D target expected, multi-target not supported, "
+                         f"got target shape {t.shape}")
+    if a.ndim != d + 1 or b.ndim != d + 1:
+        raise ValueError(f"{op}: a {d}-D target expects {d + 1}-D inputs, got input shapes "
+                         f"{a.shape} and {b.shape}")
+    shape = _broadcast_shape(op, input1=a.shape, input2=b.shape)
+    _broadcast_shape(op, input_batch=shape[:d], target=t.shape)
+    eps = 1e-12  # PyTorch's EPSILON
+    cos = (a * b).sum(axis=d) / (((a * a).sum(axis=d) + eps) * ((b * b).sum(axis=d) + eps)).sqrt()
+    tv = t.data
+    loss = ag.where(tv == 1, 1 - cos, 0.0) + ag.where(tv == -1, (cos - margin).clip(min=0), 0.0)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
+                        *, reduction: str = "mean") -> Tensor:
+    """max(0, −y·(x1 − x2) + margin) for y = ±1 (x1 should rank higher for y = 1): three
+    tensors of the same number of dims, broadcasting -> scalar."""
+    op = _loss_name("margin_ranking_loss")
+    _check_reduction(reduction, op)
+    margin = real(margin, op, "margin")
+    a, b = _float_tensor(input1, op, "input1"), _float_tensor(input2, op, "input2")
+    t = _numeric_target(target, a, op)
+    if not a.ndim == b.ndim == t.ndim:
+        raise ValueError(f"{op}: all input tensors should have the same number of dims, got "
+                         f"input1 {a.shape}, input2 {b.shape} and target {t.shape}")
+    _broadcast_shape(op, input1=a.shape, input2=b.shape, target=t.shape)
+    return _reduce((-t * (a - b) + margin).clip(min=0), reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
+                        margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+                        swap: bool = False, *, reduction: str = "mean") -> Tensor:
+    """max(d(a, p) − d(a, n) + margin, 0) with d the pairwise_distance (p-norm); ``swap``
+    uses min(d(a, n), d(p, n)): (N, D) three times -> scalar."""
+    op = _loss_name("triplet_margin_loss")
+    _check_reduction(reduction, op)
+    margin = real(margin, op, "margin")
+    p = real(p, op, "p", finite=False)
+    eps = real(eps, op, "eps", finite=False)
+    swap = flag(swap, op, "swap")
+    a = _float_tensor(anchor, op, "anchor")
+    pos = _float_tensor(positive, op, "positive")
+    neg = _float_tensor(negative, op, "negative")
+    if not a.ndim == pos.ndim == neg.ndim:
+        raise ValueError(f"{op}: the anchor, positive, and negative tensors are expected to "
+                         f"have the same number of dimensions, got {a.shape}, {pos.shape} and "
+                         f"{neg.shape}")
+    _broadcast_shape(op, anchor=a.shape, positive=pos.shape,
+                     negative=neg.shape)
+    d_pos = _pairwise(a, pos, p, eps, False, op)
+    d_neg = _pairwise(a, neg, p, eps, False, op)
+    if swap:
+        d_neg = ag.minimum(d_neg, _pairwise(pos, neg, p, eps, False, op))
+    return _reduce((d_pos + margin - d_neg).clip(min=0), reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
+                      eps: float = 1e-6, reduction: str = "mean") -> Tensor:
+    """½·(log var + (x − y)²/var) (+ ½·log 2π with ``full``), var clamped to >= eps
+    (without changing its gradient, as PyTorch). var has the input's shape, one dim
+    fewer, or size 1 in one dim (homoscedastic), or is a number: (N, D) -> scalar."""
+    op = _loss_name("gaussian_nll_loss")
+    full = flag(full, op, "full")
+    eps = real(eps, op, "eps", low=0)
+    x, y = _broadcast_loss(input, target, op)
+    if isinstance(var, (int, float, np.integer, np.floating)) and not isinstance(var, bool):
+        if real(var, op, "var") < 0:
+            raise ValueError(f"{op}: var has negative entry/entries, got {var}")
+        v = ag.from_numpy(np.full(x.shape, var, x.dtype))
+    else:
+        v = _float_tensor(var, op, "var")
+        if (v.data < 0).any():
+            raise ValueError(f"{op}: var has negative entry/entries")
+    if v.shape != x.shape:
+        if x.shape[:-1] == v.shape:
+            v = v.unsqueeze(-1)
+        elif not (x.ndim == v.ndim and sum(
+                n for m, n in zip(x.shape, v.shape) if m != n) == 1):
+            raise ValueError(f"{op}: var is of incorrect size {v.shape} for input of shape "
+                             f"{x.shape}")
+    _check_reduction(reduction, op)
+    v = _clamped_without_grad(v, eps)
+    d = x - y
+    loss = (v.log() + d * d / v) * 0.5
+    return _reduce(loss + 0.5 * math.log(2 * math.pi) if full else loss, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
+                     full: bool = False, *, eps: float = 1e-8,
+                     reduction: str = "mean") -> Tensor:
+    """Poisson negative log-likelihood: e**x − y·x for log-rates x (``log_input``), else
+    x − y·log(x + eps); ``full`` adds Stirling's y·log y − y + ½·log(2πy) where y > 1."""
+    op = _loss_name("poisson_nll_loss")
+    _check_reduction(reduction, op)
+    log_input = flag(log_input, op, "log_input")
+    full = flag(full, op, "full")
+    eps = real(eps, op, "eps", finite=False)
+    x, y = _broadcast_loss(input, target, op)
+    loss = x.exp() - y * x if log_input else x - y * (x + eps).log()
+    if full:
+        big = y.data > 1  # the logs only of targets > 1
+        ys = ag.where(big, y, 2.0)
+        stirling = ys * ys.log() - ys + (ys * (2 * math.pi)).log() * 0.5
+        loss = loss + ag.where(big, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, *,
+                         reduction: str = "mean") -> Tensor:
+    """x for target 1, max(0, margin − x) for target −1 (their sum for any other target):
+    input and target broadcasting -> scalar."""
+    op = _loss_name("hinge_embedding_loss")
+    _check_reduction(reduction, op)
+    margin = real(margin, op, "margin")
+    x, t = _broadcast_loss(input, target, op)
+    tv = t.data
+    loss = ag.where(tv != 1, (margin - x).clip(min=0), 0.0) + ag.where(tv != -1, x, 0.0)
+    return _reduce(loss, reduction)
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
+                      weight: Tensor | None = None, *, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge: Σ_{j ≠ y} w[y]·max(0, margin − x[y] + x[j])**p / C per sample,
+    p 1 or 2: (N, C) scores and (N,) int64 labels -> scalar; (C,) and a 0-d label."""
+    op = _loss_name("multi_margin_loss")
+    _check_reduction(reduction, op)
+    if integer(p, op, "p") not in (1, 2):
+        raise ValueError(f"{op}: only p == 1 and p == 2 supported, got p={p}")
+    margin = real(margin, op, "margin")
+    x = _float_tensor(input, op)
+    if x.ndim not in (1, 2) or x.shape[-1] == 0:
+        raise ValueError(f"{op}: expected a non-empty vector (C,) or matrix (N, C) (N may be "
+                         f"0), got input shape {x.shape}")
+    n, c = (1, x.shape[0]) if x.ndim == 1 else x.shape
+    t = _tensor(target, op, "target")
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: target must hold integer class indices, got dtype {t.dtype}")
+    if t.ndim > 1 or t.numel() != n:
+        raise ValueError(f"{op}: inconsistent target size, expected {n} labels but got shape "
+                         f"{t.shape} (input shape {x.shape})")
+    labels = _check_indices(t, c, op).reshape(n)
+    w = _class_weight(weight, c, op)
+    scores = x.reshape(n, c)
+    rows = np.arange(n)
+    z = (margin - scores[rows, labels].reshape(n, 1)) + scores
+    h = z.relu()  # PyTorch's gradient is 0 at z = 0, as relu's
+    if p == 2:
+        h = h * h
+    coef = (labels[:, None] != np.arange(c)) * ((1.0 if w is None else w[labels][:, None]) / c)
+    loss = (h * coef.astype(x.dtype)).sum(axis=1)
+    return _reduce(loss.reshape(()) if x.ndim == 1 else loss, reduction)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import autograd_lite as ag
-from autograd_lite.validation import integer, real
+from autograd_lite.validation import flag, integer, real
 
 from . import functional as F
 from .modules import Module
@@ -131,3 +131,165 @@ class NLLLoss(_Loss):
     def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
         return F.nll_loss(input, target, self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)
+
+
+# ----------------------------------------------------------------------------------------
+# Issue 16: more losses
+
+__all__ += ["KLDivLoss", "SmoothL1Loss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
+            "CosineEmbeddingLoss", "MarginRankingLoss", "TripletMarginLoss", "GaussianNLLLoss",
+            "PoissonNLLLoss", "HingeEmbeddingLoss", "MultiMarginLoss"]
+
+
+class KLDivLoss(_Loss):
+    """KL divergence of log-probabilities from a target distribution (log-probabilities
+    with ``log_target``); reduction may also be 'batchmean' (the true KL divergence)."""
+
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__("sum" if reduction == "batchmean" else reduction)  # checks the rest
+        self.reduction = reduction
+        self.log_target = flag(log_target, "KLDivLoss", "log_target")
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+
+class SmoothL1Loss(_Loss):
+    """Quadratic (divided by beta) for |x − y| < beta, linear beyond: same-shape input and
+    target."""
+
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction)
+        real(beta, "SmoothL1Loss", "beta", low=0, finite=False)
+        self.beta = beta
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class SoftMarginLoss(_Loss):
+    """log(1 + e**(−y·x)) for labels ±1."""
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.soft_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_Loss):
+    """Per-class sigmoid cross-entropy against 0/1 targets (N, C), averaged over the
+    classes; ``weight`` (C,) weighs classes."""
+
+    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self._buffer("weight", weight)
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.multilabel_soft_margin_loss(input, target, self.weight,
+                                             reduction=self.reduction)
+
+
+class _MarginLoss(_Loss):
+    """A loss with PyTorch's ``margin`` setting."""
+
+    def __init__(self, margin: float, reduction: str) -> None:
+        super().__init__(reduction)
+        real(margin, type(self).__name__, "margin")
+        self.margin = margin
+
+
+class CosineEmbeddingLoss(_MarginLoss):
+    """1 − cos(x1, x2) for target 1, max(0, cos − margin) for target −1: (N, D), (N, D),
+    (N,)."""
+
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+        super().__init__(margin, reduction)
+
+    def forward(self, input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.cosine_embedding_loss(input1, input2, target, self.margin,
+                                       reduction=self.reduction)
+
+
+class MarginRankingLoss(_MarginLoss):
+    """max(0, −y·(x1 − x2) + margin) for labels y = ±1."""
+
+    def __init__(self, margin: float = 0.0, *, reduction: str = "mean") -> None:
+        super().__init__(margin, reduction)
+
+    def forward(self, input1: ag.Tensor, input2: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.margin_ranking_loss(input1, input2, target, self.margin,
+                                     reduction=self.reduction)
+
+
+class HingeEmbeddingLoss(_MarginLoss):
+    """x for target 1, max(0, margin − x) for target −1."""
+
+    def __init__(self, margin: float = 1.0, *, reduction: str = "mean") -> None:
+        super().__init__(margin, reduction)
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)
+
+
+class TripletMarginLoss(_MarginLoss):
+    """max(d(a, p) − d(a, n) + margin, 0) with the p-norm pairwise distance d."""
+
+    def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6,
+                 swap: bool = False, *, reduction: str = "mean") -> None:
+        super().__init__(margin, reduction)
+        self.p = real(p, "TripletMarginLoss", "p", finite=False)
+        self.eps = real(eps, "TripletMarginLoss", "eps", finite=False)
+        self.swap = flag(swap, "TripletMarginLoss", "swap")
+
+    def forward(self, anchor: ag.Tensor, positive: ag.Tensor,
+                negative: ag.Tensor) -> ag.Tensor:
+        return F.triplet_margin_loss(anchor, positive, negative, self.margin, self.p,
+                                     self.eps, self.swap, reduction=self.reduction)
+
+
+class GaussianNLLLoss(_Loss):
+    """Gaussian negative log-likelihood of targets given means and variances:
+    ``loss_fn(input, target, var)``."""
+
+    def __init__(self, *, full: bool = False, eps: float = 1e-6,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.full = flag(full, "GaussianNLLLoss", "full")
+        self.eps = real(eps, "GaussianNLLLoss", "eps", low=0)
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor, var: Any) -> ag.Tensor:
+        return F.gaussian_nll_loss(input, target, var, self.full, self.eps, self.reduction)
+
+
+class PoissonNLLLoss(_Loss):
+    """Poisson negative log-likelihood of counts given (log-)rates."""
+
+    def __init__(self, log_input: bool = True, full: bool = False, *, eps: float = 1e-8,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        self.log_input = flag(log_input, "PoissonNLLLoss", "log_input")
+        self.full = flag(full, "PoissonNLLLoss", "full")
+        self.eps = real(eps, "PoissonNLLLoss", "eps", finite=False)
+
+    def forward(self, log_input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.poisson_nll_loss(log_input, target, self.log_input, self.full, eps=self.eps,
+                                  reduction=self.reduction)
+
+
+class MultiMarginLoss(_Loss):
+    """Multi-class hinge loss of scores (N, C) and int64 labels (N,); p 1 or 2, class
+    ``weight`` (C,)."""
+
+    def __init__(self, p: int = 1, margin: float = 1.0, weight: Any = None, *,
+                 reduction: str = "mean") -> None:
+        super().__init__(reduction)
+        if integer(p, "MultiMarginLoss", "p") not in (1, 2):
+            raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 supported, got p={p}")
+        real(margin, "MultiMarginLoss", "margin")
+        self.p, self.margin = p, margin
+        self._class_weight(weight)
+
+    def forward(self, input: ag.Tensor, target: ag.Tensor) -> ag.Tensor:
+        return F.multi_margin_loss(input, target, self.p, self.margin, self.weight,
+                                   reduction=self.reduction)

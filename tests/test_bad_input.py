@@ -2760,6 +2760,227 @@ _f("scaled_dot_product_attention", [
 
 
 # ----------------------------------------------------------------------------------------
+# Task "nn activations, distances and losses" (issue 16): the functional forms, the
+# modules' constructors and their forward calls.
+
+NEGATIVE_REALS = st.floats(-1e6, -0.01)
+BAD_DIMS_2D = BAD_AXES | st.integers(2, 9) | st.integers(-9, -3)  # for a 2-d input
+# F name -> (keyword arguments of a valid call on a (2, 4) float input, {keyword: bad values})
+ACTIVATIONS_16 = {
+    "silu": ({}, {"inplace": FLAG_VALUES}),
+    "selu": ({}, {"inplace": FLAG_VALUES}),
+    "celu": ({}, {"alpha": real_args() | st.just(0.0), "inplace": FLAG_VALUES}),
+    "hardtanh": ({}, {"min_val": NOT_REALS, "max_val": NOT_REALS | st.floats(-1e6, -1.01),
+                      "inplace": FLAG_VALUES}),
+    "relu6": ({}, {"inplace": FLAG_VALUES}),
+    "hardswish": ({}, {"inplace": FLAG_VALUES}),
+    "hardsigmoid": ({}, {"inplace": FLAG_VALUES}),
+    "mish": ({}, {"inplace": FLAG_VALUES}),
+    "softsign": ({}, {}),
+    "logsigmoid": ({}, {}),
+    "tanhshrink": ({}, {}),
+    "glu": ({}, {"dim": BAD_DIMS_2D}),
+    "softshrink": ({}, {"lambd": NOT_REALS | NEGATIVE_REALS}),
+    "hardshrink": ({}, {"lambd": NOT_REALS}),
+    "threshold": ({"threshold": 0.5, "value": 0.0},
+                  {"threshold": NOT_REALS, "value": NOT_REALS, "inplace": FLAG_VALUES}),
+    "prelu": ({"weight": ag.tensor(np.full(4, 0.25, np.float32))},
+              {"weight": st.sampled_from([ag.ones(2), ag.ones(1, 4), "w", np.ones(4, np.int64),
+                                          ag.tensor([1, 2, 3, 4]), None])}),
+    "rrelu": ({}, {"lower": NOT_REALS, "upper": NOT_REALS | st.floats(-1e6, 0.12),
+                   "training": FLAG_VALUES, "inplace": FLAG_VALUES}),
+    "softmin": ({"dim": 1}, {"dim": BAD_DIMS_2D, "dtype": NON_FLOAT_DTYPES}),
+    "gumbel_softmax": ({}, {"tau": NOT_REALS, "hard": FLAG_VALUES, "eps": NOT_REALS,
+                            "dim": BAD_DIMS_2D}),
+    "normalize": ({}, {"p": NOT_REALS, "dim": BAD_DIMS_2D, "eps": NOT_REALS | NEGATIVE_REALS}),
+}
+
+
+def _activation_16_cases(op: str, good: dict, bad_kwargs: dict) -> list:
+    fn = getattr(F, op)
+    cases = [st.builds(lambda v: _fcall(op, fn, v, **good), NON_TENSORS | INT_TENSORS)]
+    for key, values in bad_kwargs.items():
+        cases.append(st.builds(lambda v, k=key: _fcall(op, fn, ones((2, 4), grad=True),
+                                                       **{**good, k: v}), values))
+    if "inplace" in bad_kwargs:  # a leaf that requires grad, refused before anything is drawn
+        cases.append(st.builds(lambda s: (lambda x: Bad(
+            f"inplace=True on a leaf {desc(x)}", lambda: fn(x, **good, inplace=True), (op,),
+            watch=(x,)))(ones(s, grad=True)), shapes()))
+    return cases
+
+
+for _op, (_good, _bad_kwargs) in ACTIVATIONS_16.items():
+    _f(_op, _activation_16_cases(_op, _good, _bad_kwargs))
+
+
+def _two_inputs(op: str, fn: Callable, names: tuple, **kw: Any) -> list:
+    """Bad (x1, x2) pairs for a function (or module) of two float tensors."""
+    def call(a, b, **more):
+        watch = tuple(v for v in (a, b) if isinstance(v, ag.Tensor))
+        return Bad(f"{desc(a)}, {desc(b)} {sorted(more)} {desc(list(more.values()))}",
+                   lambda: fn(a, b, **kw, **more), names, watch=watch)
+    return [
+        st.builds(lambda v, first: call(v, ones((2, 3))) if first else call(ones((2, 3)), v),
+                  NON_TENSORS | INT_TENSORS, st.booleans()),
+        st.builds(lambda ab: call(ones(ab[0], grad=True), ones(ab[1])), incompatible_pair()),
+    ]
+
+
+_f("cosine_similarity", _two_inputs("cosine_similarity", F.cosine_similarity,
+                                    ("cosine_similarity",)) + [
+    st.builds(lambda d: _fcall("cosine_similarity", F.cosine_similarity, ones((2, 3)),
+                               ones((2, 3)), dim=d), BAD_DIMS_2D),
+    st.builds(lambda e: _fcall("cosine_similarity", F.cosine_similarity, ones((2, 3)),
+                               ones((2, 3)), eps=e), NOT_REALS | NEGATIVE_REALS)])
+_f("pairwise_distance", _two_inputs("pairwise_distance", F.pairwise_distance,
+                                    ("pairwise_distance",)) + [
+    st.builds(lambda k, v: _fcall("pairwise_distance", F.pairwise_distance, ones((2, 3)),
+                                  ones((2, 3)), **{k: v}), st.sampled_from(["p", "eps"]),
+              NOT_REALS),
+    st.builds(lambda v: _fcall("pairwise_distance", F.pairwise_distance, ones((2, 3)),
+                               ones((2, 3)), keepdim=v), FLAG_VALUES)])
+
+# module -> (valid constructor arguments, {argument: bad values}, inputs its forward refuses)
+MODULES_16 = {
+    "SiLU": ({}, {"inplace": FLAG_VALUES}, None), "SELU": ({}, {"inplace": FLAG_VALUES}, None),
+    "CELU": ({}, {"alpha": real_args() | st.just(0.0), "inplace": FLAG_VALUES}, None),
+    "Hardtanh": ({}, {"min_val": NOT_REALS, "max_val": NOT_REALS | st.floats(-1e6, -1.01),
+                      "inplace": FLAG_VALUES}, None),
+    "ReLU6": ({}, {"inplace": FLAG_VALUES}, None),
+    "Hardswish": ({}, {"inplace": FLAG_VALUES}, None),
+    "Hardsigmoid": ({}, {"inplace": FLAG_VALUES}, None),
+    "Mish": ({}, {"inplace": FLAG_VALUES}, None),
+    "Softsign": ({}, {}, None), "LogSigmoid": ({}, {}, None), "Tanhshrink": ({}, {}, None),
+    "GLU": ({}, {"dim": BAD_AXES}, lambda s: len(s) >= 1 and s[-1] % 2 == 0),
+    "Softshrink": ({}, {"lambd": NOT_REALS | NEGATIVE_REALS}, None),
+    "Hardshrink": ({}, {"lambd": NOT_REALS}, None),
+    "Threshold": ({"threshold": 0.5, "value": 0.0},
+                  {"threshold": NOT_REALS, "value": NOT_REALS, "inplace": FLAG_VALUES}, None),
+    "PReLU": ({"num_parameters": 3}, {"num_parameters": POSITIVE, "init": NOT_REALS,
+                                      "dtype": NON_FLOAT_DTYPES},
+              lambda s: len(s) >= 2 and s[1] == 3),
+    "RReLU": ({}, {"lower": NOT_REALS, "upper": NOT_REALS | st.floats(-1e6, 0.12),
+                   "inplace": FLAG_VALUES}, None),
+    "Softmin": ({"dim": 1}, {"dim": BAD_AXES}, lambda s: len(s) >= 2),
+    "CosineSimilarity": ({}, {"dim": BAD_AXES, "eps": NOT_REALS | NEGATIVE_REALS}, None),
+    "PairwiseDistance": ({}, {"p": NOT_REALS, "eps": NOT_REALS, "keepdim": FLAG_VALUES}, None),
+}
+for _name, (_good, _bad_args, _ok) in MODULES_16.items():
+    _cls = getattr(nn, _name)
+    if _bad_args:
+        BAD[f"nn.{_name}()"] = _ctor(_cls, _good, _bad_args)
+    if _name in ("CosineSimilarity", "PairwiseDistance"):
+        BAD[f"nn.{_name}.forward"] = (lambda c, g: lambda name: st.one_of(_two_inputs(
+            c.__name__, lambda a, b: c(**g)(a, b), (c.__name__,))))(_cls, _good)
+    else:
+        BAD[f"nn.{_name}.forward"] = (lambda c, g, i: lambda name: _forward_case(
+            lambda: c(**g), i))(_cls, _good, _inputs(_ok or (lambda s: True)))
+
+
+def _x() -> ag.Tensor:
+    return ones((2, 3), grad=True)
+
+
+# F name -> (module, valid inputs, {keyword: bad values} for both forms, the same for the
+# functional form only, inputs both refuse)
+LOSSES_16 = {
+    "kl_div": ("KLDivLoss", lambda: (_x(), ones((2, 3))), {"log_target": FLAG_VALUES}, {},
+               lambda: [(_x(), ones((4, 5)))]),
+    "smooth_l1_loss": ("SmoothL1Loss", lambda: (_x(), ones((2, 3))),
+                       {"beta": NOT_REALS | NEGATIVE_REALS}, {},
+                       lambda: [(_x(), ones((3,))), (_x(), ones((2, 1)))]),
+    "soft_margin_loss": ("SoftMarginLoss", lambda: (_x(), ones((2, 3))), {}, {},
+                         lambda: [(_x(), ones((3,)))]),
+    "multilabel_soft_margin_loss": (
+        "MultiLabelSoftMarginLoss", lambda: (_x(), ones((2, 3))),
+        {"weight": st.sampled_from(["w", np.array(["a"]), np.ones(3, np.int64)])},
+        {"weight": st.sampled_from([ag.ones(4), ag.ones(2, 2, 3)])},
+        lambda: [(_x(), ones((4, 5))), (ones((), grad=True), ones(()))]),
+    "cosine_embedding_loss": (
+        "CosineEmbeddingLoss", lambda: (_x(), ones((2, 3)), ag.tensor([1.0, -1.0])),
+        {"margin": NOT_REALS}, {},
+        lambda: [(_x(), ones((2, 3)), ag.ones(2, 1)), (_x(), ones((3,)), ag.ones(2)),
+                 (_x(), ones((2, 4)), ag.ones(2)), (_x(), ones((2, 3)), ag.ones(3)),
+                 (ones((3,), grad=True), ones((3,)), ag.ones(3))]),
+    "margin_ranking_loss": (
+        "MarginRankingLoss", lambda: (ones((3,), grad=True), ones((3,)), ag.tensor([1, -1, 1])),
+        {"margin": NOT_REALS}, {},
+        lambda: [(ones((3,), grad=True), ones((3,)), ag.ones(1, 3)),
+                 (ones((3,), grad=True), ones((4,)), ag.ones(3))]),
+    "triplet_margin_loss": (
+        "TripletMarginLoss", lambda: (_x(), ones((2, 3)), ones((2, 3))),
+        {"margin": NOT_REALS, "p": NOT_REALS, "eps": NOT_REALS, "swap": FLAG_VALUES}, {},
+        lambda: [(ones((3,), grad=True), ones((2, 3)), ones((2, 3))),
+                 (_x(), ones((2, 4)), ones((2, 3))), (_x(), ones((2, 3)), ones((4, 3)))]),
+    "gaussian_nll_loss": (
+        "GaussianNLLLoss", lambda: (_x(), ones((2, 3)), ones((2, 3))),
+        {"full": FLAG_VALUES, "eps": NOT_REALS | NEGATIVE_REALS}, {},
+        lambda: [(_x(), ones((2, 3)), ag.full((2, 3), -1.0)), (_x(), ones((2, 3)), ones((3,))),
+                 (_x(), ones((2, 3)), -1.0), (_x(), ones((2, 3)), "v"),
+                 (_x(), ones((2, 3)), ones((1, 1))), (_x(), ones((4, 5)), ones((2, 3)))]),
+    "poisson_nll_loss": ("PoissonNLLLoss", lambda: (_x(), ones((2, 3))),
+                         {"log_input": FLAG_VALUES, "full": FLAG_VALUES, "eps": NOT_REALS}, {},
+                         lambda: [(_x(), ones((4, 5)))]),
+    "hinge_embedding_loss": ("HingeEmbeddingLoss", lambda: (_x(), ag.tensor([1.0, -1.0, 1.0])),
+                             {"margin": NOT_REALS}, {}, lambda: [(_x(), ones((4, 5)))]),
+    "multi_margin_loss": (
+        "MultiMarginLoss", lambda: (_x(), ag.tensor([0, 2])),
+        {"p": st.sampled_from([0, 3, 1.0, "1", None, True]), "margin": NOT_REALS},
+        {"weight": st.sampled_from([ag.ones(4), ag.ones(3, 1), "w"])},
+        lambda: [(_x(), ag.tensor([0, 3])), (_x(), ag.tensor([0, -1])),
+                 (_x(), ag.tensor([0.0, 1.0])), (_x(), ag.tensor([0])),
+                 (ones((2, 3, 1), grad=True), ag.tensor([0, 1])),
+                 (ones((), grad=True), ag.tensor(0)),
+                 (ones((2, 0), grad=True), ag.tensor([0, 0])), (_x(), ag.tensor([[0], [1]]))]),
+}
+
+
+def _loss_16_cases(fn_name: str, form: str) -> st.SearchStrategy[Bad]:
+    """Cases of the functional ``form`` ("F"), the module's "forward" or its "constructor"."""
+    cls, good, both_kwargs, f_kwargs, bad_inputs = LOSSES_16[fn_name]
+    names = (cls, fn_name)
+    module = form != "F"
+
+    def call(inputs, **kw):
+        def go():
+            return getattr(nn, cls)(**kw)(*inputs) if module else \
+                getattr(F, fn_name)(*inputs, **kw)
+        watch = tuple(v for v in inputs if isinstance(v, ag.Tensor))
+        return Bad(f"{desc(tuple(inputs))} {desc(kw)}", go, names, watch=watch)
+
+    def replaced(i, v):
+        inputs = list(good())
+        inputs[i] = v
+        return call(inputs)
+
+    if form == "constructor":
+        cases = [st.builds(lambda r: Bad(f"reduction={desc(r)}",
+                                         lambda: getattr(nn, cls)(reduction=r), names),
+                           REDUCTION)]
+        for key, values in both_kwargs.items():
+            cases.append(st.builds(lambda v, k=key: Bad(
+                f"{k}={desc(v)}", lambda: getattr(nn, cls)(**{k: v}), names), values))
+        return st.one_of(cases)
+    n = len(good())
+    cases = [
+        st.builds(replaced, st.integers(0, n - 1), NON_TENSORS),
+        st.builds(lambda v: replaced(0, v), INT_TENSORS),
+        st.integers(0, len(bad_inputs()) - 1).map(lambda i: call(bad_inputs()[i])),
+    ]
+    if form == "F":
+        cases.append(st.builds(lambda r: call(good(), reduction=r), REDUCTION))
+        for key, values in dict(both_kwargs, **f_kwargs).items():
+            cases.append(st.builds(lambda v, k=key: call(good(), **{k: v}), values))
+    return st.one_of(cases)
+
+
+for _fn_name, (_cls, *_rest) in LOSSES_16.items():
+    for _form, _key in (("F", f"F.{_fn_name}"), ("forward", f"nn.{_cls}.forward"),
+                        ("constructor", f"nn.{_cls}()")):
+        BAD[_key] = (lambda f, k: lambda name: _loss_16_cases(f, k))(_fn_name, _form)
+
+
+# ----------------------------------------------------------------------------------------
 # The tests (after every registration above)
 
 
@@ -2822,6 +3043,7 @@ NOTHING_TO_GET_WRONG |= {  # Tensor methods a PyTorch user types (issue 14)
     "Tensor.is_contiguous", "Tensor.element_size", "Tensor.is_floating_point",
     "Tensor.contiguous", "Tensor.half", "Tensor.long", "Tensor.int", "Tensor.bool",
 }
+NOTHING_TO_GET_WRONG |= {"nn.Softsign()", "nn.LogSigmoid()", "nn.Tanhshrink()"}  # issue 16
 
 
 def _public_names() -> set[str]:
