@@ -237,7 +237,8 @@ class _Trace:
             return None
 
     # -- recorded calls
-    def check(self, read: Callable, name: str, arr: _T, args: tuple, value: Any) -> None:
+    def check(self, read: Callable, name: str, arr: Any, args: tuple, value: Any,
+              kwargs: dict | None = None) -> None:
         """Python read ``value`` from the data: the replay checks it reads the same. A check
         that fails there runs that call eagerly, so it must come before any state change
         (a random draw before it: the replay puts the generator back)."""
@@ -247,6 +248,7 @@ class _Trace:
                         "and read them outside")
         reads: set = set()
         src = [self.enc(arr, reads)] + [self.enc(a, reads) for a in args]
+        src += [f"{k}={self.enc(v, reads)}" for k, v in (kwargs or {}).items()]
         self.rng_checked |= self.drawn
         self.entries.append(_Entry(self.const(read), src, {}, [], reads, set(), False,
                                    kind="check", template=(name, self.const(value))))
@@ -313,6 +315,10 @@ class _Trace:
         if result is None:
             self.entries.append(_Entry(name, src_args, kw, [], reads, written, True, kind))
             return None
+        if type(result) in (bool, int, float):  # (np.may_share_memory, ...): checked
+            self.check(_call(name) if method else fn, getattr(fn, "__name__", fn), args[0],
+                       args[1:], result, kwargs)
+            return result
         if not isinstance(result, (np.ndarray, np.generic)):
             raise _Stop(f"{getattr(fn, '__name__', fn)} returned {type(result).__name__}")
         t = self.new(result)
@@ -343,6 +349,11 @@ class _Trace:
                                        [view._slot], set(), set(), True))
             t.grad.data = view
         self.guard(record)
+
+
+@functools.cache
+def _call(name: str) -> Callable:
+    return lambda a, *args, **kwargs: getattr(a, name)(*args, **kwargs)
 
 
 def _grad_data(t: Tensor) -> np.ndarray:
@@ -441,6 +452,21 @@ def _array(a: Any, dtype: Any = None, *args: Any, **kwargs: Any) -> Any:
     return _ARRAY(a, dtype, *args, **kwargs)
 
 
+def _creation(original: Callable) -> Callable:
+    """A numpy function that makes an array from an array without __array_function__
+    dispatch (np.ascontiguousarray, ...): recorded when given a recording array."""
+    @functools.wraps(original)
+    def wrapper(a: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(a) is not _T:
+            return original(a, *args, **kwargs)
+        result = original(_plain(a), *_raw(args), **_raw(kwargs))
+        return _recorded_call(original, (a,) + args, kwargs, result, False)
+    return wrapper
+
+
+_CREATION = ("ascontiguousarray", "asfortranarray")
+
+
 class _Hooks:
     """Install the tracing hooks (and take them away again)."""
 
@@ -452,12 +478,15 @@ class _Hooks:
         self.saved = [(Optimizer, "step"), (Optimizer, "zero_grad"), (Module, "zero_grad"),
                       (engine, "_accumulate_grad"), (ops, "_ndarray"), (ag, "default_generator"),
                       (random, "default_generator"), (np, "asarray"), (np, "array")]
+        self.saved += [(np, name) for name in _CREATION]
         self.saved = [(owner, name, owner.__dict__[name]) for owner, name in self.saved]
         Optimizer.step = _opaque(Optimizer.step, "optimizer.step")
         Optimizer.zero_grad = _opaque(Optimizer.zero_grad, "optimizer.zero_grad")
         Module.zero_grad = _opaque(Module.zero_grad, "module.zero_grad")
         engine._accumulate_grad = _traced_accumulate(engine._accumulate_grad)
         np.asarray, np.array = _asarray, _array
+        for name in _CREATION:
+            setattr(np, name, _creation(getattr(np, name)))
         ops._ndarray = _T  # ops keep recording arrays as op results (no plain asarray copy)
         gen = _RecordingGenerator(random.default_generator())
         ag.default_generator = random.default_generator = lambda: gen
@@ -578,6 +607,7 @@ class CompiledStep:
         self.programs: dict = {}
         self.fallbacks: dict = {}
         self._state: dict = {}  # signature -> "verify" | "ok"
+        self._found: tuple | None = None  # (modules, optimizers, every submodule)
         functools.update_wrapper(self, fn)
 
     # -- discovery of the state the step reads: modules and optimizers it refers to
@@ -610,7 +640,15 @@ class CompiledStep:
         optims = [o for o in found if isinstance(o, Optimizer)]
         return modules, optims
 
-    def _signature(self, args: tuple, kwargs: dict, modules: list) -> Any:
+    def _discover(self) -> tuple:
+        """The modules and optimizers the step refers to (found once: the guards read
+        their training flags and parameter arrays on every call)."""
+        if self._found is None:
+            modules, optims = self._roots()
+            self._found = (modules, optims, [m for root in modules for m in root.modules()])
+        return self._found
+
+    def _signature(self, args: tuple, kwargs: dict, submodules: list) -> Any:
         sig = []
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, Tensor):
@@ -619,15 +657,15 @@ class CompiledStep:
                 sig.append(("ndarray", a.shape, a.dtype))
             else:
                 sig.append((type(a), a))
-        training = tuple(m.training for root in modules for m in root.modules())
+        training = tuple(m.training for m in submodules)
         return (tuple(sig), tuple(kwargs), engine.MODE.grad_enabled, training)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if engine.MODE.anomaly:
             return self.fn(*args, **kwargs)
-        modules, optims = self._roots()
+        modules, optims, submodules = self._discover()
         try:
-            key = self._signature(args, kwargs, modules)
+            key = self._signature(args, kwargs, submodules)
             hash(key)
         except TypeError:
             return self._eager(None, "an argument is neither a tensor nor hashable", args, kwargs)
@@ -663,8 +701,7 @@ class CompiledStep:
         except _GuardFailed as e:
             if state is not None:
                 rng.state = state
-            return self._eager(key, f"{e.args[0].strip('_')}() of a traced value changed "
-                               "between calls (Python control flow on data)", args, kwargs)
+            return self._eager(key, _changed(e), args, kwargs)
         return _rebuild(prog.ret, iter(out))
 
     # -- tracing
@@ -739,22 +776,32 @@ class CompiledStep:
         after = _snapshot(tensors, optims)
         eager_out = _detached(eager)
         _restore(tensors, optims, before)
-        replayed = self._run(prog, args, kwargs)
-        if _same(_snapshot(tensors, optims), after) and _same(_detached(replayed), eager_out):
+        try:
+            replayed = _rebuild(prog.ret, iter(prog.replay(*self._inputs(args, kwargs))))
+        except _GuardFailed as e:
+            replayed, reason = None, _changed(e)
+        else:
+            reason = ("the replay differs from eager (the step uses something the trace does "
+                      "not see: a numpy call on a plain array, Python state, ...)")
+        if (replayed is not None and _same(_snapshot(tensors, optims), after)
+                and _same(_detached(replayed), eager_out)):
             self._state[key] = "ok"
             return replayed
         _restore(tensors, optims, after)
-        return self._eager_done(key, eager)
+        return self._eager_done(key, eager, reason)
 
-    def _eager_done(self, key, eager) -> Any:
-        reason = ("the replay differs from eager (the step uses something the trace does not "
-                  "see: a numpy call on a plain array, Python state, ...)")
+    def _eager_done(self, key, eager, reason: str) -> Any:
         name = getattr(self.fn, "__qualname__", repr(self.fn))
         warnings.warn(f"ag.compile({name}): running eagerly: {reason}", RuntimeWarning,
                       stacklevel=4)
         self.fallbacks[key] = reason
         self.programs.pop(key, None)
         return eager
+
+
+def _changed(e: _GuardFailed) -> str:
+    return (f"{e.args[0].strip('_')}() of a traced value changed between calls (Python "
+            "control flow on data)")
 
 
 def _state_tensors(modules: list, optims: list) -> list:
