@@ -326,14 +326,15 @@ class _Trace:
                                    kind, scalar=not isinstance(result, np.ndarray)))
         return t
 
-    def opaque(self, fn: Callable, args: tuple, mutates: bool = True) -> None:
+    def opaque(self, fn: Callable, args: tuple, mutates: bool = True,
+               kind: str = "opaque") -> None:
         """Record a call of ``fn(*args)`` that the replay makes as it is (the caller runs it
         now, with recording off). Array arguments escape: they get no reused buffer."""
         def record():
             reads: set = set()
             src = [self.enc(v, reads) for v in args]
             self.entries.append(_Entry(self.const(fn), src, {}, [], reads, set(), True,
-                                       kind="opaque"))
+                                       kind=kind))
             self.mutated |= mutates
         self.guard(record)
 
@@ -346,7 +347,7 @@ class _Trace:
             view._slot = self.nslots
             self.nslots += 1
             self.entries.append(_Entry(self.const(_grad_data), [self.const(t)], {},
-                                       [view._slot], set(), set(), True))
+                                       [view._slot], set(), set(), True, kind="grad"))
             t.grad.data = view
         self.guard(record)
 
@@ -390,7 +391,7 @@ def _traced_accumulate(original: Callable):
         if create_graph:
             tr.fail("backward(create_graph=True)")
             return original(t, g, create_graph, leaf)
-        tr.opaque(_accumulate, (t, g))
+        tr.opaque(_accumulate, (t, g), kind="accumulate")
         tr.recording = False
         try:
             original(t, _raw(g) if type(g) is _T else g, False, False)
@@ -403,6 +404,17 @@ def _traced_accumulate(original: Callable):
 
 def _accumulate(t: Tensor, g: np.ndarray) -> None:
     engine._accumulate_grad(t, g, False, False)
+
+
+def _take(t: Tensor, g: np.ndarray) -> None:
+    """_accumulate for a gradient the replay made fresh for this parameter alone: into an
+    empty .grad it goes as it is (as eager's accumulation takes it), else as eager adds."""
+    data = t.data
+    if (t.grad is None and type(g) is np.ndarray and g.base is None and g.dtype is data.dtype
+            and g.shape == data.shape and g.flags.c_contiguous):
+        t.grad = Tensor._wrap(g)
+    else:
+        engine._accumulate_grad(t, g, False, False)
 
 
 class _RecordingGenerator:
@@ -507,17 +519,30 @@ class _Program:
         entries = tr.entries
         escaping = set(ret_slots)
         for e in reversed(entries):  # a view of an array that escapes escapes with it
-            if e.kind == "opaque" or (e.view and (escaping & (set(e.made) | e.writes))):
+            if e.kind in ("opaque", "accumulate") or (
+                    e.view and (escaping & (set(e.made) | e.writes))):
                 escaping |= e.reads
         self._buffers(entries, escaping)
         ns: dict = {f"c{i}": c for i, c in enumerate(tr.consts)}
-        ns["_asarray"], ns["_GuardFailed"] = np.asarray, _GuardFailed
+        ns["_asarray"], ns["_GuardFailed"], ns["_take"] = np.asarray, _GuardFailed, _take
+        made_by = {s: e for e in entries for s in e.made}
+        uses: dict = {s: 1 for s in ret_slots}
+        for e in entries:
+            for s in e.reads:
+                uses[s] = uses.get(s, 0) + 1
         self.rng_checked = tr.rng_checked
         lines = [f"def replay({', '.join(f'v{s}' for s in inputs)}):"]
         for p, slot in tr.persistent:
             ns[f"p{slot}"] = p
             lines.append(f"    v{slot} = p{slot}.data")
         for e in entries:
+            if e.kind == "grad" and not uses.get(e.made[0]):
+                continue  # nothing reads that gradient in the step
+            if e.kind == "accumulate":
+                g = next(iter(e.reads))
+                src = made_by.get(g)
+                if uses[g] == 1 and src is not None and src.template is not None:
+                    e.fn = "_take"  # a fresh array made for this gradient alone
             lines.append("    " + self._line(e, ns, escaping))
         lines.append(f"    return {', '.join(f'v{s}' for s in ret_slots)},")
         exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
@@ -694,13 +719,12 @@ class CompiledStep:
                 if isinstance(a, (Tensor, np.ndarray))]
 
     def _run(self, prog: _Program, args: tuple, kwargs: dict, key: Any = None) -> Any:
-        rng = random.default_generator().bit_generator
-        state = rng.state if prog.rng_checked else None
+        state = random.default_generator().bit_generator.state if prog.rng_checked else None
         try:
             out = prog.replay(*self._inputs(args, kwargs))
         except _GuardFailed as e:
             if state is not None:
-                rng.state = state
+                random.default_generator().bit_generator.state = state
             return self._eager(key, _changed(e), args, kwargs)
         return _rebuild(prog.ret, iter(out))
 
