@@ -391,6 +391,10 @@ def _traced_accumulate(original: Callable):
         if create_graph:
             tr.fail("backward(create_graph=True)")
             return original(t, g, create_graph, leaf)
+        if all(t is not p for p, _ in tr.persistent):
+            tr.fail(f"a gradient goes into a tensor of shape {t.shape} that is no parameter of "
+                    "a module or optimizer the step refers to")
+            return original(t, g, create_graph, leaf)
         tr.opaque(_accumulate, (t, g), kind="accumulate")
         tr.recording = False
         try:

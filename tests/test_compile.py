@@ -197,6 +197,17 @@ def test_create_graph_falls_back():
     _fallback_case(body, "create_graph")
 
 
+def test_gradient_of_an_input_falls_back():
+    def body(model, opt, loss_fn, x, y):
+        opt.zero_grad()
+        x = x.detach().requires_grad_()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+    _fallback_case(body, "no parameter of a module or optimizer")
+
+
 def test_numpy_work_the_trace_cannot_see_falls_back():
     def body(model, opt, loss_fn, x, y):
         opt.zero_grad()
@@ -233,3 +244,38 @@ def test_anomaly_mode_runs_eagerly_and_bad_step_fn_is_refused():
     assert not fast.programs
     with pytest.raises(TypeError, match="compile"):
         ag.compile(None)
+
+
+class _Trainer:
+    """A custom module and a step that is a bound method using model.zero_grad()."""
+
+    def __init__(self) -> None:
+        ag.manual_seed(3)
+
+        class MLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.a, self.b = nn.Linear(6, 10), nn.Linear(10, 4)
+
+            def forward(self, x):
+                return self.b(nn.functional.relu(self.a(x)))
+        self.model = MLP()
+        self.opt = nn.optim.SGD(self.model.parameters(), lr=0.05, momentum=0.5)
+
+    def step(self, x, y):
+        self.model.zero_grad()
+        loss = nn.functional.cross_entropy(self.model(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+
+def test_custom_module_and_bound_method_step():
+    t1, t2 = _Trainer(), _Trainer()
+    fast = ag.compile(t2.step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for x, y in _batches(n=5):
+            assert _bits(t1.step(x, y).data) == _bits(fast(x, y).data)
+            _assert_same_state(t1.model, t1.opt, t2.model, t2.opt)
+    assert len(fast.programs) == 1
