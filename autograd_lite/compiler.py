@@ -692,19 +692,22 @@ class CompiledStep:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if engine.MODE.anomaly:
             return self.fn(*args, **kwargs)
-        modules, optims, submodules = self._discover()
+        modules, optims, submodules = self._found or self._discover()
         try:
             key = self._signature(args, kwargs, submodules)
-            hash(key)
+            prog = self.programs.get(key)
         except TypeError:
             return self._eager(None, "an argument is neither a tensor nor hashable", args, kwargs)
+        if prog is not None:
+            for p, a in prog.arrays:
+                if p.data is not a:  # a parameter got a new array: trace again
+                    break
+            else:
+                if self._state[key] == "ok":
+                    return self._run(prog, args, kwargs, key)
+                return self._verify(key, prog, args, kwargs, modules, optims)
         if key in self.fallbacks:
             return self.fn(*args, **kwargs)
-        prog = self.programs.get(key)
-        if prog is not None and all(p.data is a for p, a in prog.arrays):
-            if self._state[key] == "ok":
-                return self._run(prog, args, kwargs, key)
-            return self._verify(key, prog, args, kwargs, modules, optims)
         return self._trace(key, args, kwargs, modules, optims)
 
     def _eager(self, key: Any, reason: str, args: tuple, kwargs: dict) -> Any:
