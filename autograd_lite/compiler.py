@@ -25,8 +25,10 @@ signature stays eager.
 
 from __future__ import annotations
 
+import copy
 import functools
 import operator
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -371,8 +373,8 @@ def _opaque(original: Callable, name: str):
         tr = _TRACER
         if tr is None or not tr.recording:
             return original(self, *args, **kwargs)
-        if kwargs or any(callable(a) for a in args):
-            tr.fail(f"{name} with a closure or keyword arguments")
+        if kwargs or any(callable(a) or isinstance(a, (Tensor, np.ndarray)) for a in args):
+            tr.fail(f"{name} given a closure, a tensor or keyword arguments")
             return original(self, *args, **kwargs)
         tr.opaque(functools.partial(original, self), args, mutates=name.endswith(".step"))
         tr.recording = False
@@ -489,9 +491,11 @@ class _Hooks:
     def __enter__(self) -> None:
         import autograd_lite as ag
         from nn.modules import Module
+        from nn.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
         from nn.optim.optimizer import Optimizer
 
         self.saved = [(Optimizer, "step"), (Optimizer, "zero_grad"), (Module, "zero_grad"),
+                      (LRScheduler, "step"), (ReduceLROnPlateau, "step"),
                       (engine, "_accumulate_grad"), (ops, "_ndarray"), (ag, "default_generator"),
                       (random, "default_generator"), (np, "asarray"), (np, "array")]
         self.saved += [(np, name) for name in _CREATION]
@@ -499,6 +503,9 @@ class _Hooks:
         Optimizer.step = _opaque(Optimizer.step, "optimizer.step")
         Optimizer.zero_grad = _opaque(Optimizer.zero_grad, "optimizer.zero_grad")
         Module.zero_grad = _opaque(Module.zero_grad, "module.zero_grad")
+        # a scheduler stepped inside the step: its Python runs on every replay too
+        LRScheduler.step = _opaque(LRScheduler.step, "scheduler.step")
+        ReduceLROnPlateau.step = _opaque(ReduceLROnPlateau.step, "scheduler.step")
         engine._accumulate_grad = _traced_accumulate(engine._accumulate_grad)
         np.asarray, np.array = _asarray, _array
         for name in _CREATION:
@@ -641,32 +648,50 @@ class CompiledStep:
 
     # -- discovery of the state the step reads: modules and optimizers it refers to
     def _roots(self) -> tuple[list, list]:
+        """The modules, optimizers and schedulers the step reaches through its closure,
+        the globals it names, its ``self`` (for a bound method) and, the same way, the
+        Python functions it calls (a few levels deep)."""
         from nn.modules import Module
+        from nn.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
         from nn.optim.optimizer import Optimizer
 
-        fn = self.fn
-        seen: list = []
-        code = getattr(fn, "__code__", None)
-        for cell in getattr(fn, "__closure__", None) or ():
-            try:
-                seen.append(cell.cell_contents)
-            except ValueError:  # an empty cell
-                pass
-        glb = getattr(fn, "__globals__", {})
-        for name in getattr(code, "co_names", ()):
-            if name in glb:
-                seen.append(glb[name])
-        owner = getattr(fn, "__self__", None)
-        if owner is not None:
-            seen.append(owner)
-            seen.extend(getattr(owner, "__dict__", {}).values())
-        if isinstance(fn, Module):
-            seen.append(fn)
-        found = []
-        for v in seen:
-            found.extend(v if isinstance(v, (list, tuple)) else [v])
+        kinds = (Module, Optimizer, LRScheduler, ReduceLROnPlateau)
+        found: list = []
+        visited: set = set()
+
+        def scan(v: Any, depth: int) -> None:
+            if id(v) in visited or depth > 4:
+                return
+            visited.add(id(v))
+            if isinstance(v, kinds):
+                found.append(v)
+                if isinstance(v, (LRScheduler, ReduceLROnPlateau)):
+                    scan(v.optimizer, depth)
+                return
+            if isinstance(v, (list, tuple)):
+                for x in v:
+                    scan(x, depth)
+            elif isinstance(v, types.MethodType):
+                scan(v.__self__, depth + 1)
+                scan(v.__func__, depth)
+            elif isinstance(v, types.FunctionType):
+                for cell in v.__closure__ or ():
+                    try:
+                        scan(cell.cell_contents, depth + 1)
+                    except ValueError:  # an empty cell
+                        pass
+                for name in v.__code__.co_names:
+                    if name in v.__globals__:
+                        scan(v.__globals__[name], depth + 1)
+            elif depth == 1 and not isinstance(v, (type, types.ModuleType)):
+                for x in getattr(v, "__dict__", {}).values():  # the step's self
+                    scan(x, depth + 1)
+
+        scan(self.fn, 0)
         modules = [m for m in found if isinstance(m, Module)]
-        optims = [o for o in found if isinstance(o, Optimizer)]
+        # schedulers ride with the optimizers: their state is part of what the check of
+        # a new trace compares
+        optims = [o for o in found if not isinstance(o, Module)]
         return modules, optims
 
     def _discover(self) -> tuple:
@@ -841,7 +866,7 @@ def _state_tensors(modules: list, optims: list) -> list:
         out.extend(m.parameters())
         out.extend(m.buffers())
     for o in optims:
-        for g in o.param_groups:
+        for g in [] if _is_scheduler(o) else o.param_groups:
             out.extend(g["params"])
     return out
 
@@ -852,7 +877,7 @@ def _unwrap_state(persistent: list, optims: list, result: Any) -> None:
         if t.grad is not None and type(t.grad.data) is _T:
             t.grad.data = _raw(t.grad.data)
     for o in optims:
-        for st in o.state.values():
+        for st in {} if _is_scheduler(o) else o.state.values():
             for k, v in st.items():
                 if type(v) is _T:
                     st[k] = _raw(v)
@@ -916,14 +941,24 @@ def _detached(v: Any) -> Any:
     return v
 
 
+def _is_scheduler(o: Any) -> bool:
+    return hasattr(o, "optimizer")
+
+
 def _snapshot(tensors: list, optims: list) -> list:
-    """Copies of every parameter, gradient and optimizer state value, and the generator."""
+    """Copies of every parameter, gradient, optimizer state value and hyperparameter,
+    scheduler attribute, and the generator's state (``optims`` holds the schedulers too)."""
     snap: list = [[np.array(t.data) for t in tensors],
                   [None if t.grad is None else np.array(t.grad.data) for t in tensors]]
     for o in optims:
-        snap.append([{k: np.array(v) if isinstance(v, np.ndarray) else v
-                      for k, v in o.state[p].items()} if p in o.state else None
-                     for g in o.param_groups for p in g["params"]])
+        if _is_scheduler(o):
+            snap.append({k: copy.copy(v) for k, v in vars(o).items() if k != "optimizer"})
+            continue
+        params = [p for g in o.param_groups for p in g["params"]]
+        snap.append(([{k: v for k, v in g.items() if k != "params"} for g in o.param_groups],
+                     [{k: np.array(v) if isinstance(v, np.ndarray) else v
+                       for k, v in o.state[p].items()} if p in o.state else None
+                      for p in params]))
     snap.append(random.default_generator().bit_generator.state)
     return snap
 
@@ -932,7 +967,13 @@ def _restore(tensors: list, optims: list, snap: list) -> None:
     for t, d, g in zip(tensors, snap[0], snap[1]):
         t.data[...] = d
         t.grad = None if g is None else Tensor._wrap(g.copy())
-    for o, states in zip(optims, snap[2:-1]):
+    for o, saved in zip(optims, snap[2:-1]):
+        if isinstance(saved, dict):  # a scheduler
+            vars(o).update({k: copy.copy(v) for k, v in saved.items()})
+            continue
+        hyper, states = saved
+        for g, h in zip(o.param_groups, hyper):
+            g.update(h)
         for p, st in zip([p for g in o.param_groups for p in g["params"]], states):
             if st is None:
                 o.state.pop(p, None)

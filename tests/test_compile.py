@@ -279,3 +279,34 @@ def test_custom_module_and_bound_method_step():
             assert _bits(t1.step(x, y).data) == _bits(fast(x, y).data)
             _assert_same_state(t1.model, t1.opt, t2.model, t2.opt)
     assert len(fast.programs) == 1
+
+
+def test_scheduler_stepped_inside_the_step_runs_on_every_replay():
+    def make():
+        model, opt, _, step = _setup("momentum")
+        sched = lr_scheduler.StepLR(opt, step_size=3, gamma=0.5)
+
+        def with_schedule(x, y):
+            loss = step(x, y)
+            sched.step()
+            return loss
+        return model, opt, None, with_schedule
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast = _run_both(make, _batches(n=8))
+    assert len(fast.programs) == 1
+    opt = next(o for o in fast._found[1] if hasattr(o, "param_groups"))
+    assert opt.param_groups[0]["lr"] == 0.1 * 0.5 ** 2  # 8 steps: decayed at 3 and 6
+
+
+def test_plateau_scheduler_given_the_loss_falls_back():
+    def body(model, opt, loss_fn, x, y):
+        sched = body.scheds.setdefault(id(opt), lr_scheduler.ReduceLROnPlateau(opt))
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        sched.step(loss)
+        return loss
+    body.scheds = {}
+    _fallback_case(body, "given a closure, a tensor")
