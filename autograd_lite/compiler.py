@@ -14,10 +14,21 @@ dtypes, so results are bit-identical; the second call checks that: it runs eager
 replays from the same starting state, and keeps the trace only if every parameter,
 gradient, optimizer buffer and the returned value agree bit for bit.
 
-Anything the trace cannot follow (``.item()``/``bool()`` on a traced value, i.e. Python
-control flow on data; ``backward(create_graph=True)``; a write into an array made outside
-the trace; anomaly mode) runs eagerly, with a one-line warning giving the reason, and the
-signature stays eager.
+Python values the library or the step reads from the data (``bool()``, ``int()``,
+``.item()``; e.g. a count of invalid targets) are checked by the replay before any state
+changes: a different value runs that call eagerly and the signature stays eager (control
+flow on data). Anything else the trace cannot follow (such a read after the update,
+``backward(create_graph=True)``, a write into an array made outside the trace, a
+gradient into a tensor that is no parameter of the modules/optimizers the step reaches,
+a replay that disagrees with eager) runs eagerly too, with a one-line warning giving the
+reason; anomaly mode always runs eagerly.
+
+Limits, as for any tracing JIT: other Python side effects of the step (counters,
+printing, appending to a list) happen on the traced call only; arrays the step reads
+from outside its arguments, other than the state of the modules, optimizers and
+schedulers it reaches, are constants of the trace (the check on the second call catches
+most that change); tracing patches numpy's ``asarray``/``array`` for its duration, so
+trace in one thread at a time.
 
 >>> step = ag.compile(lambda x, y: train_step(x, y))   # x: (64, 784), y: (64,)
 >>> loss = step(x, y)                                   # a Tensor with no graph (detached)
