@@ -12,6 +12,7 @@ and PyTorch's dtype names (``torch.float32``), devices (CPU only) and ``Generato
 """
 
 from . import _namespace
+from .compiler import compile  # (issue 17: the captured training step)
 from .creation import (
     arange,
     empty,

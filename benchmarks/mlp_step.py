@@ -1,10 +1,12 @@
-"""One training step of an MLP: autograd-lite's nn vs the same step written by hand in numpy.
+"""One training step of an MLP: autograd-lite's nn (eager, and captured by ``ag.compile``)
+vs the same step written by hand in numpy.
 
 The step: forward through Linear-ReLU-Linear-ReLU-Linear, softmax cross-entropy (mean),
 backward, SGD update. The numpy baseline is the course's hand-derived step
 (dZ = A − Y, dW = dZᵀ·A_prev / m, …) on the same weights, checked to agree first.
-Both are timed interleaved (A B A B …) in one run; medians; one BLAS thread. PyTorch, if
-installed, is paired with the same numpy step in its own interleaved run.
+Both are timed interleaved (A B A B …) in one run; medians; one BLAS thread. The compiled
+step (same model, same start) is paired with the numpy step in its own interleaved run, as
+PyTorch is, if installed.
 
 Run: ``python benchmarks/mlp_step.py [--reps 200]``. Prints a table and one JSON line.
 """
@@ -37,7 +39,7 @@ def make_data(sizes: tuple, batch: int, dtype) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def ours(sizes: tuple, X: np.ndarray, y: np.ndarray):
+def ours(sizes: tuple, X: np.ndarray, y: np.ndarray, compiled: bool = False):
     ag.manual_seed(0)
     layers = []
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -51,15 +53,18 @@ def ours(sizes: tuple, X: np.ndarray, y: np.ndarray):
     loss_fn = nn.CrossEntropyLoss()
     Xt, yt = ag.Tensor(X), ag.Tensor(y)
 
-    def step():
+    def train_step(x, y):
         opt.zero_grad()
-        loss = loss_fn(model(Xt), yt)
+        loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss
 
     weights = [p.data.copy() for p in model.parameters()]
-    return step, weights, model
+    if compiled:
+        fast = ag.compile(train_step)
+        return (lambda: fast(Xt, yt)), weights, model
+    return (lambda: train_step(Xt, yt)), weights, model
 
 
 STAGES = ("forward", "loss", "backward", "step")
@@ -142,14 +147,22 @@ def main(reps: int) -> list[dict]:
         t = interleaved([step_ours, step_hand], reps)
         row = {"case": f"{'-'.join(map(str, sizes))} b{batch} {np.dtype(dtype).name}",
                "ours_ms": t[0] * 1e3, "numpy_ms": t[1] * 1e3, "ratio": t[0] / t[1]}
+        step_c, _, model_c = ours(sizes, X, y, compiled=True)
+        step_hand2, _ = by_hand(weights, X, y)
+        for _ in range(3):  # the trace, its check against eager, a replay: same trajectory
+            a, b = step_c().item(), step_hand2()
+            assert np.isclose(a, b, rtol=1e-4), (a, b)
+        t = interleaved([step_c, step_hand2], reps)
+        row["compiled_ms"], row["compiled_ratio"] = t[0] * 1e3, t[0] / t[1]
         t_step = torch_step(weights, X, y)
         if t_step:  # paired with numpy on its own: a third step in the loop would cool the
             t = interleaved([t_step, step_hand], reps)  # caches of the other two
             row["torch_ratio"] = t[0] / t[1]
         rows.append(row)
-    print(f"{'case':<28}{'ours ms':>9}{'numpy ms':>10}{'ratio':>8}{'torch':>8}")
+    print(f"{'case':<28}{'ours ms':>9}{'numpy ms':>10}{'ratio':>8}{'compiled':>10}{'torch':>8}")
     for r in rows:
         print(f"{r['case']:<28}{r['ours_ms']:>9.3f}{r['numpy_ms']:>10.3f}{r['ratio']:>8.3f}"
+              f"{r['compiled_ratio']:>10.3f}"
               + (f"{r['torch_ratio']:>8.3f}" if "torch_ratio" in r else ""))
     print(json.dumps({"benchmark": "mlp_step", "rows": rows}))
     return rows

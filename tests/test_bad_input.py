@@ -3028,6 +3028,13 @@ OPERATORS = ["__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__"
              "__neg__", "__getitem__", "__setitem__", "__iadd__", "__isub__", "__imul__",
              "__itruediv__", "__lt__", "__le__", "__gt__", "__ge__", "__len__", "__iter__",
              "__bool__", "__float__", "__int__", "__index__"]
+# -- ag.compile (issue 17: the captured training step)
+@bad("ag.compile")
+def _compile(name):
+    return st.builds(lambda v: Bad(f"step_fn={desc(v)}", lambda: ag.compile(v), ("compile",)),
+                     st.sampled_from([None, 3, "step", [], np.ones(2)]))
+
+
 NOTHING_TO_GET_WRONG = {  # public names that take no argument a caller could get wrong
     "ag.Node", "ag.FunctionCtx", "ag.GraphvizNotFoundError", "ag.default_generator",
     "ag.get_default_dtype", "ag.is_grad_enabled", "ag.is_anomaly_enabled",
