@@ -621,15 +621,29 @@ def _unbatch(out: Tensor, unbatched: bool) -> Tensor:
     return out.reshape(out.shape[1:]) if unbatched else out
 
 
+def _first_max(flat: np.ndarray) -> np.ndarray:
+    """The position of each row's maximum in the last dim, PyTorch's choice: the first
+    maximum, or the last NaN. A few passes per window offset (np.argmax is slow along a
+    short last axis)."""
+    rows = [flat[..., k] for k in range(flat.shape[-1])]
+    best = rows[0]
+    for v in rows[1:]:
+        best = np.maximum(best, v)  # NaN wins, as in PyTorch
+    arg = np.full(best.shape, len(rows) - 1, dtype=np.intp)
+    for k in range(len(rows) - 2, -1, -1):
+        arg = np.where(rows[k] == best, k, arg)
+    if flat.dtype.kind == "f" and np.isnan(best).any():
+        for k, v in enumerate(rows):
+            arg = np.where(np.isnan(v), k, arg)
+    return arg
+
+
 def _window_max(win: Tensor, nd: int) -> tuple[Tensor, np.ndarray]:
-    """The max of each window (the last ``nd`` dims) and its flat position in the window.
-    As PyTorch, the gradient goes to that one element: the first maximum (or NaN)."""
+    """The max of each window (the last ``nd`` dims) and its flat position in the window;
+    the gradient goes to that one element, as PyTorch."""
     flat = win.reshape(win.shape[:-nd] + (-1,))
-    arg = np.argmax(flat.data, axis=-1)
-    if flat.dtype.kind != "f":  # no gradient to route: keep the integer dtype
-        return flat.max(axis=-1), arg
-    hit = np.arange(flat.shape[-1]) == arg[..., None]
-    return ag.where(hit, flat, 0.0).sum(axis=-1), arg
+    arg = _first_max(flat.data)
+    return ops.take_last(flat, arg), arg
 
 
 def _max_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
