@@ -407,13 +407,12 @@ def _conv(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilatio
         x = ag.pad(x, ((0, 0), (0, 0)) + pads)
     cols = _windows(x, kernel, stride, dilation)  # (N, C, *out, *kernel), a view
     size = cols.shape[2:2 + nd]
-    # the one copy (im2col): rows (G, N·out, Cg·kernel) for one batched matmul
-    spatial, offsets = tuple(range(3, 3 + nd)), tuple(range(3 + nd, 3 + 2 * nd))
-    cols = cols.reshape((N, G, Cg) + size + kernel).transpose((1, 0) + spatial + (2,) + offsets)
+    # the one copy (im2col), laid out (N, G, Cg·kernel, out): the product is then NCHW
+    # as it is, and col2im in the backward adds one contiguous slab per kernel offset
     k = Cg * math.prod(kernel)
-    out = cols.reshape(G, -1, k) @ w.reshape(G, O // G, k).transpose(0, 2, 1)
-    out = out.reshape((G, N) + size + (O // G,))
-    out = out.transpose((1, 0, nd + 2) + tuple(range(2, 2 + nd))).reshape((N, O) + size)
+    cols = cols.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
+    out = w.reshape(G, O // G, k) @ cols.reshape(N, G, k, -1)  # (N, G, O/G, out)
+    out = out.reshape((N, O) + size)
     return _finish(out, b, unbatched)
 
 
