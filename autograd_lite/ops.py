@@ -1410,7 +1410,7 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
 # View ops and scatters move gradients without reading any value.
 for _name in ("getitem", "reshape", "transpose", "broadcast_to", "scatter_add", "scatter_set",
               "index_put", "as_strided", "copy_slices", "pad", "sliding_window_view",
-              "window_sum", "windows", "take_last", "put_last"):
+              "window_sum", "windows", "take_first", "put_first"):
     _reads(_name, set())
 
 
@@ -1445,9 +1445,10 @@ def sliding_window_view(x: Tensor, window_shape: Any, axis: Any = None) -> Tenso
 
 
 def _np_windows(a: np.ndarray, window: tuple, axes: tuple, stride: tuple,
-                dilation: tuple) -> np.ndarray:
-    """A read-only strided view of every window of ``a`` along ``axes``: window offsets
-    ``o * dilation``, window starts every ``stride``; the windows become trailing dims."""
+                dilation: tuple, writeable: bool = False) -> np.ndarray:
+    """A strided view of every window of ``a`` along ``axes`` (read-only unless
+    ``writeable``): window offsets ``o * dilation``, window starts every ``stride``; the
+    windows become trailing dims."""
     shape, strides = list(a.shape), list(a.strides)
     for ax, k, s, d in zip(axes, window, stride, dilation):
         shape[ax] = (a.shape[ax] - d * (k - 1) - 1) // s + 1
@@ -1455,7 +1456,7 @@ def _np_windows(a: np.ndarray, window: tuple, axes: tuple, stride: tuple,
     return np.lib.stride_tricks.as_strided(
         a, tuple(shape) + tuple(window),
         tuple(strides) + tuple(a.strides[ax] * d for ax, d in zip(axes, dilation)),
-        writeable=False)
+        writeable=writeable)
 
 
 def windows(x: Tensor, window: tuple, axes: tuple, stride: tuple, dilation: tuple) -> Tensor:
@@ -1475,6 +1476,10 @@ def _np_window_sum(g: np.ndarray, window: tuple, axes: tuple, shape: tuple,
     ones = (1,) * len(axes)
     stride, dilation = stride or ones, dilation or ones
     out = np.zeros(shape, dtype=g.dtype)
+    if all(s >= d * (k - 1) + 1 for k, s, d in zip(window, stride, dilation)):
+        # disjoint windows (e.g. 2x2 pooling): no element gets two values, one write
+        _np_windows(out, window, axes, stride, dilation, writeable=True)[...] = g
+        return out
     lead = (slice(None),) * len(shape)
     for offset in np.ndindex(*window):
         dst = list(lead)
@@ -1495,32 +1500,31 @@ def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple,
                   g, lambda xp, g, out, src: xp.windows(g, window, axes, stride, dilation))
 
 
-def take_last(x: Tensor, index: np.ndarray) -> Tensor:
-    """One element of each row of the last dim: (..., K) with int ``index`` (...) ->
-    (...), e.g. each pooling window's maximum; the gradient is put back at the index
-    (one per row: a plain write, never a scatter-add)."""
-    n = x.shape[-1]
-    return _unary("take_last", _np_take_last(x.data, index), x,
-                  lambda xp, g, out, x: xp.put_last(g, index, n))
+def take_first(x: Tensor, index: np.ndarray) -> Tensor:
+    """One element of each column along the first dim: (K, ...) with int ``index`` (...)
+    -> (...), out[j] = x[index[j], j], e.g. each pooling window's maximum. The gradient is
+    put back at the index (one per column: a plain write, never a scatter-add)."""
+    n = x.shape[0]
+    return _unary("take_first", _np_take_first(x.data, index), x,
+                  lambda xp, g, out, x: xp.put_first(g, index, n))
 
 
-def _np_take_last(a: np.ndarray, index: np.ndarray) -> np.ndarray:
-    # on rows of a 2-d reshape: twice as fast as np.take_along_axis
-    rows = a.reshape(-1, a.shape[-1])
-    return rows[np.arange(len(rows)), index.ravel()].reshape(index.shape)
+def _np_take_first(a: np.ndarray, index: np.ndarray) -> np.ndarray:
+    # on a 2-d reshape: twice as fast as np.take_along_axis
+    return a.reshape(len(a), -1)[index.ravel(), np.arange(index.size)].reshape(index.shape)
 
 
-def _np_put_last(g: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
-    out = np.zeros((g.size, n), dtype=g.dtype)
-    out[np.arange(g.size), index.ravel()] = g.ravel()
-    return out.reshape(g.shape + (n,))
+def _np_put_first(g: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n, g.size), dtype=g.dtype)
+    out[index.ravel(), np.arange(g.size)] = g.ravel()
+    return out.reshape((n,) + g.shape)
 
 
-def put_last(g: Tensor, index: np.ndarray, n: int) -> Tensor:
-    """The differentiable adjoint of :func:`take_last`: zeros (..., n) with ``g`` at
-    ``index`` in each row."""
-    return _unary("put_last", _np_put_last(g.data, index, n), g,
-                  lambda xp, g, out, src: xp.take_last(g, index))
+def put_first(g: Tensor, index: np.ndarray, n: int) -> Tensor:
+    """The differentiable adjoint of :func:`take_first`: zeros (n, ...) with ``g`` at
+    ``index`` in each column."""
+    return _unary("put_first", _np_put_first(g.data, index, n), g,
+                  lambda xp, g, out, src: xp.take_first(g, index))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1572,8 +1576,8 @@ class _ArrayMath:
     scatter_set = staticmethod(_np_scatter_set)
     window_sum = staticmethod(_np_window_sum)
     windows = staticmethod(_np_windows)
-    take_last = staticmethod(_np_take_last)
-    put_last = staticmethod(_np_put_last)
+    take_first = staticmethod(_np_take_first)
+    put_first = staticmethod(_np_put_first)
     sliding_window_view = staticmethod(np.lib.stride_tricks.sliding_window_view)
 
     @staticmethod

@@ -620,18 +620,17 @@ def _unbatch(out: Tensor, unbatched: bool) -> Tensor:
     return out.reshape(out.shape[1:]) if unbatched else out
 
 
-def _first_max(flat: np.ndarray) -> np.ndarray:
-    """The position of each row's maximum in the last dim, PyTorch's choice: the first
-    maximum, or the last NaN. A few passes per window offset (np.argmax is slow along a
-    short last axis)."""
-    rows = [flat[..., k] for k in range(flat.shape[-1])]
+def _first_max(rows: np.ndarray) -> np.ndarray:
+    """For each column along the first dim: the position of its maximum, PyTorch's
+    choice (the first maximum, or the last NaN). A few passes over each row, each one
+    contiguous (np.argmax over a short axis is slow)."""
     best = rows[0]
     for v in rows[1:]:
         best = np.maximum(best, v)  # NaN wins, as in PyTorch
     arg = np.full(best.shape, len(rows) - 1, dtype=np.intp)
     for k in range(len(rows) - 2, -1, -1):
         arg = np.where(rows[k] == best, k, arg)
-    if flat.dtype.kind == "f" and np.isnan(best).any():
+    if rows.dtype.kind == "f" and np.isnan(best).any():
         for k, v in enumerate(rows):
             arg = np.where(np.isnan(v), k, arg)
     return arg
@@ -640,9 +639,12 @@ def _first_max(flat: np.ndarray) -> np.ndarray:
 def _window_max(win: Tensor, nd: int) -> tuple[Tensor, np.ndarray]:
     """The max of each window (the last ``nd`` dims) and its flat position in the window;
     the gradient goes to that one element, as PyTorch."""
-    flat = win.reshape(win.shape[:-nd] + (-1,))
-    arg = _first_max(flat.data)
-    return ops.take_last(flat, arg), arg
+    lead = win.ndim - nd
+    # window offsets first: one copy, then every pass over them reads a contiguous slab
+    rows = win.transpose(tuple(range(lead, win.ndim)) + tuple(range(lead)))
+    rows = rows.reshape((-1,) + win.shape[:lead])
+    arg = _first_max(rows.data)
+    return ops.take_first(rows, arg), arg
 
 
 def _max_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,

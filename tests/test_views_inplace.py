@@ -361,8 +361,8 @@ def _declared_cases():
         "sliding_window_view": ag.sliding_window_view(v4, 2),
         "window_sum": ops.window_sum(leaf(3, 2), (2,), (0,), (4,)),
         "windows": ops.windows(leaf(7, 2), (2,), (0,), (2,), (2,)),  # conv: issue 16/17
-        "take_last": ops.take_last(a, np.array([2, 0])),
-        "put_last": ops.put_last(v4, np.array([0, 2, 1, 1]), 3),
+        "take_first": ops.take_first(a, np.array([1, 0, 1])),
+        "put_first": ops.put_first(v4, np.array([0, 2, 1, 1]), 3),
         "scatter_add": ops.scatter_add(v4, ([0, 0, 1, 2],), (3,)),
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
