@@ -622,18 +622,19 @@ def _unbatch(out: Tensor, unbatched: bool) -> Tensor:
 
 def _first_max(rows: np.ndarray) -> np.ndarray:
     """For each column along the first dim: the position of its maximum, PyTorch's
-    choice (the first maximum, or the last NaN). A few passes over each row, each one
-    contiguous (np.argmax over a short axis is slow)."""
+    choice (the first maximum, or the last NaN). A few contiguous, branch-free passes per
+    row in a small index dtype (np.argmax over a short axis, np.where and masked writes
+    are all several times slower here)."""
     best = rows[0]
     for v in rows[1:]:
         best = np.maximum(best, v)  # NaN wins, as in PyTorch
-    arg = np.full(best.shape, len(rows) - 1, dtype=np.intp)
-    for k in range(len(rows) - 2, -1, -1):
-        arg = np.where(rows[k] == best, k, arg)
-    if rows.dtype.kind == "f" and np.isnan(best).any():
+    arg = np.full(best.shape, len(rows) - 1, dtype=np.min_scalar_type(len(rows)))
+    for k in range(len(rows) - 2, -1, -1):  # arg > k here: the subtraction cannot wrap
+        arg -= (arg - k) * (rows[k] == best)
+    if rows.dtype.kind == "f" and np.isnan(best.sum()):  # a NaN (or inf − inf): look
         for k, v in enumerate(rows):
             arg = np.where(np.isnan(v), k, arg)
-    return arg
+    return arg.astype(np.intp)
 
 
 def _window_max(win: Tensor, nd: int) -> tuple[Tensor, np.ndarray]:
