@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 import nn
 import nn.functional as F
-from autograd_lite.testing import gradcheck
+from autograd_lite.testing import gradcheck, gradgradcheck
 
 few = settings(max_examples=min(settings.default.max_examples, 8), deadline=None)
 
@@ -327,3 +327,14 @@ def test_broadcast_size_one_dims() -> None:
                                                   stride=2), (x,))
     assert F.max_pool2d(x, (1, 2)).shape == (1, 1, 1, 2)
     assert F.conv1d(ag.ones(1, 4), ag.ones(2, 1, 4)).shape == (2, 1)
+
+
+def test_second_order_through_windows_col2im_and_max() -> None:
+    """The new primitives' vjps are differentiable (windows <-> window_sum,
+    take_first <-> put_first): double backward of conv, transposed conv and max pooling."""
+    rng = np.random.default_rng(3)
+    x, w = leaf(unique(rng, (1, 2, 5, 5))), leaf(rng.normal(size=(2, 2, 2, 2)))
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, stride=2, dilation=(1, 2)) ** 2, (x, w))
+    assert gradgradcheck(lambda x, w: F.conv_transpose2d(x, w, stride=2, padding=1) ** 2,
+                         (x, w))
+    assert gradgradcheck(lambda x: F.max_pool2d(x, 2, stride=1) ** 2, (x,))
