@@ -3,11 +3,12 @@
 The step (issue 17): Conv2d(1, 8, 3, padding=1)-ReLU-Conv2d(8, 16, 3, padding=1)-ReLU-
 MaxPool2d(2)-Flatten-Linear(3136, 10) on a batch of 64 28x28 float32 images, softmax
 cross-entropy (mean), backward, SGD update. The numpy baseline is the im2col step a
-person writes by hand (sliding_window_view, one reshape copy, one matmul per conv; col2im
-by one strided add per kernel offset; 2x2 pooling by a reshape), on the same weights,
-checked to agree first. Both are timed interleaved (A B A B …) in one run; medians; one
-BLAS thread. PyTorch, if installed, is paired with the same numpy step in its own
-interleaved run; the table gives ours/numpy, torch/numpy and ours/torch.
+person writes by hand (sliding_window_view, one reshape copy into (N, C·9, H·W) so the
+product is NCHW as it is, one matmul per conv; col2im by one contiguous add per kernel
+offset; 2x2 pooling by a reshape), on the same weights, checked to agree first. Both are
+timed interleaved (A B A B …) in one run; medians; one BLAS thread. PyTorch, if
+installed, is paired with the same numpy step in its own interleaved run; the table
+gives ours/numpy, torch/numpy and ours/torch.
 
 Run: ``python benchmarks/cnn_step.py [--reps 50]``. Prints a table and one JSON line.
 """
@@ -57,21 +58,22 @@ def ours(X: np.ndarray, y: np.ndarray):
 
 
 def _im2col(x: np.ndarray) -> np.ndarray:
-    """(N, C, H, W) -> (N·H·W, C·9) rows of the 3x3 windows of x zero-padded by 1."""
+    """(N, C, H, W) -> (N, C·9, H·W): the 3x3 windows of x zero-padded by 1, laid out so
+    that W (O, C·9) @ cols is NCHW as it is (one copy)."""
     N, C, H, W = x.shape
     win = np.lib.stride_tricks.sliding_window_view(np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1))),
                                                    (3, 3), axis=(2, 3))
-    return win.transpose(0, 2, 3, 1, 4, 5).reshape(N * H * W, C * 9)
+    return win.transpose(0, 1, 4, 5, 2, 3).reshape(N, C * 9, H * W)
 
 
 def _col2im(dcols: np.ndarray, shape: tuple) -> np.ndarray:
-    """The adjoint of _im2col: one strided add per kernel offset, then the padding cropped."""
+    """The adjoint of _im2col: one contiguous add per kernel offset, the padding cropped."""
     N, C, H, W = shape
-    d = dcols.reshape(N, H, W, C, 3, 3).transpose(0, 3, 1, 2, 4, 5)
+    d = dcols.reshape(N, C, 3, 3, H, W)
     out = np.zeros((N, C, H + 2, W + 2), dtype=dcols.dtype)
     for i in range(3):
         for j in range(3):
-            out[:, :, i:i + H, j:j + W] += d[..., i, j]
+            out[:, :, i:i + H, j:j + W] += d[:, :, i, j]
     return out[:, :, 1:-1, 1:-1]
 
 
@@ -84,8 +86,13 @@ def by_hand(weights: list, X: np.ndarray, y: np.ndarray):
 
     def conv(x, W, b):
         cols = _im2col(x)
-        out = cols @ W.reshape(W.shape[0], -1).T + b
-        return out.reshape(N, x.shape[2], x.shape[3], -1).transpose(0, 3, 1, 2), cols
+        out = W.reshape(W.shape[0], -1) @ cols + b[:, None]
+        return out.reshape(N, -1, x.shape[2], x.shape[3]), cols
+
+    def conv_grads(dz, cols, W):
+        dz = dz.reshape(N, W.shape[0], -1)
+        dW = (dz @ cols.transpose(0, 2, 1)).sum(axis=0).reshape(W.shape)
+        return dW, dz.sum(axis=(0, 2)), W.reshape(W.shape[0], -1).T @ dz
 
     def step():
         z1, cols1 = conv(X, W1, b1)
@@ -105,11 +112,9 @@ def by_hand(weights: list, X: np.ndarray, y: np.ndarray):
         dpooled = (dlogits @ W3).reshape(pooled.shape)
         mask = r == pooled[:, :, :, None, :, None]
         dz2 = (mask * dpooled[:, :, :, None, :, None]).reshape(a2.shape) * (z2 > 0)
-        dz2 = dz2.transpose(0, 2, 3, 1).reshape(-1, 16)
-        dW2, db2 = (dz2.T @ cols2).reshape(W2.shape), dz2.sum(axis=0)
-        dz1 = _col2im(dz2 @ W2.reshape(16, -1), a1.shape) * (z1 > 0)
-        dz1 = dz1.transpose(0, 2, 3, 1).reshape(-1, 8)
-        dW1, db1 = (dz1.T @ cols1).reshape(W1.shape), dz1.sum(axis=0)
+        dW2, db2, dcols2 = conv_grads(dz2, cols2, W2)
+        dz1 = _col2im(dcols2, a1.shape) * (z1 > 0)
+        dW1, db1, _ = conv_grads(dz1, cols1, W1)
         for p, g in zip(params, (dW1, db1, dW2, db2, dW3, db3)):
             p -= LR * g
         return loss
