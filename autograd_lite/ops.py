@@ -1543,7 +1543,7 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
 # View ops and scatters move gradients without reading any value.
 for _name in ("getitem", "reshape", "transpose", "broadcast_to", "scatter_add", "scatter_set",
               "index_put", "as_strided", "copy_slices", "pad", "sliding_window_view",
-              "window_sum"):
+              "window_sum", "windows", "take_first", "put_first"):
     _reads(_name, set())
 
 
@@ -1577,29 +1577,87 @@ def sliding_window_view(x: Tensor, window_shape: Any, axis: Any = None) -> Tenso
                   {"window_shape": window, "axis": axes})
 
 
-def _window_positions(window: tuple, axes: tuple, ndim: int, out_shape: tuple):
-    """For each window offset: (index into the windowed gradient, slice of the input)."""
-    for offset in np.ndindex(*window):
-        src = [slice(None)] * ndim + list(offset)
-        dst = [slice(None)] * ndim
-        for a, o in zip(axes, offset):
-            dst[a] = slice(o, o + out_shape[a])
-        yield tuple(src), tuple(dst)
+def _np_windows(a: np.ndarray, window: tuple, axes: tuple, stride: tuple,
+                dilation: tuple, writeable: bool = False) -> np.ndarray:
+    """A strided view of every window of ``a`` along ``axes`` (read-only unless
+    ``writeable``): window offsets ``o * dilation``, window starts every ``stride``; the
+    windows become trailing dims."""
+    shape, strides = list(a.shape), list(a.strides)
+    for ax, k, s, d in zip(axes, window, stride, dilation):
+        shape[ax] = (a.shape[ax] - d * (k - 1) - 1) // s + 1
+        strides[ax] *= s
+    return np.lib.stride_tricks.as_strided(
+        a, tuple(shape) + tuple(window),
+        tuple(strides) + tuple(a.strides[ax] * d for ax, d in zip(axes, dilation)),
+        writeable=writeable)
 
 
-def _np_window_sum(g: np.ndarray, window: tuple, axes: tuple, shape: tuple) -> np.ndarray:
-    """Adjoint of sliding_window_view: add every window back where it came from
-    (a loop over window offsets, never over pixels)."""
+def windows(x: Tensor, window: tuple, axes: tuple, stride: tuple, dilation: tuple) -> Tensor:
+    """im2col without a copy: the (strided, dilated) windows of ``x`` along ``axes`` as new
+    trailing dims. (N, C, 7, 7), window (3, 3), stride (2, 2), dilation (1, 1) on axes
+    (2, 3) -> (N, C, 3, 3, 3, 3). Arguments are tuples already checked by the caller."""
+    shape = x.shape
+    return _unary("windows", _np_windows(x.data, window, axes, stride, dilation), x,
+                  lambda xp, g, out, x: xp.window_sum(g, window, axes, shape, stride, dilation))
+
+
+def _np_window_sum(g: np.ndarray, window: tuple, axes: tuple, shape: tuple,
+                   stride: tuple | None = None, dilation: tuple | None = None) -> np.ndarray:
+    """col2im, the adjoint of :func:`windows` (and of sliding_window_view: stride and
+    dilation 1): add every window back where it came from, one strided add per window
+    offset, never a loop over pixels nor a scatter (np.add.at)."""
+    ones = (1,) * len(axes)
+    stride, dilation = stride or ones, dilation or ones
     out = np.zeros(shape, dtype=g.dtype)
-    for src, dst in _window_positions(window, axes, len(shape), g.shape):
-        out[dst] += g[src]
+    if all(s >= d * (k - 1) + 1 for k, s, d in zip(window, stride, dilation)):
+        # disjoint windows (e.g. 2x2 pooling): no element gets two values, one write
+        _np_windows(out, window, axes, stride, dilation, writeable=True)[...] = g
+        return out
+    lead = (slice(None),) * len(shape)
+    for offset in np.ndindex(*window):
+        dst = list(lead)
+        for a, o, s, d in zip(axes, offset, stride, dilation):
+            dst[a] = slice(o * d, o * d + s * (g.shape[a] - 1) + 1, s)
+        out[tuple(dst)] += g[lead + offset]
     return out
 
 
-def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple) -> Tensor:
-    """The differentiable adjoint of :func:`sliding_window_view`."""
-    return _unary("window_sum", _np_window_sum(g.data, window, axes, shape), g,
-                  lambda xp, g, out, src: xp.sliding_window_view(g, window, axes))
+def window_sum(g: Tensor, window: tuple, axes: tuple, shape: tuple,
+               stride: tuple | None = None, dilation: tuple | None = None) -> Tensor:
+    """The differentiable adjoint of :func:`windows` (stride and dilation default to 1: of
+    :func:`sliding_window_view`); also the scatter of a transposed convolution. Windows
+    (N, C, 3, 3, 2, 2) with stride (2, 2) into shape (N, C, 6, 6)."""
+    ones = (1,) * len(axes)
+    stride, dilation = stride or ones, dilation or ones
+    return _unary("window_sum", _np_window_sum(g.data, window, axes, shape, stride, dilation),
+                  g, lambda xp, g, out, src: xp.windows(g, window, axes, stride, dilation))
+
+
+def take_first(x: Tensor, index: np.ndarray) -> Tensor:
+    """One element of each column along the first dim: (K, ...) with int ``index`` (...)
+    -> (...), out[j] = x[index[j], j], e.g. each pooling window's maximum. The gradient is
+    put back at the index (one per column: a plain write, never a scatter-add)."""
+    n = x.shape[0]
+    return _unary("take_first", _np_take_first(x.data, index), x,
+                  lambda xp, g, out, x: xp.put_first(g, index, n))
+
+
+def _np_take_first(a: np.ndarray, index: np.ndarray) -> np.ndarray:
+    # on a 2-d reshape: twice as fast as np.take_along_axis
+    return a.reshape(len(a), -1)[index.ravel(), np.arange(index.size)].reshape(index.shape)
+
+
+def _np_put_first(g: np.ndarray, index: np.ndarray, n: int) -> np.ndarray:
+    out = np.zeros((n, g.size), dtype=g.dtype)
+    out[index.ravel(), np.arange(g.size)] = g.ravel()
+    return out.reshape((n,) + g.shape)
+
+
+def put_first(g: Tensor, index: np.ndarray, n: int) -> Tensor:
+    """The differentiable adjoint of :func:`take_first`: zeros (n, ...) with ``g`` at
+    ``index`` in each column."""
+    return _unary("put_first", _np_put_first(g.data, index, n), g,
+                  lambda xp, g, out, src: xp.take_first(g, index))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1670,6 +1728,9 @@ class _ArrayMath:
     scatter_add = staticmethod(_np_scatter_add)
     scatter_set = staticmethod(_np_scatter_set)
     window_sum = staticmethod(_np_window_sum)
+    windows = staticmethod(_np_windows)
+    take_first = staticmethod(_np_take_first)
+    put_first = staticmethod(_np_put_first)
     sliding_window_view = staticmethod(np.lib.stride_tricks.sliding_window_view)
 
     @staticmethod

@@ -14,12 +14,19 @@ import importlib
 from typing import Any
 
 from . import functional, init
-from .layers import (  # issue 16 (nnmisc): AlphaDropout ... Upsample
+from .layers import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool2d,
     AlphaDropout,
+    AvgPool1d,
     AvgPool2d,
     BatchNorm1d,
     BatchNorm2d,
+    Conv1d,
     Conv2d,
+    ConvTranspose1d,
+    ConvTranspose2d,
     Dropout,
     Dropout2d,
     Embedding,
@@ -30,7 +37,9 @@ from .layers import (  # issue 16 (nnmisc): AlphaDropout ... Upsample
     InstanceNorm2d,
     LayerNorm,
     Linear,
+    MaxPool1d,
     MaxPool2d,
+    MaxUnpool2d,
     RMSNorm,
     Unflatten,
     Upsample,
@@ -95,6 +104,8 @@ __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "RemovableHandle",
     "Identity", "Linear", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "ELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss",

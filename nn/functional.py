@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
 import autograd_lite as ag
-from autograd_lite import Tensor
+from autograd_lite import Tensor, ops
 from autograd_lite.validation import dtype_arg, flag, integer, real
 
 __all__ = [
@@ -22,6 +23,9 @@ __all__ = [
     "log_softmax", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "conv2d",
     "max_pool2d", "avg_pool2d", "mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "cross_entropy", "nll_loss",
+    # convolution and pooling (issue 16)
+    "pad", "conv1d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "avg_pool1d",
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d", "max_unpool2d",
 ]
 __all__ += [  # issue 16 (nnmisc): norms, dropouts, interpolation, attention
     "group_norm", "instance_norm", "rms_norm", "dropout2d", "alpha_dropout", "interpolate",
@@ -974,12 +978,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 # ----------------------------------------------------------------------------------------
-# Convolution and pooling (NCHW; windows from sliding_window_view, no loop over pixels)
+# Convolution and pooling (N, C, *spatial). Windows are strided views (ops.windows) whose
+# gradient is col2im, one strided add per kernel offset: no loop over pixels.
 
 
-def _batched(input: Any, op: str, integers: bool = False) -> tuple[Tensor, bool]:
-    """(N, C, H, W) input (a (C, H, W) one gets a batch dim) and whether it was added;
-    floating point, or also integer with ``integers``."""
+def _batched(input: Any, op: str, nd: int = 2, integers: bool = False) -> tuple[Tensor, bool]:
+    """(N, C, *spatial) input with ``nd`` spatial dims (an unbatched (C, *spatial) one gets a
+    batch dim) and whether it was added; floating point, or also integer with ``integers``."""
     if integers:
         x = _tensor(input, op)
         if x.dtype.kind not in "iuf":
@@ -987,54 +992,74 @@ def _batched(input: Any, op: str, integers: bool = False) -> tuple[Tensor, bool]
                             f"dtype {x.dtype}")
     else:
         x = _float_tensor(input, op)
-    if x.ndim == 3:
+    if x.ndim == nd + 1:
         return x.reshape((1,) + x.shape), True
-    if x.ndim != 4:
-        raise ValueError(f"{op}: expected 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape "
-                         f"{x.shape}")
+    if x.ndim != nd + 2:
+        dims = "L" if nd == 1 else "H, W"
+        raise ValueError(f"{op}: expected {nd + 1}-D (C, {dims}) or {nd + 2}-D (N, C, {dims}) "
+                         f"input, got shape {x.shape}")
     return x, False
 
 
 def _windows(x: Tensor, kernel: tuple, stride: tuple, dilation: tuple) -> Tensor:
-    """(N, C, H, W) -> (N, C, out_h, out_w, kH, kW): every (dilated, strided) window."""
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    win = ag.sliding_window_view(x, span, axis=(2, 3))
-    if stride != (1, 1) or dilation != (1, 1):
-        win = win[:, :, ::stride[0], ::stride[1], ::dilation[0], ::dilation[1]]
-    return win
+    """(N, C, *spatial) -> (N, C, *out, *kernel): every (dilated, strided) window, a view."""
+    return ops.windows(x, kernel, tuple(range(2, x.ndim)), stride, dilation)
 
 
 def _conv_padding(padding: Any, kernel: tuple, stride: tuple, dilation: tuple,
                   op: str) -> tuple:
-    """((top, bottom), (left, right)) from an int, a pair, 'valid' or 'same'."""
+    """((low, high), ...) per spatial dim from an int, a tuple, 'valid' or 'same'."""
+    nd = len(kernel)
     if isinstance(padding, str) and padding == "valid":
-        return ((0, 0), (0, 0))
+        return ((0, 0),) * nd
     if isinstance(padding, str) and padding == "same":
-        if stride != (1, 1):
+        if any(s != 1 for s in stride):
             raise ValueError(f"{op}: padding='same' is not supported for strided "
                              f"convolutions (stride={stride})")
         totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
         return tuple((t // 2, t - t // 2) for t in totals)
     if isinstance(padding, str):
-        raise ValueError(f"{op}: padding must be an int, a pair, 'valid' or 'same', got "
+        raise ValueError(f"{op}: padding must be an int, a tuple, 'valid' or 'same', got "
                          f"{padding!r}")
-    ph, pw = _int_tuple(padding, 2, "padding", op, 0)
-    return ((ph, ph), (pw, pw))
+    return tuple((p, p) for p in _int_tuple(padding, nd, "padding", op, 0))
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
-           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
-    """2-D cross-correlation, as PyTorch's: input (N, C_in, H, W), weight
-    (C_out, C_in/groups, kH, kW) -> (N, C_out, H_out, W_out), with
-    H_out = (H + pad_top + pad_bottom − dilation·(kH − 1) − 1) // stride + 1."""
-    op = "conv2d"
-    x, unbatched = _batched(input, op)
+def _flat_pad(pads: tuple) -> tuple:
+    """((low, high) per dim, first dim first) in :func:`pad`'s form: last dim first."""
+    return tuple(v for pair in reversed(pads) for v in pair)
+
+
+def _conv_weight(weight: Any, nd: int, layout: str, op: str) -> Tensor:
     w = _float_tensor(weight, op, "weight")
-    if w.ndim != 4:
-        raise ValueError(f"{op}: weight must be 4-D (out_channels, in_channels/groups, kH, kW)"
-                         f", got shape {w.shape}")
-    N, C, H, W = x.shape
-    O, Cg, kH, kW = w.shape
+    if w.ndim != nd + 2:
+        kernel = "kL" if nd == 1 else "kH, kW"
+        raise ValueError(f"{op}: weight must be {nd + 2}-D ({layout}, {kernel}), got shape "
+                         f"{w.shape}")
+    return w
+
+
+def _bias(bias: Any, channels: int, op: str) -> Tensor | None:
+    if bias is None:
+        return None
+    b = _float_tensor(bias, op, "bias")
+    if b.shape != (channels,):
+        raise ValueError(f"{op}: bias must have shape ({channels},), got {b.shape}")
+    return b
+
+
+def _finish(out: Tensor, bias: Tensor | None, unbatched: bool) -> Tensor:
+    if bias is not None:
+        out = out + bias.reshape((1, -1) + (1,) * (out.ndim - 2))
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _conv(input: Any, weight: Any, bias: Any, stride: Any, padding: Any, dilation: Any,
+          groups: Any, nd: int, op: str) -> Tensor:
+    x, unbatched = _batched(input, op, nd)
+    w = _conv_weight(weight, nd, "out_channels, in_channels/groups", op)
+    N, C = x.shape[:2]
+    O, Cg = w.shape[:2]
+    kernel = w.shape[2:]
     G = integer(groups, op, "groups", low=1)
     if C != Cg * G:
         raise ValueError(f"{op}: input of shape {x.shape} has {C} channels, but the weight of "
@@ -1042,27 +1067,184 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
     if O % G:
         raise ValueError(f"{op}: the weight's {O} output channels are not divisible by "
                          f"groups={G}")
-    stride = _int_tuple(stride, 2, "stride", op, 1)
-    dilation = _int_tuple(dilation, 2, "dilation", op, 1)
-    pads = _conv_padding(padding, (kH, kW), stride, dilation, op)
-    for size, (lo, hi), k, d, axis in zip((H, W), pads, (kH, kW), dilation, "HW"):
+    stride = _int_tuple(stride, nd, "stride", op, 1)
+    dilation = _int_tuple(dilation, nd, "dilation", op, 1)
+    pads = _conv_padding(padding, kernel, stride, dilation, op)
+    for size, (lo, hi), k, d, axis in zip(x.shape[2:], pads, kernel, dilation, "HW"[-nd:]):
         if size + lo + hi < d * (k - 1) + 1:
             raise ValueError(f"{op}: kernel of size {k} (dilation {d}) is larger than the "
                              f"padded input along {axis} ({size} + padding {lo + hi})")
+    b = _bias(bias, O, op)
     if any(p for pair in pads for p in pair):
         x = ag.pad(x, ((0, 0), (0, 0)) + pads)
-    cols = _windows(x, (kH, kW), stride, dilation)  # (N, C, Ho, Wo, kH, kW)
-    Ho, Wo = cols.shape[2:4]
-    k = Cg * kH * kW
-    cols = cols.reshape(N, G, Cg, Ho, Wo, kH, kW).permute(1, 0, 3, 4, 2, 5, 6)
-    out = cols.reshape(G, N * Ho * Wo, k) @ w.reshape(G, O // G, k).transpose(1, 2)
-    out = out.reshape(G, N, Ho, Wo, O // G).permute(1, 0, 4, 2, 3).reshape(N, O, Ho, Wo)
-    if bias is not None:
-        b = _float_tensor(bias, op, "bias")
-        if b.shape != (O,):
-            raise ValueError(f"{op}: bias must have shape ({O},), got {b.shape}")
-        out = out + b.reshape(1, O, 1, 1)
-    return out.reshape(out.shape[1:]) if unbatched else out
+    cols = _windows(x, kernel, stride, dilation)  # (N, C, *out, *kernel), a view
+    size = cols.shape[2:2 + nd]
+    # the one copy (im2col), laid out (N, G, Cg·kernel, out): the product is then NCHW
+    # as it is, and col2im in the backward adds one contiguous slab per kernel offset
+    k = Cg * math.prod(kernel)
+    cols = cols.transpose((0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
+    out = w.reshape(G, O // G, k) @ cols.reshape(N, G, k, -1)  # (N, G, O/G, out)
+    out = out.reshape((N, O) + size)
+    return _finish(out, b, unbatched)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """1-D cross-correlation, as PyTorch's: input (N, C_in, L), weight
+    (C_out, C_in/groups, kL) -> (N, C_out, L_out), with
+    L_out = (L + 2·padding − dilation·(kL − 1) − 1) // stride + 1."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 1,
+           padding: Any = 0, dilation: Any = 1, groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as PyTorch's: input (N, C_in, H, W), weight
+    (C_out, C_in/groups, kH, kW) -> (N, C_out, H_out, W_out), with
+    H_out = (H + pad_top + pad_bottom − dilation·(kH − 1) − 1) // stride + 1."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def _transposed_size(in_size: tuple, kernel: tuple, stride: tuple, padding: tuple,
+                     dilation: tuple) -> tuple:
+    """A transposed convolution's output size without output_padding."""
+    return tuple((n - 1) * s - 2 * p + d * (k - 1) + 1
+                 for n, k, s, p, d in zip(in_size, kernel, stride, padding, dilation))
+
+
+def _conv_transpose(input: Any, weight: Any, bias: Any, stride: Any, padding: Any,
+                    output_padding: Any, groups: Any, dilation: Any, nd: int,
+                    op: str) -> Tensor:
+    x, unbatched = _batched(input, op, nd)
+    w = _conv_weight(weight, nd, "in_channels, out_channels/groups", op)
+    N, C = x.shape[:2]
+    kernel, in_size = w.shape[2:], x.shape[2:]
+    G = integer(groups, op, "groups", low=1)
+    if C != w.shape[0]:
+        raise ValueError(f"{op}: input of shape {x.shape} has {C} channels, but the weight of "
+                         f"shape {w.shape} expects in_channels={w.shape[0]}")
+    if C % G:
+        raise ValueError(f"{op}: the weight's {C} input channels are not divisible by "
+                         f"groups={G}")
+    O = w.shape[1] * G
+    stride = _int_tuple(stride, nd, "stride", op, 1)
+    pad = _int_tuple(padding, nd, "padding", op, 0)
+    extra = _int_tuple(output_padding, nd, "output_padding", op, 0)
+    dilation = _int_tuple(dilation, nd, "dilation", op, 1)
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise ValueError(f"{op}: output padding must be smaller than either stride or "
+                         f"dilation, got output_padding={extra}, stride={stride}, "
+                         f"dilation={dilation}")
+    size = tuple(n + e for n, e in
+                 zip(_transposed_size(in_size, kernel, stride, pad, dilation), extra))
+    if any(n < 1 for n in size):
+        raise ValueError(f"{op}: input of shape {x.shape} gives an output of size {size}: "
+                         "too small (padding too large)")
+    b = _bias(bias, O, op)
+    # every input pixel times the kernel (one batched matmul), then col2im: each window
+    # is added back at its place in the uncropped output
+    k = w.shape[1] * math.prod(kernel)
+    cols = w.reshape(G, C // G, k).transpose(0, 2, 1) @ x.reshape(N, G, C // G, -1)
+    cols = cols.reshape((N, O) + kernel + in_size).transpose(
+        (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd)))
+    full = _transposed_size(in_size, kernel, stride, (0,) * nd, dilation)
+    out = ops.window_sum(cols, kernel, tuple(range(2, 2 + nd)), (N, O) + full, stride,
+                         dilation)
+    if any(extra):
+        out = ag.pad(out, ((0, 0), (0, 0)) + tuple((0, e) for e in extra))
+    if any(pad):
+        out = out[(slice(None),) * 2 + tuple(slice(p, p + n) for p, n in zip(pad, size))]
+    return _finish(out, b, unbatched)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """1-D transposed convolution (the gradient of conv1d), as PyTorch's: input
+    (N, C_in, L), weight (C_in, C_out/groups, kL) -> (N, C_out, L_out), with
+    L_out = (L − 1)·stride − 2·padding + dilation·(kL − 1) + output_padding + 1."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: Any = 1, padding: Any = 0, output_padding: Any = 0,
+                     groups: int = 1, dilation: Any = 1) -> Tensor:
+    """2-D transposed convolution (the gradient of conv2d), as PyTorch's: input
+    (N, C_in, H, W), weight (C_in, C_out/groups, kH, kW) -> (N, C_out, H_out, W_out), with
+    H_out = (H − 1)·stride − 2·padding + dilation·(kH − 1) + output_padding + 1."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2, "conv_transpose2d")
+
+
+_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}  # numpy's names
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
+        value: float | None = None) -> Tensor:
+    """PyTorch's pad: ``pad`` gives (low, high) widths from the last dim backwards, negative
+    widths crop: (N, C, 4) with (1, 2) -> (N, C, 7), with (1, 1, -1, 0) -> (N, C − 1, 6).
+    Modes 'constant' (``value``, default 0), 'reflect', 'replicate' and 'circular' (these
+    pad the last 1-3 dims of a tensor with 1 or 2 more). numpy's form is ``ag.pad``."""
+    op = "pad"
+    x = _tensor(input, op)
+    if not isinstance(pad, (tuple, list)) or any(
+            isinstance(v, bool) or not isinstance(v, (int, np.integer)) for v in pad):
+        raise TypeError(f"{op}: pad must be a tuple of ints, got {pad!r}")
+    if len(pad) % 2 or len(pad) > 2 * x.ndim:
+        raise ValueError(f"{op}: pad must have an even length of at most twice the input's "
+                         f"dims ({x.ndim}), got {pad!r}")
+    if not isinstance(mode, str) or mode not in ("constant", *_PAD_MODES):
+        raise ValueError(f"{op}: mode must be 'constant', 'reflect', 'replicate' or "
+                         f"'circular', got {mode!r}")
+    n = len(pad) // 2
+    if mode == "constant":
+        value = 0.0 if value is None else real(value, op, "value", finite=False)
+    elif value is not None and real(value, op, "value", finite=False) != 0:
+        raise ValueError(f"{op}: mode {mode!r} doesn't take a value argument, got {value!r}")
+    elif not 1 <= n <= 3 or x.ndim not in (n + 1, n + 2):
+        raise ValueError(f"{op}: mode {mode!r} pads the last 1, 2 or 3 dims of a tensor with "
+                         f"1 or 2 more dims, got {len(pad)} widths for shape {x.shape}")
+    widths = {x.ndim - 1 - i: (int(pad[2 * i]), int(pad[2 * i + 1])) for i in range(n)}
+    crop = [slice(None)] * x.ndim
+    for d, (lo, hi) in widths.items():
+        if x.shape[d] + min(lo, 0) + min(hi, 0) < 0:
+            raise ValueError(f"{op}: widths {(lo, hi)} crop dim {d} of shape {x.shape} below "
+                             "size 0")
+        crop[d] = slice(-min(lo, 0), x.shape[d] + min(hi, 0))
+    for d, (lo, hi) in widths.items():  # PyTorch's bounds, on the uncropped size
+        size = x.shape[d]
+        limit = {"reflect": size - 1, "circular": size}.get(mode, math.inf if size else 0)
+        if mode != "constant" and max(lo, hi) > limit:
+            raise ValueError(f"{op}: mode {mode!r} can pad dim {d} (size {size} of shape "
+                             f"{x.shape}) by at most {limit}, got widths {(lo, hi)}")
+    grow = {d: (max(lo, 0), max(hi, 0)) for d, (lo, hi) in widths.items()}
+    if mode == "constant":
+        if any(lo < 0 or hi < 0 for lo, hi in widths.values()):
+            x = x[tuple(crop)]
+        if not any(lo or hi for lo, hi in grow.values()):
+            return x
+        return ag.pad(x, [grow.get(d, (0, 0)) for d in range(x.ndim)], value=value)
+    for d, (lo, hi) in widths.items():  # one gather per padded dim
+        if lo or hi:
+            # as PyTorch: circular wraps the cropped dim, reflect mirrors the whole one
+            first = np.arange(x.shape[d])[crop[d] if mode == "circular" else slice(None)]
+            index = np.pad(first, grow[d], mode=_PAD_MODES[mode])
+            if mode != "circular":
+                index = index[max(-lo, 0):len(index) - max(-hi, 0)]
+            x = x[(slice(None),) * d + (index,)]
+    return x
+
+
+class _Pool(NamedTuple):
+    """A pooling call's checked arguments: ``widths`` is the padding on each side of each
+    spatial dim, the high side with the cells ceil_mode adds."""
+    x: Tensor
+    unbatched: bool
+    kernel: tuple
+    stride: tuple
+    padding: tuple
+    dilation: tuple
+    widths: tuple
 
 
 def _pool_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> tuple[int, int]:
@@ -1075,25 +1257,20 @@ def _pool_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> tu
     return out, max(0, (out - 1) * s + d * (k - 1) + 1 - (size + 2 * p))
 
 
-def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
-                  ceil_mode: bool, fill: float | None, op: str
-                  ) -> tuple[Tensor, bool, np.ndarray]:
-    """The pooling windows (N, C, Ho, Wo, kH, kW) of ``input`` padded with ``fill`` (None:
-    −inf, or an integer dtype's lowest value, as PyTorch's max pooling: so a window over
-    padding alone gives that), whether a batch dim was added, and the same windows
-    (Ho, Wo, kH, kW) over a map of the padded plane: 1 on the input, 2 on regular padding,
-    0 on the cells ceil_mode adds (what avg_pool2d's divisor counts)."""
-    x, unbatched = _batched(input, op, integers=fill is None)
-    kernel = _int_tuple(kernel_size, 2, "kernel_size", op, 1)
+def _pool_args(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+               ceil_mode: bool, nd: int, integers: bool, op: str) -> _Pool:
+    x, unbatched = _batched(input, op, nd, integers=integers)
+    kernel = _int_tuple(kernel_size, nd, "kernel_size", op, 1)
     # None or an empty sequence means kernel_size, as in PyTorch (`stride == ()` would
     # compare an array elementwise)
     default = stride is None or (isinstance(stride, (tuple, list)) and not stride)
-    stride = kernel if default else _int_tuple(stride, 2, "stride", op, 1)
-    pad = _int_tuple(padding, 2, "padding", op, 0)
-    dilation = _int_tuple(dilation, 2, "dilation", op, 1)
+    stride = kernel if default else _int_tuple(stride, nd, "stride", op, 1)
+    pad = _int_tuple(padding, nd, "padding", op, 0)
+    dilation = _int_tuple(dilation, nd, "dilation", op, 1)
+    ceil_mode = flag(ceil_mode, op, "ceil_mode")
     widths = []
-    for size, k, s, p, d, axis in zip(x.shape[2:], kernel, stride, pad, dilation, "HW"):
-        if p > k // 2:  # PyTorch's 2-d rule: half the kernel, whatever the dilation
+    for size, k, s, p, d, axis in zip(x.shape[2:], kernel, stride, pad, dilation, "HW"[-nd:]):
+        if p > k // 2:  # PyTorch's rule: half the kernel, whatever the dilation
             raise ValueError(f"{op}: pad should be at most half of kernel size, but got "
                              f"pad={p} and kernel_size={k}")
         out, extra = _pool_size(size, k, s, p, d, ceil_mode)
@@ -1101,30 +1278,110 @@ def _pool_windows(input: Any, kernel_size: Any, stride: Any, padding: Any, dilat
             raise ValueError(f"{op}: input of shape {x.shape} is too small along {axis} for "
                              f"kernel_size={k} (dilation {d}, padding {p})")
         widths.append((p, p + extra))
-    region = np.pad(np.ones(x.shape[2:], dtype=np.int8), [(p, p) for p in pad],
-                    constant_values=2)
-    region = np.pad(region, [(0, hi - lo) for lo, hi in widths])
-    region_windows = _windows(ag.from_numpy(region[None, None]), kernel, stride, dilation)
-    if any(w for pair in widths for w in pair):
-        if fill is None:
-            fill = np.iinfo(x.dtype).min if x.dtype.kind in "iu" else -math.inf
-        x = ag.pad(x, ((0, 0), (0, 0)) + tuple(widths), value=fill)
-    return _windows(x, kernel, stride, dilation), unbatched, region_windows.data[0, 0]
+    return _Pool(x, unbatched, kernel, stride, pad, dilation, tuple(widths))
+
+
+def _padded_windows(pool: _Pool, fill: float) -> Tensor:
+    x = pool.x
+    if any(w for pair in pool.widths for w in pair):
+        x = ag.pad(x, ((0, 0), (0, 0)) + pool.widths, value=fill)
+    return _windows(x, pool.kernel, pool.stride, pool.dilation)
+
+
+def _unbatch(out: Tensor, unbatched: bool) -> Tensor:
+    return out.reshape(out.shape[1:]) if unbatched else out
+
+
+def _first_max(rows: np.ndarray) -> np.ndarray:
+    """For each column along the first dim: the position of its maximum, PyTorch's
+    choice (the first maximum, or the last NaN). A few contiguous, branch-free passes per
+    row in a small index dtype (np.argmax over a short axis, np.where and masked writes
+    are all several times slower here)."""
+    best = rows[0]
+    for v in rows[1:]:
+        best = np.maximum(best, v)  # NaN wins, as in PyTorch
+    arg = np.full(best.shape, len(rows) - 1, dtype=np.min_scalar_type(len(rows)))
+    for k in range(len(rows) - 2, -1, -1):  # arg > k here: the subtraction cannot wrap
+        arg -= (arg - k) * (rows[k] == best)
+    if rows.dtype.kind == "f" and np.isnan(best.sum()):  # a NaN (or inf − inf): look
+        for k, v in enumerate(rows):
+            arg = np.where(np.isnan(v), k, arg)
+    return arg.astype(np.intp)
+
+
+def _window_max(win: Tensor, nd: int) -> tuple[Tensor, np.ndarray]:
+    """The max of each window (the last ``nd`` dims) and its flat position in the window;
+    the gradient goes to that one element, as PyTorch."""
+    lead = win.ndim - nd
+    # window offsets first: one copy, then every pass over them reads a contiguous slab
+    rows = win.transpose(tuple(range(lead, win.ndim)) + tuple(range(lead)))
+    rows = rows.reshape((-1,) + win.shape[:lead])
+    arg = _first_max(rows.data)
+    return ops.take_first(rows, arg), arg
+
+
+def _max_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, dilation: Any,
+              ceil_mode: bool, return_indices: bool, nd: int, op: str) -> Any:
+    return_indices = flag(return_indices, op, "return_indices")
+    pool = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode, nd, True, op)
+    dt = pool.x.dtype
+    fill = np.iinfo(dt).min if dt.kind in "iu" else -math.inf
+    out, arg = _window_max(_padded_windows(pool, fill), nd)
+    out = _unbatch(out, pool.unbatched)
+    if not return_indices:
+        return out
+    # PyTorch's indices: the flat position of each maximum in its input plane
+    index = np.zeros(arg.shape, dtype=np.int64)
+    for a, offset in enumerate(np.unravel_index(arg, pool.kernel)):
+        start = np.arange(arg.shape[2 + a]).reshape((-1,) + (1,) * (nd - 1 - a))
+        position = start * pool.stride[a] - pool.padding[a] + offset * pool.dilation[a]
+        index = index * pool.x.shape[2 + a] + position
+    return out, _unbatch(ag.from_numpy(index), pool.unbatched)
+
+
+def max_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Any:
+    """Max over each window: (N, C, L) -> (N, C, L_out), as :func:`max_pool2d`."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, 1, "max_pool1d")
 
 
 def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
                dilation: Any = 1, ceil_mode: bool = False,
-               return_indices: bool = False) -> Tensor:
+               return_indices: bool = False) -> Any:
     """Max over each window: (N, C, H, W) -> (N, C, H_out, W_out); stride defaults to
-    kernel_size. Tied maxima share the gradient evenly. Integer input works too, as
-    PyTorch; a window over padding alone (possible with dilation) gives −inf (an integer
-    dtype's lowest value)."""
-    if return_indices:
-        raise NotImplementedError("max_pool2d: return_indices is not supported")
-    win, unbatched, _ = _pool_windows(input, kernel_size, stride, padding, dilation, ceil_mode,
-                                      None, "max_pool2d")
-    out = win.max(axis=(4, 5))
-    return out.reshape(out.shape[1:]) if unbatched else out
+    kernel_size. As PyTorch, the gradient goes to the first maximum of a window; with
+    ``return_indices`` also each maximum's flat position h·W + w in its input plane (int64,
+    for :func:`max_unpool2d`). Integer input works too; a window over padding alone
+    (possible with dilation) gives −inf (an integer dtype's lowest value)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode,
+                     return_indices, 2, "max_pool2d")
+
+
+def _avg_pool(input: Any, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+              count_include_pad: bool, divisor_override: Any, nd: int, op: str) -> Tensor:
+    pool = _pool_args(input, kernel_size, stride, padding, 1, ceil_mode, nd, False, op)
+    count_include_pad = flag(count_include_pad, op, "count_include_pad")
+    if divisor_override is not None:
+        divisor = integer(divisor_override, op, "divisor_override", low=1)
+    else:  # a map of the padded plane: 1 on the input, 2 on padding, 0 on ceil_mode's cells
+        region = np.pad(np.ones(pool.x.shape[2:], dtype=np.int8),
+                        [(p, p) for p in pool.padding], constant_values=2)
+        region = np.pad(region, [(0, hi - lo) for lo, hi in pool.widths])
+        region = ops._np_windows(region, pool.kernel, tuple(range(nd)), pool.stride, (1,) * nd)
+        counted = (region >= 1) if count_include_pad else (region == 1)
+        divisor = counted.sum(axis=tuple(range(nd, 2 * nd))).astype(pool.x.dtype)
+    win = _padded_windows(pool, 0.0)
+    out = win.sum(axis=tuple(range(win.ndim - nd, win.ndim))) / divisor
+    return _unbatch(out, pool.unbatched)
+
+
+def avg_pool1d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    """Mean over each window: (N, C, L) -> (N, C, L_out), as :func:`avg_pool2d`."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
+                     1, "avg_pool1d")
 
 
 def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
@@ -1133,16 +1390,113 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     """Mean over each window: (N, C, H, W) -> (N, C, H_out, W_out). Zero padding counts in
     the divisor when ``count_include_pad`` (PyTorch's default); ceil_mode's extra cells
     never do."""
-    op = "avg_pool2d"
-    win, unbatched, region = _pool_windows(input, kernel_size, stride, padding, 1, ceil_mode,
-                                           0.0, op)
-    if divisor_override is not None:
-        divisor = integer(divisor_override, op, "divisor_override", low=1)
-    else:
-        counted = (region >= 1) if count_include_pad else (region == 1)
-        divisor = counted.sum(axis=(2, 3)).astype(win.dtype)  # (Ho, Wo)
-    out = win.sum(axis=(4, 5)) / divisor
-    return out.reshape(out.shape[1:]) if unbatched else out
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2, "avg_pool2d")
+
+
+def _adaptive_size(output_size: Any, in_size: tuple, op: str) -> tuple[int, ...]:
+    """The output size: an int or a tuple (in 2-d, None keeps the input's size)."""
+    nd = len(in_size)
+    if nd > 1 and isinstance(output_size, (tuple, list)) and len(output_size) == nd:
+        output_size = tuple(n if v is None else v for v, n in zip(output_size, in_size))
+    return _int_tuple(output_size, nd, "output_size", op, 0)
+
+
+def _adaptive_bounds(n: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """PyTorch's adaptive windows: [floor(i·n/out), ceil((i+1)·n/out)) for each output i."""
+    i = np.arange(out)
+    return i * n // out, -(-(i + 1) * n // out)
+
+
+def _adaptive_avg(input: Any, output_size: Any, nd: int, op: str) -> Tensor:
+    x, unbatched = _batched(input, op, nd)
+    size = _adaptive_size(output_size, x.shape[2:], op)
+    for a, (n, out) in enumerate(zip(x.shape[2:], size)):  # one averaging matrix per dim
+        lo, hi = _adaptive_bounds(n, out)
+        j = np.arange(n)
+        inside = (j >= lo[:, None]) & (j < hi[:, None])
+        mean = ag.from_numpy((inside / inside.sum(axis=1, keepdims=True)).T.astype(x.dtype))
+        x = (x.swapaxes(2 + a, -1) @ mean).swapaxes(2 + a, -1)
+    return _unbatch(x, unbatched)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: Any) -> Tensor:
+    """Mean over PyTorch's adaptive windows: (N, C, L) -> (N, C, output_size)."""
+    return _adaptive_avg(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Mean over PyTorch's adaptive windows (rows [floor(i·H/h), ceil((i+1)·H/h)), columns
+    alike): (N, C, H, W) -> (N, C, h, w); None in ``output_size`` keeps that size."""
+    return _adaptive_avg(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = False) -> Any:
+    """Max over PyTorch's adaptive windows: (N, C, H, W) -> (N, C, h, w); with
+    ``return_indices`` also each maximum's flat position in its input plane, as
+    :func:`max_pool2d`."""
+    op = "adaptive_max_pool2d"
+    return_indices = flag(return_indices, op, "return_indices")
+    x, unbatched = _batched(input, op, 2)
+    size = _adaptive_size(output_size, x.shape[2:], op)
+    rows = []
+    for n, out in zip(x.shape[2:], size):  # (out, widest window); short ones repeat their
+        lo, hi = _adaptive_bounds(n, out)  # last element, which never changes a first max
+        width = max((hi - lo).max(initial=1), 1)
+        rows.append(np.minimum(lo[:, None] + np.arange(width), hi[:, None] - 1))
+    ih, iw = rows
+    win = x[:, :, ih[:, None, :, None], iw[None, :, None, :]]  # (N, C, h, w, kh, kw)
+    out, arg = _window_max(win, 2)
+    out = _unbatch(out, unbatched)
+    if not return_indices:
+        return out
+    kh, kw = np.divmod(arg, iw.shape[1])
+    index = ih[np.arange(size[0])[:, None], kh] * x.shape[3] + iw[np.arange(size[1]), kw]
+    return out, _unbatch(ag.from_numpy(index.astype(np.int64)), unbatched)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: Any, stride: Any = None,
+                 padding: Any = 0, output_size: Any = None) -> Tensor:
+    """The inverse of :func:`max_pool2d` with return_indices: zeros of the pooled input's
+    size, each value put at its index. (N, C, 2, 2) with kernel 2 -> (N, C, 4, 4);
+    ``output_size`` ((H, W) or (N, C, H, W)) picks among the sizes that pool to the input."""
+    op = "max_unpool2d"
+    x, unbatched = _batched(input, op)
+    idx = _tensor(indices, op, "indices")
+    if idx.dtype != np.int64:
+        raise TypeError(f"{op}: indices must be int64, got dtype {idx.dtype}")
+    if idx.shape != tuple(input.shape):
+        raise ValueError(f"{op}: indices of shape {idx.shape} must have the input's shape "
+                         f"{tuple(input.shape)}")
+    kernel = _int_tuple(kernel_size, 2, "kernel_size", op, 1)
+    default = stride is None or (isinstance(stride, (tuple, list)) and not stride)
+    stride = kernel if default else _int_tuple(stride, 2, "stride", op, 1)
+    pad = _int_tuple(padding, 2, "padding", op, 0)
+    size = tuple((n - 1) * s - 2 * p + k
+                 for n, k, s, p in zip(x.shape[2:], kernel, stride, pad))
+    if output_size is not None:
+        given = tuple(output_size) if isinstance(output_size, (tuple, list, ag.Size)) else ()
+        given = given[2:] if len(given) == 4 else given
+        if len(given) != 2 or not all(isinstance(v, (int, np.integer)) and not
+                                      isinstance(v, bool) for v in given) or not all(
+                n - s < v < n + s for v, n, s in zip(given, size, stride)):
+            raise ValueError(f"{op}: output_size must be (H, W) or (N, C, H, W) with each "
+                             f"size strictly between {tuple(n - s for n, s in zip(size, stride))}"
+                             f" and {tuple(n + s for n, s in zip(size, stride))}, got "
+                             f"{output_size!r}")
+        size = tuple(int(v) for v in given)
+    if min(size) < 1:
+        raise ValueError(f"{op}: input of shape {x.shape} gives an output of size {size}")
+    N, C = x.shape[:2]
+    flat = idx.data.reshape(N, C, -1)
+    plane = size[0] * size[1]
+    if flat.size and (flat.min() < 0 or flat.max() >= plane):
+        bad = flat[(flat < 0) | (flat >= plane)][0]
+        raise ValueError(f"{op}: found an invalid max index {bad} (output planes are of size "
+                         f"{size[0]}x{size[1]})")
+    out = ag.zeros((N, C, plane), dtype=x.dtype)
+    out[np.arange(N)[:, None, None], np.arange(C)[None, :, None], flat] = x.reshape(N, C, -1)
+    return _unbatch(out.reshape((N, C) + size), unbatched)
 
 
 # ----------------------------------------------------------------------------------------

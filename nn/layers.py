@@ -24,6 +24,9 @@ from .modules import Module, Parameter
 __all__ = [
     "Identity", "Linear", "Flatten", "Dropout", "BatchNorm1d", "BatchNorm2d", "LayerNorm",
     "Embedding", "Conv2d", "MaxPool2d", "AvgPool2d",
+    # convolution and pooling (issue 16)
+    "Conv1d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "AvgPool1d",
+    "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d", "MaxUnpool2d",
 ]
 
 
@@ -284,35 +287,50 @@ class Embedding(Module):
         return s if self.padding_idx is None else s + f", padding_idx={self.padding_idx}"
 
 
-class Conv2d(Module):
-    """2-D convolution (cross-correlation) over NCHW input:
-    (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight
-    (out_channels, in_channels/groups, kH, kW), PyTorch's default init."""
+class _ConvNd(Module):
+    """Shared by the convolutions: settings checked when the layer is built, the weight
+    (out_channels, in_channels/groups, *kernel), or (in_channels, out_channels/groups,
+    *kernel) for a transposed one, PyTorch's default init."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
-                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
-                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+    _nd = 2
+    _transposed = False
+
+    def __init__(self, in_channels: Any, out_channels: Any, kernel_size: Any, stride: Any,
+                 padding: Any, dilation: Any, groups: Any, bias: Any, padding_mode: Any,
+                 dtype: Any, output_padding: Any = 0) -> None:
         super().__init__()
-        op = "Conv2d"
+        op, nd = type(self).__name__, self._nd
         self.in_channels = _count(in_channels, "in_channels", op)
         self.out_channels = _count(out_channels, "out_channels", op)
-        self.kernel_size = F._int_tuple(kernel_size, 2, "kernel_size", op, 1)
-        self.stride = F._int_tuple(stride, 2, "stride", op, 1)
-        self.dilation = F._int_tuple(dilation, 2, "dilation", op, 1)
+        self.kernel_size = F._int_tuple(kernel_size, nd, "kernel_size", op, 1)
+        self.stride = F._int_tuple(stride, nd, "stride", op, 1)
+        self.dilation = F._int_tuple(dilation, nd, "dilation", op, 1)
         self.groups = integer(groups, op, "groups", low=1)
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise ValueError(f"{op}: in_channels ({self.in_channels}) and out_channels "
                              f"({self.out_channels}) must be divisible by groups ({groups})")
-        F._conv_padding(padding, self.kernel_size, self.stride, self.dilation, op)  # validate
-        self.padding = padding if isinstance(padding, str) else \
-            F._int_tuple(padding, 2, "padding", op, 0)
-        if padding_mode != "zeros":
-            raise ValueError(f"{op}: only padding_mode='zeros' is supported, got "
+        if self._transposed:
+            self.padding = F._int_tuple(padding, nd, "padding", op, 0)
+            self.output_padding = F._int_tuple(output_padding, nd, "output_padding", op, 0)
+            if any(e >= s and e >= d for e, s, d in
+                   zip(self.output_padding, self.stride, self.dilation)):
+                raise ValueError(f"{op}: output padding must be smaller than either stride "
+                                 f"or dilation, got output_padding={self.output_padding}, "
+                                 f"stride={self.stride}, dilation={self.dilation}")
+            modes = ("zeros",)
+        else:
+            F._conv_padding(padding, self.kernel_size, self.stride, self.dilation, op)
+            self.padding = padding if isinstance(padding, str) else \
+                F._int_tuple(padding, nd, "padding", op, 0)
+            modes = ("zeros", "reflect", "replicate", "circular")
+        if not isinstance(padding_mode, str) or padding_mode not in modes:
+            raise ValueError(f"{op}: padding_mode must be one of {list(modes)}, got "
                              f"{padding_mode!r}")
         bias, dtype = flag(bias, op, "bias"), _dtype(dtype, op)
         self.padding_mode = padding_mode
-        self.weight = _empty((self.out_channels, self.in_channels // self.groups)
-                             + self.kernel_size, dtype)
+        channels = (self.in_channels, self.out_channels // self.groups) if self._transposed \
+            else (self.out_channels, self.in_channels // self.groups)
+        self.weight = _empty(channels + self.kernel_size, dtype)
         if bias:
             self.bias = _empty((self.out_channels,), dtype)
         else:
@@ -323,34 +341,122 @@ class Conv2d(Module):
         _uniform_fan_in(self.weight, self.bias)
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
-        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding,
-                        self.dilation, self.groups)
+        conv, padding = (F.conv1d, F.conv2d)[self._nd - 1], self.padding
+        if self.padding_mode != "zeros":  # pad first, as PyTorch
+            pads = F._conv_padding(padding, self.kernel_size, self.stride, self.dilation,
+                                   type(self).__name__)
+            input, padding = F.pad(input, F._flat_pad(pads), mode=self.padding_mode), 0
+        return conv(input, self.weight, self.bias, self.stride, padding, self.dilation,
+                    self.groups)
 
     def extra_repr(self) -> str:
+        nd = self._nd
         s = (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
              f"stride={self.stride}")
-        if self.padding != (0, 0):
+        if self.padding != (0,) * nd:
             s += f", padding={self.padding}"
-        if self.dilation != (1, 1):
+        if self.dilation != (1,) * nd:
             s += f", dilation={self.dilation}"
+        if self._transposed and self.output_padding != (0,) * nd:
+            s += f", output_padding={self.output_padding}"
         if self.groups != 1:
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
-class _Pool2d(Module):
-    """Shared by MaxPool2d and AvgPool2d: kernel_size, stride (default kernel_size),
+class Conv1d(_ConvNd):
+    """1-D convolution (cross-correlation) over NCL input:
+    (N, in_channels, L) -> (N, out_channels, L_out); weight
+    (out_channels, in_channels/groups, kL), PyTorch's default init; padding_mode
+    'zeros', 'reflect', 'replicate' or 'circular'."""
+
+    _nd = 1
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (cross-correlation) over NCHW input:
+    (N, in_channels, H, W) -> (N, out_channels, H_out, W_out); weight
+    (out_channels, in_channels/groups, kH, kW), PyTorch's default init; padding_mode
+    'zeros', 'reflect', 'replicate' or 'circular'."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, dilation: Any = 1, groups: int = 1, bias: bool = True,
+                 padding_mode: str = "zeros", dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype)
+
+
+class _ConvTransposeNd(_ConvNd):
+    _transposed = True
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1,
+                 padding: Any = 0, output_padding: Any = 0, groups: int = 1,
+                 bias: bool = True, dilation: Any = 1, padding_mode: str = "zeros",
+                 dtype: Any = None) -> None:
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, dtype, output_padding)
+
+    def forward(self, input: ag.Tensor, output_size: Any = None) -> ag.Tensor:
+        """``output_size`` (the spatial sizes, optionally after N and C) picks the
+        output_padding, as PyTorch."""
+        extra = self.output_padding
+        if output_size is not None:
+            extra = self._output_padding(input, output_size)
+        conv = (F.conv_transpose1d, F.conv_transpose2d)[self._nd - 1]
+        return conv(input, self.weight, self.bias, self.stride, self.padding, extra,
+                    self.groups, self.dilation)
+
+    def _output_padding(self, input: Any, output_size: Any) -> tuple:
+        op, nd = type(self).__name__, self._nd
+        sizes = tuple(output_size) if isinstance(output_size, (tuple, list, ag.Size)) else ()
+        sizes = sizes[-nd:] if len(sizes) in (nd + 1, nd + 2) else sizes
+        lows = F._transposed_size(tuple(np.shape(input))[-nd:], self.kernel_size, self.stride,
+                                  self.padding, self.dilation)
+        if len(sizes) != nd or not all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and
+                lo <= v < lo + s for v, lo, s in zip(sizes, lows, self.stride)):
+            raise ValueError(f"{op}: output_size must give {nd} sizes, each from {lows} up to "
+                             f"{tuple(lo + s - 1 for lo, s in zip(lows, self.stride))}, got "
+                             f"{output_size!r}")
+        return tuple(int(v) - lo for v, lo in zip(sizes, lows))
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-D transposed convolution: (N, in_channels, L) -> (N, out_channels, L_out); weight
+    (in_channels, out_channels/groups, kL), PyTorch's layout and default init."""
+
+    _nd = 1
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-D transposed convolution: (N, in_channels, H, W) -> (N, out_channels, H_out,
+    W_out); weight (in_channels, out_channels/groups, kH, kW), PyTorch's layout and default
+    init."""
+
+
+class _Pool(Module):
+    """Shared by the max and average pools: kernel_size, stride (default kernel_size),
     padding, ceil_mode, validated when the layer is built."""
+
+    _nd = 2
 
     def __init__(self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool) -> None:
         super().__init__()
-        op = type(self).__name__
-        F._int_tuple(kernel_size, 2, "kernel_size", op, 1)
+        op, nd = type(self).__name__, self._nd
+        F._int_tuple(kernel_size, nd, "kernel_size", op, 1)
         if stride is not None:
-            F._int_tuple(stride, 2, "stride", op, 1)
-        F._int_tuple(padding, 2, "padding", op, 0)
+            F._int_tuple(stride, nd, "stride", op, 1)
+        F._int_tuple(padding, nd, "padding", op, 0)
         flag(ceil_mode, op, "ceil_mode")
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
@@ -358,37 +464,76 @@ class _Pool2d(Module):
         self.ceil_mode = ceil_mode
 
 
-class MaxPool2d(_Pool2d):
-    """Max over each kernel_size window: (N, C, H, W) -> (N, C, H_out, W_out)."""
-
+class _MaxPool(_Pool):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  dilation: Any = 1, return_indices: bool = False,
                  ceil_mode: bool = False) -> None:
         super().__init__(kernel_size, stride, padding, ceil_mode)
-        if return_indices:
-            raise NotImplementedError("MaxPool2d: return_indices is not supported")
-        F._int_tuple(dilation, 2, "dilation", "MaxPool2d", 1)
+        op = type(self).__name__
+        F._int_tuple(dilation, self._nd, "dilation", op, 1)
         self.dilation = dilation
-        self.return_indices = return_indices
+        self.return_indices = flag(return_indices, op, "return_indices")
 
-    def forward(self, input: ag.Tensor) -> ag.Tensor:
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
-                            self.ceil_mode)
+    def forward(self, input: ag.Tensor) -> Any:
+        return (F.max_pool1d, F.max_pool2d)[self._nd - 1](
+            input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+            self.return_indices)
 
     def extra_repr(self) -> str:
         return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
                 f"padding={self.padding}, dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class AvgPool2d(_Pool2d):
+class MaxPool1d(_MaxPool):
+    """Max over each kernel_size window: (N, C, L) -> (N, C, L_out); with return_indices
+    also the maxima's positions (for max unpooling)."""
+
+    _nd = 1
+
+
+class MaxPool2d(_MaxPool):
+    """Max over each kernel_size window: (N, C, H, W) -> (N, C, H_out, W_out); with
+    return_indices also the maxima's flat positions h·W + w (for MaxUnpool2d)."""
+
+
+class _AvgPool(_Pool):
+    def __init__(self, kernel_size: Any, stride: Any, padding: Any, ceil_mode: bool,
+                 count_include_pad: bool) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode)
+        self.count_include_pad = flag(count_include_pad, type(self).__name__,
+                                      "count_include_pad")
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(_AvgPool):
+    """Mean over each kernel_size window: (N, C, L) -> (N, C, L_out); padding counts in the
+    divisor unless count_include_pad=False."""
+
+    _nd = 1
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
+                 ceil_mode: bool = False, count_include_pad: bool = True) -> None:
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        # PyTorch keeps AvgPool1d's sizes as 1-tuples
+        self.kernel_size, self.stride, self.padding = (
+            F._int_tuple(v, 1, "", "AvgPool1d", 0) for v in
+            (self.kernel_size, self.stride, self.padding))
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+
+class AvgPool2d(_AvgPool):
     """Mean over each kernel_size window: (N, C, H, W) -> (N, C, H_out, W_out); padding
     counts in the divisor unless count_include_pad=False."""
 
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0,
                  ceil_mode: bool = False, count_include_pad: bool = True,
                  divisor_override: int | None = None) -> None:
-        super().__init__(kernel_size, stride, padding, ceil_mode)
-        self.count_include_pad = flag(count_include_pad, "AvgPool2d", "count_include_pad")
+        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
         if divisor_override is not None:
             integer(divisor_override, "AvgPool2d", "divisor_override", low=1)
         self.divisor_override = divisor_override
@@ -397,8 +542,69 @@ class AvgPool2d(_Pool2d):
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)
 
+
+class _AdaptivePool(Module):
+    """Pooling to a fixed output_size (checked when the layer is built)."""
+
+    _nd = 2
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        F._adaptive_size(output_size, (1,) * self._nd, type(self).__name__)
+        self.output_size = output_size
+
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """Mean over PyTorch's adaptive windows: (N, C, L) -> (N, C, output_size)."""
+
+    _nd = 1
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """Mean over PyTorch's adaptive windows: (N, C, H, W) -> (N, C, *output_size)."""
+
+    def forward(self, input: ag.Tensor) -> ag.Tensor:
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(_AdaptivePool):
+    """Max over PyTorch's adaptive windows: (N, C, H, W) -> (N, C, *output_size); with
+    return_indices also the maxima's flat positions."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__(output_size)
+        self.return_indices = flag(return_indices, "AdaptiveMaxPool2d", "return_indices")
+
+    def forward(self, input: ag.Tensor) -> Any:
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool2d(Module):
+    """The inverse of MaxPool2d(return_indices=True): (N, C, h, w) values and indices ->
+    (N, C, H, W) zeros with each value at its index."""
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        op = "MaxUnpool2d"
+        self.kernel_size = F._int_tuple(kernel_size, 2, "kernel_size", op, 1)
+        self.stride = self.kernel_size if stride is None else \
+            F._int_tuple(stride, 2, "stride", op, 1)
+        self.padding = F._int_tuple(padding, 2, "padding", op, 0)
+
+    def forward(self, input: ag.Tensor, indices: ag.Tensor,
+                output_size: Any = None) -> ag.Tensor:
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)
+
+    def extra_repr(self) -> str:
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"padding={self.padding}")
 
 
 # ----------------------------------------------------------------------------------------

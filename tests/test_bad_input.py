@@ -1422,7 +1422,7 @@ CONSTRUCTORS = {
                        stride=KERNEL, dilation=KERNEL, groups=st.one_of(POSITIVE, st.just(3)),
                        padding=st.one_of(size_args(), st.sampled_from(["full", "SAME", None,
                                                                        (1, -1)])),
-                       padding_mode=st.sampled_from(["reflect", "circular", None]),
+                       padding_mode=st.sampled_from(["Reflect", "zero", None]),
                        bias=FLAG_VALUES, dtype=NON_FLOAT_DTYPES)),
     "nn.MaxPool2d": (nn.MaxPool2d, dict(kernel_size=2),
                      dict(kernel_size=KERNEL, stride=POOL_STRIDE, padding=size_args(),
@@ -1480,6 +1480,52 @@ CONSTRUCTORS.update({
                                  weight=LOSS_WEIGHT | st.just(ag.ones(2, 3)))),
     "nn.NLLLoss": (nn.NLLLoss, dict(), dict(reduction=REDUCTION, ignore_index=NOT_INTS,
                                             weight=LOSS_WEIGHT | st.just(ag.ones(2, 3)))),
+})
+# task "convolution and pooling" (issue 16)
+def _sizes_1d(low: int) -> st.SearchStrategy:
+    """size_args for a 1-d size: [2] is a valid one."""
+    return size_args(low=low).filter(lambda v: not (
+        isinstance(v, (list, tuple)) and len(v) == 1 and type(v[0]) is int and v[0] >= low))
+
+
+KERNEL_1D = st.one_of(_sizes_1d(1), st.sampled_from([(2, 2), (2.0,), ("a",), [0]]))
+_CONV_1D = dict(in_channels=COUNTS, out_channels=COUNTS, kernel_size=KERNEL_1D,
+                stride=KERNEL_1D, dilation=KERNEL_1D, groups=st.one_of(POSITIVE, st.just(3)),
+                padding=st.one_of(_sizes_1d(0), st.sampled_from(["full", (1, 1), None])),
+                padding_mode=st.sampled_from(["Reflect", "zero", None]), bias=FLAG_VALUES,
+                dtype=NON_FLOAT_DTYPES)
+_CONV_T = dict(padding_mode=st.sampled_from(["reflect", "circular", None]),
+               padding=st.one_of(_sizes_1d(0), st.just("same")))
+CONSTRUCTORS.update({
+    "nn.Conv1d": (nn.Conv1d, dict(in_channels=2, out_channels=4, kernel_size=3), _CONV_1D),
+    "nn.ConvTranspose1d": (nn.ConvTranspose1d, dict(in_channels=2, out_channels=4,
+                                                    kernel_size=3, stride=2),
+                           {**_CONV_1D, **_CONV_T, "output_padding": st.one_of(
+                               size_args(), st.integers(2, 5))}),
+    "nn.ConvTranspose2d": (nn.ConvTranspose2d, dict(in_channels=2, out_channels=4,
+                                                    kernel_size=3, stride=2),
+                           {**CONSTRUCTORS["nn.Conv2d"][2], **_CONV_T,
+                            "output_padding": st.one_of(size_args(), st.integers(2, 5))}),
+    "nn.MaxPool1d": (nn.MaxPool1d, dict(kernel_size=2),
+                     dict(kernel_size=KERNEL_1D, stride=KERNEL_1D.filter(lambda v: v is not None),
+                          padding=size_args(), dilation=KERNEL_1D, ceil_mode=FLAG_VALUES,
+                          return_indices=FLAG_VALUES)),
+    "nn.AvgPool1d": (nn.AvgPool1d, dict(kernel_size=2),
+                     dict(kernel_size=KERNEL_1D, stride=KERNEL_1D.filter(lambda v: v is not None),
+                          padding=size_args(), ceil_mode=FLAG_VALUES,
+                          count_include_pad=FLAG_VALUES)),
+    "nn.AdaptiveAvgPool1d": (nn.AdaptiveAvgPool1d, dict(output_size=2),
+                             dict(output_size=st.one_of(_sizes_1d(0), st.just((2, 2))))),
+    "nn.AdaptiveAvgPool2d": (nn.AdaptiveAvgPool2d, dict(output_size=2),
+                             dict(output_size=st.one_of(size_args().filter(
+                                 lambda v: v is not None), st.sampled_from(
+                                     [(2,), (2, 2, 2), (2, -1), (2.0, None)])))),
+    "nn.AdaptiveMaxPool2d": (nn.AdaptiveMaxPool2d, dict(output_size=2),
+                             dict(output_size=st.one_of(size_args().filter(
+                                 lambda v: v is not None), st.sampled_from([(2,), (2, -1)])),
+                                  return_indices=FLAG_VALUES)),
+    "nn.MaxUnpool2d": (nn.MaxUnpool2d, dict(kernel_size=2),
+                       dict(kernel_size=KERNEL, stride=POOL_STRIDE, padding=size_args())),
 })
 for _name, (_cls, _good, _bad_args) in CONSTRUCTORS.items():
     BAD[f"{_name}()"] = _ctor(_cls, _good, _bad_args)
@@ -1585,6 +1631,23 @@ LAYER_FORWARD = {
 for _act in ("ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "ELU", "Softplus"):
     LAYER_FORWARD[f"nn.{_act}"] = ((lambda a: lambda: getattr(nn, a)())(_act),
                                    _inputs(lambda s: True))
+LAYER_FORWARD.update({  # task "convolution and pooling" (issue 16)
+    "nn.Conv1d": (lambda: nn.Conv1d(2, 4, 3, padding=1, padding_mode="reflect"),
+                  _inputs(lambda s: len(s) in (2, 3) and s[-2] == 2 and s[-1] >= 2)),
+    "nn.ConvTranspose1d": (lambda: nn.ConvTranspose1d(2, 4, 3),
+                           _inputs(lambda s: len(s) in (2, 3) and s[-2] == 2 and s[-1] >= 1)),
+    "nn.ConvTranspose2d": (lambda: nn.ConvTranspose2d(2, 4, 3), _inputs(
+        lambda s: len(s) in (3, 4) and s[-3] == 2 and s[-1] >= 1 and s[-2] >= 1)),
+    "nn.MaxPool1d": (lambda: nn.MaxPool1d(3), _inputs(
+        lambda s: len(s) in (2, 3) and s[-1] >= 3, bad_dtype=np.bool_)),
+    "nn.AvgPool1d": (lambda: nn.AvgPool1d(3), _inputs(lambda s: len(s) in (2, 3) and s[-1] >= 3)),
+    "nn.AdaptiveAvgPool1d": (lambda: nn.AdaptiveAvgPool1d(2), _inputs(
+        lambda s: len(s) in (2, 3))),
+    "nn.AdaptiveAvgPool2d": (lambda: nn.AdaptiveAvgPool2d(2), _inputs(
+        lambda s: len(s) in (3, 4))),
+    "nn.AdaptiveMaxPool2d": (lambda: nn.AdaptiveMaxPool2d(2), _inputs(
+        lambda s: len(s) in (3, 4))),
+})
 for _name, (_factory, _inputs_) in LAYER_FORWARD.items():
     BAD[f"{_name}.forward"] = (lambda f, i: lambda name: _forward_case(f, i))(_factory, _inputs_)
 
@@ -1810,6 +1873,118 @@ for _op in ("max_pool2d", "avg_pool2d"):
                                                  ones((1, 1, 4, 4)), 2, divisor_override=d),
                                 size_args(low=1).filter(lambda v: v is not None)))
     _f(_op, _cases)
+
+
+# task "convolution and pooling" (issue 16)
+_POOL_1D = st.sampled_from([ag.ones(4), ag.ones(1, 1, 1, 4)])
+_f("pad", [
+    st.builds(lambda p: _fcall("pad", F.pad, ones((1, 2, 3)), p),
+              st.sampled_from([(1,), (1, 1, 1, 1, 1, 1, 1, 1), (1.0, 1), 2, "a", None,
+                               (True, 1), (-4, 0), (0, 0, -2, -1)])),
+    st.builds(lambda m: _fcall("pad", F.pad, ones((1, 2, 3)), (1, 1), mode=m),
+              st.sampled_from(["zeros", "Reflect", None, 1])),
+    st.builds(lambda m, p: _fcall("pad", F.pad, ones((1, 2, 3)), p, mode=m),
+              st.sampled_from(["reflect", "replicate", "circular"]),
+              st.sampled_from([(), (1, 1, 1, 1, 1, 1), (4, 0)])),
+    st.just(_fcall("pad", F.pad, ones((1, 2, 3)), (3, 0), mode="reflect")),
+    st.just(_fcall("pad", F.pad, ones((1, 2, 3)), (1, 1), mode="reflect", value=1.0)),
+    st.builds(lambda v: _fcall("pad", F.pad, ones((1, 2, 3)), (1, 1), value=v),
+              NOT_REALS.filter(lambda v: v is not None)),
+    st.builds(lambda x: _fcall("pad", F.pad, x, (1, 1)), NON_TENSORS),
+])
+_f("conv1d", [
+    st.builds(lambda x: _fcall("conv1d", F.conv1d, x, ones((2, 1, 3))),
+              _POOL_1D | INT_TENSORS | NON_TENSORS | st.just(ag.ones(1, 2, 5))),
+    st.builds(lambda w: _fcall("conv1d", F.conv1d, ones((1, 1, 5)), w),
+              st.sampled_from([ag.ones(3), ag.ones(2, 2, 3), ag.ones(2, 1, 9), "w"])),
+    st.builds(lambda k, v: _fcall("conv1d", F.conv1d, ones((1, 1, 5)), ones((2, 1, 3)),
+                                  **{k: v}),
+              st.sampled_from(["stride", "padding", "dilation", "groups"]),
+              size_args(low=1).filter(lambda v: v != 0) | st.sampled_from(
+                  [(1, 1), "full", np.ones(1)])),
+    st.builds(lambda b: _fcall("conv1d", F.conv1d, ones((1, 1, 5)), ones((2, 1, 3)), b),
+              st.sampled_from([ag.ones(3), "b"])),
+])
+for _op, _nd in (("conv_transpose1d", 1), ("conv_transpose2d", 2)):
+    _fn, _sp = getattr(F, _op), (4,) * _nd
+    _f(_op, [
+        st.builds((lambda o, f, sp: lambda x: _fcall(o, f, x, ones((1, 2) + (3,) * len(sp))))(
+            _op, _fn, _sp), st.sampled_from([ag.ones(*_sp), ag.ones(1, 2, 1, *_sp),
+                                              ag.ones(1, 3, *_sp)]) | INT_TENSORS | NON_TENSORS),
+        st.builds((lambda o, f, sp: lambda w: _fcall(o, f, ones((1, 1) + sp), w))(
+            _op, _fn, _sp), st.sampled_from([ag.ones(3), ag.ones(2, 2, *(3,) * _nd), "w"])),
+        st.builds((lambda o, f, sp: lambda k, v: _fcall(
+            o, f, ones((1, 2) + sp), ones((2, 2) + (3,) * len(sp)), **{k: v}))(_op, _fn, _sp),
+            st.sampled_from(["stride", "padding", "output_padding", "dilation"]),
+            size_args(low=1).filter(lambda v: v != 0) | st.sampled_from(
+                [(1,) * (_nd + 1), "same", np.ones(_nd)])),
+        st.just(_fcall(_op, _fn, ones((1, 2) + _sp), ones((2, 2) + (3,) * _nd), padding=3)),
+        st.just(_fcall(_op, _fn, ones((1, 2) + _sp), ones((2, 2) + (3,) * _nd), stride=2,
+                       output_padding=2)),
+        st.builds((lambda o, f, sp: lambda g: _fcall(o, f, ones((1, 2) + sp),
+                                                      ones((2, 2) + (3,) * len(sp)), groups=g))(
+            _op, _fn, _sp), st.sampled_from([0, -1, 3, 2.0, (1,), "a"])),
+        st.builds((lambda o, f, sp: lambda b: _fcall(o, f, ones((1, 2) + sp),
+                                                      ones((2, 2) + (3,) * len(sp)), b))(
+            _op, _fn, _sp), st.sampled_from([ag.ones(3), "b"])),
+    ])
+for _op in ("max_pool1d", "avg_pool1d"):
+    _fn = getattr(F, _op)
+    _f(_op, [
+        st.builds((lambda o, f: lambda x: _fcall(o, f, x, 2))(_op, _fn),
+                  _POOL_1D | NON_TENSORS | st.just(ag.ones(1, 1, 4, dtype=np.bool_))
+                  | (INT_TENSORS if _op == "avg_pool1d" else st.nothing())),
+        st.builds((lambda o, f: lambda k, v: _fcall(o, f, ones((1, 1, 4)), 2, **{k: v}))(
+            _op, _fn), st.sampled_from(["stride", "padding"]), size_args(low=1).filter(
+                lambda v: v not in (None, 0)) | st.just((1, 1))),
+        st.builds((lambda o, f: lambda k: _fcall(o, f, ones((1, 1, 4)), k))(_op, _fn),
+                  KERNEL_1D | st.integers(5, 9)),
+        st.just(_fcall(_op, _fn, ones((1, 1, 4)), 2, padding=2)),
+    ])
+_f("max_pool1d(return_indices)", [st.builds(
+    lambda r: _fcall("max_pool1d", F.max_pool1d, ones((1, 1, 4)), 2, return_indices=r),
+    FLAG_VALUES)])
+for _op, _nd in (("adaptive_avg_pool1d", 1), ("adaptive_avg_pool2d", 2),
+                 ("adaptive_max_pool2d", 2)):
+    _fn = getattr(F, _op)
+    _f(_op, [
+        st.builds((lambda o, f: lambda x: _fcall(o, f, x, 2))(_op, _fn),
+                  st.sampled_from([ag.ones(4), ag.ones(1, 1, 1, 4, 4)[..., :_nd]])
+                  | INT_TENSORS | NON_TENSORS),
+        st.builds((lambda o, f, nd: lambda v: _fcall(o, f, ones((1, 1) + (4,) * nd), v))(
+            _op, _fn, _nd), size_args().filter(lambda v: v is not None)
+            | st.sampled_from([(2,) * (_nd + 1), (-1,) * _nd, "a"])),
+    ])
+_f("max_pool2d(return_indices)", [st.builds(
+    lambda r: _fcall("max_pool2d", F.max_pool2d, ones((1, 1, 4, 4)), 2, return_indices=r),
+    FLAG_VALUES)])
+_f("adaptive_max_pool2d(return_indices)", [st.builds(
+    lambda r: _fcall("adaptive_max_pool2d", F.adaptive_max_pool2d, ones((1, 1, 4, 4)), 2,
+                     return_indices=r), FLAG_VALUES)])
+_UNPOOL_INDEX = ag.zeros((1, 1, 2, 2), dtype=np.int64)
+BAD["nn.MaxUnpool2d.forward"] = lambda name: st.one_of(
+    st.builds(lambda x: Bad(f"MaxUnpool2d(2)({desc(x)}, indices)",
+                            lambda: nn.MaxUnpool2d(2)(x, _UNPOOL_INDEX), ("max_unpool2d",)),
+              st.sampled_from([ag.ones(2), ag.ones(1, 1, 1, 2, 2), ag.ones(1, 1, 2, 3)])),
+    st.builds(lambda o: Bad(f"MaxUnpool2d(2)(x, indices, output_size={desc(o)})",
+                            lambda: nn.MaxUnpool2d(2)(ones((1, 1, 2, 2)), _UNPOOL_INDEX, o),
+                            ("max_unpool2d",)), st.sampled_from([(6, 6), (4,), "a"])))
+_f("max_unpool2d", [
+    st.builds(lambda x: _fcall("max_unpool2d", F.max_unpool2d, x, _UNPOOL_INDEX, 2),
+              st.sampled_from([ag.ones(2), ag.ones(1, 1, 1, 2, 2)]) | INT_TENSORS
+              | NON_TENSORS),
+    st.builds(lambda i: _fcall("max_unpool2d", F.max_unpool2d, ones((1, 1, 2, 2)), i, 2),
+              st.sampled_from([ag.zeros((1, 1, 2, 2)), ag.zeros((1, 1, 2, 1), dtype=np.int64),
+                               ag.tensor(np.full((1, 1, 2, 2), 16)),
+                               ag.tensor(np.full((1, 1, 2, 2), -1)), "i"])),
+    st.builds(lambda o: _fcall("max_unpool2d", F.max_unpool2d, ones((1, 1, 2, 2)),
+                               _UNPOOL_INDEX, 2, output_size=o),
+              st.sampled_from([(6, 6), (2, 4), (4,), 4, "a", (4.0, 4), (1, 1, 4, 4, 4)])),
+    st.builds(lambda k, v: _fcall("max_unpool2d", F.max_unpool2d, ones((1, 1, 2, 2)),
+                                  _UNPOOL_INDEX, 2, **{k: v}),
+              st.sampled_from(["stride", "padding"]),
+              size_args(low=1).filter(lambda v: v not in (None, 0)) | st.just((1, 2, 3))),
+])
 
 
 # ----------------------------------------------------------------------------------------

@@ -360,6 +360,9 @@ def _declared_cases():
         "index_put": ops.index_put(a, (0, slice(1, 3)), b[1, :2]), "pad": ag.pad(a, 1),
         "sliding_window_view": ag.sliding_window_view(v4, 2),
         "window_sum": ops.window_sum(leaf(3, 2), (2,), (0,), (4,)),
+        "windows": ops.windows(leaf(7, 2), (2,), (0,), (2,), (2,)),  # conv: issue 16/17
+        "take_first": ops.take_first(a, np.array([1, 0, 1])),
+        "put_first": ops.put_first(v4, np.array([0, 2, 1, 1]), 3),
         "scatter_add": ops.scatter_add(v4, ([0, 0, 1, 2],), (3,)),
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
