@@ -1047,7 +1047,7 @@ def _einsum_subscripts(equation: Any, shapes: list) -> tuple[list[str], str]:
         raise ValueError(f"einsum: invalid subscripts {sorted(stray) or [',']} in {equation!r} "
                          "(use the letters a-z, A-Z, '...', ',' and one '->')")
     if len(ins) != len(shapes):
-        raise ValueError(f"einsum: equation {equation!r} has {len(ins)} operands, got "
+        raise ShapeError(f"einsum: equation {equation!r} has {len(ins)} operands, got "
                          f"{len(shapes)}")
     ell_dims = []
     for i, (s, shape) in enumerate(zip(ins, shapes)):
@@ -1063,18 +1063,17 @@ def _einsum_subscripts(equation: Any, shapes: list) -> tuple[list[str], str]:
         out = rhs.replace("...", ell)
         if len(set(out)) != len(out) or not set(out) <= set("".join(subs)) or \
                 rhs.count("...") > 1:
-            raise ValueError(f"einsum: output subscripts {rhs!r} of {equation!r} must be "
+            raise ShapeError(f"einsum: output subscripts {rhs!r} of {equation!r} must be "
                              "distinct letters of the operands")
     else:
         out = ell + "".join(sorted(c for c in used if lhs.count(c) == 1))
-    sizes: dict = {}
+    sizes: dict = {}  # a letter's size; size 1 broadcasts, except repeated in one operand
     for s, shape in zip(subs, shapes):
         own: dict = {}
         for c, n in zip(s, shape):
-            if own.setdefault(c, n) != n or sizes.get(c, n) not in (n, 1) and n != 1:
+            if own.setdefault(c, n) != n or (n != 1 and sizes.setdefault(c, n) != n):
                 raise ShapeError(f"einsum: subscript {c!r} has sizes that differ in "
                                  f"{equation!r} with shapes {[tuple(t) for t in shapes]}")
-            sizes[c] = n if sizes.get(c, 1) == 1 else sizes[c]
     return subs, out
 
 
@@ -1116,7 +1115,7 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
-        raise ValueError("einsum: needs at least one operand")
+        raise ShapeError("einsum: needs at least one operand")
     ts = [_tensor(t, "einsum") for t in operands]
     subs, out = _einsum_subscripts(equation, [t.shape for t in ts])
     eq = ",".join(subs) + "->" + out
@@ -1138,7 +1137,7 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
     if _is_int(dims):
         n = int(dims)
         if n < 0 or n > builtins.min(a.ndim, b.ndim):
-            raise ValueError(f"tensordot: dims={n} must be in [0, {builtins.min(a.ndim, b.ndim)}]"
+            raise ShapeError(f"tensordot: dims={n} must be in [0, {builtins.min(a.ndim, b.ndim)}]"
                              f" for shapes {a.shape} and {b.shape}")
         da, db = list(range(a.ndim - n, a.ndim)), list(range(n))
     elif isinstance(dims, (list, tuple)) and len(dims) == 2:
@@ -1229,11 +1228,21 @@ def cross(a: Any, b: Any, dim: int | None = None) -> Tensor:
 _reads("cross", {1}, {0})
 
 
-def cdist(x1: Any, x2: Any, p: float = 2.0) -> Tensor:
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
     """p-norm distances between the rows of ``x1`` (…, P, M) and ``x2`` (…, R, M), batch
-    dims broadcasting: -> (…, P, R). The gradient is PyTorch's, 0 where a distance is 0."""
+    dims broadcasting: -> (…, P, R). The gradient is PyTorch's, 0 where a distance is 0.
+    ``compute_mode`` is accepted as PyTorch's; the distances are always computed from the
+    differences (exact, never the faster but cancelling matrix-product form)."""
     x1, x2 = _tensor(x1, "cdist"), _tensor(x2, "cdist")
     p = real(p, "cdist", "p", low=0.0, finite=False)
+    if not isinstance(compute_mode, str) or compute_mode not in _CDIST_MODES:
+        raise ValueError(f"cdist: compute_mode must be one of {_CDIST_MODES}, got "
+                         f"{_short(compute_mode)}")
     for t in (x1, x2):
         if t.ndim < 2:
             raise ShapeError(f"cdist: expects tensors of at least 2 dims, got shapes "
@@ -1731,7 +1740,7 @@ def _dims_arg(x: Tensor, dims: Any, op: str) -> tuple[int, ...]:
     dims = _shape_arg(dims if isinstance(dims, tuple) else (dims,), op, "dims")
     out = tuple(_dim(x.ndim, d, op) for d in dims)
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: dims {dims} repeat a dim of shape {x.shape}")
+        raise ShapeError(f"{op}: dims {dims} repeat a dim of shape {x.shape}")
     return out
 
 
@@ -1760,7 +1769,7 @@ def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
         [_dim(x.ndim, d, "roll") for d in ([dims] if _is_int(dims) else
                                            _int_list(dims, "roll", "dims"))]
     if len(shifts) != (1 if axes is None else len(axes)):
-        raise ValueError(f"roll: shifts {shifts} and dims {dims} must have the same length "
+        raise ShapeError(f"roll: shifts {shifts} and dims {dims} must have the same length "
                          "(one shift without dims)")
     back = [-s for s in shifts]
     return _unary("roll", np.roll(x.data, shifts, axes), x,
@@ -1772,7 +1781,7 @@ def _repeat(x: Tensor, sizes: tuple) -> Tensor:
     """``x`` (padded with leading 1s to len(sizes) dims) repeated sizes[i] times along dim
     i; the gradient sums the copies (g viewed as (r0, s0, r1, s1, ...))."""
     if builtins.min(sizes, default=0) < 0:
-        raise ValueError(f"repeat: sizes must be >= 0, got {sizes}")
+        raise ShapeError(f"repeat: sizes must be >= 0, got {sizes}")
     shape = (1,) * (len(sizes) - x.ndim) + x.shape
     copies = tuple(v for r, s in zip(sizes, shape) for v in (r, s))
     axes, in_shape = tuple(range(0, 2 * len(sizes), 2)), x.shape
@@ -1786,7 +1795,7 @@ def repeat(x: Tensor, *sizes: Any) -> Tensor:
     new dims when more sizes than dims are given: (2, 3).repeat(2, 1, 2) -> (2, 2, 6)."""
     sizes = _shape_arg(sizes, "repeat")
     if len(sizes) < x.ndim:
-        raise ValueError(f"repeat: {len(sizes)} sizes {sizes} given for a tensor of shape "
+        raise ShapeError(f"repeat: {len(sizes)} sizes {sizes} given for a tensor of shape "
                          f"{x.shape} (at least one per dim)")
     return _repeat(x, sizes)
 
@@ -1817,12 +1826,12 @@ def repeat_interleave(x: Tensor, repeats: Any = None, dim: int | None = None, *,
     counts = np.asarray(int(repeats) if _is_int(repeats) else _data(repeats))
     if counts.dtype.kind not in "iu" or counts.ndim > 1 or counts.size not in (1, n) or (
             counts < 0).any():
-        raise ValueError(f"repeat_interleave: repeats must be an int >= 0 or a 1-D tensor of "
+        raise ShapeError(f"repeat_interleave: repeats must be an int >= 0 or a 1-D tensor of "
                          f"{n} (or 1) such ints, got {_short(repeats)}")
     index = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1), (n,)))
     if output_size is not None and integer(output_size, "repeat_interleave",
                                            "output_size") != index.size:
-        raise ValueError(f"repeat_interleave: output_size={output_size} but the repeats "
+        raise ShapeError(f"repeat_interleave: output_size={output_size} but the repeats "
                          f"give {index.size} elements")
     return getitem(x, (slice(None),) * d + (index,))
 
@@ -1891,7 +1900,7 @@ def diag_place(g: Tensor, shape: tuple, offset: int, dim1: int, dim2: int) -> Te
 def _two_dims(ndim: int, dim1: Any, dim2: Any, op: str) -> tuple[int, int]:
     d1, d2 = _dim(ndim, dim1, op, "dim1"), _dim(ndim, dim2, op, "dim2")
     if d1 == d2:
-        raise ValueError(f"{op}: dim1 and dim2 must differ, got {dim1} and {dim2} for "
+        raise ShapeError(f"{op}: dim1 and dim2 must differ, got {dim1} and {dim2} for "
                          f"{ndim} dims")
     return d1, d2
 
@@ -1946,7 +1955,7 @@ def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
                  ([v] if _is_int(v) else _int_list(v, "movedim", what))]
                 for v, what in ((source, "source"), (destination, "destination")))
     if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
-        raise ValueError(f"movedim: source {source} and destination {destination} must be "
+        raise ShapeError(f"movedim: source {source} and destination {destination} must be "
                          "distinct dims, as many of each")
     order = [i for i in range(x.ndim) if i not in src]
     for d, s in sorted(zip(dst, src)):
@@ -1970,7 +1979,7 @@ def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
         raise DimError(f"narrow: start {s} is out of range for dim {d} of size {n}")
     s %= builtins.max(n, 1)
     if s + ln > n:
-        raise ValueError(f"narrow: start ({s}) + length ({ln}) exceeds the size {n} of dim "
+        raise ShapeError(f"narrow: start ({s}) + length ({ln}) exceeds the size {n} of dim "
                          f"{d} (shape {x.shape})")
     return getitem(x, (slice(None),) * d + (slice(s, s + ln),))
 

@@ -2627,7 +2627,8 @@ SHAPE16_CASES = {  # op -> [(label, call)]
               ("p=-1", lambda: ag.cdist(_m(2, 3), _m(2, 3), p=-1.0)),
               ("p=nan", lambda: ag.cdist(_m(2, 3), _m(2, 3), p=float("nan"))),
               ("int tensors", lambda: ag.cdist(ag.ones(2, 3).long(), ag.ones(2, 3).long())),
-              ("batches do not broadcast", lambda: ag.cdist(_m(2, 1, 3), _m(3, 1, 3)))],
+              ("batches do not broadcast", lambda: ag.cdist(_m(2, 1, 3), _m(3, 1, 3))),
+              ("compute_mode 'fast'", lambda: ag.cdist(_m(2, 3), _m(2, 3), compute_mode="fast"))],
     "atleast_1d": [], "atleast_2d": [], "atleast_3d": [],
 }
 SHAPE16_NAMES = {"moveaxis": ("moveaxis", "movedim"), "tile": ("tile", "repeat"),
