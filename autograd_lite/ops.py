@@ -943,7 +943,7 @@ def _product(op: str, a: Any, b: Any) -> Tensor:
     na, nb, shapes = _PRODUCTS[op]
     if a.ndim != na or b.ndim != nb or a.shape[-1] != b.shape[-2 if nb > 1 else 0] or (
             op == "bmm" and a.shape[0] != b.shape[0]):
-        raise ValueError(f"{op}: expects tensors of shapes {shapes}, got {a.shape} and "
+        raise ShapeError(f"{op}: expects tensors of shapes {shapes}, got {a.shape} and "
                          f"{b.shape}")
     return matmul(a, b)
 
@@ -1014,6 +1014,292 @@ def linear(x: Any, w: Any, b: Any = None) -> Tensor:
 
 
 _reads("linear", {1}, {0}, set())
+
+
+# ----------------------------------------------------------------------------------------
+# issue 16: more products
+
+def _dim(ndim: int, dim: Any, op: str, what: str = "dim") -> int:
+    """One dim of a tensor of ``ndim`` dims, as a non-negative int (a 0-d tensor has dims
+    0 and -1, as PyTorch); out of range: :class:`DimError`."""
+    d = integer(dim, op, what)
+    n = builtins.max(ndim, 1)
+    if not -n <= d < n:
+        raise DimError(f"{op}: {what} {d} is out of range for a tensor of {ndim} dims "
+                       f"(expected a dim in [{-n}, {n - 1}])")
+    return d % n
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"  # sorted: implicit outputs
+
+
+def _einsum_subscripts(equation: Any, shapes: list) -> tuple[list[str], str]:
+    """The explicit subscripts of each operand and of the output: '...' becomes spare
+    letters (the ellipsis dims, right-aligned as broadcasting), and without '->' the output
+    is the ellipsis dims then the letters used once, in alphabetical order (as PyTorch)."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a string, got {_short(equation)}")
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    stray = set(eq.replace("...", "").replace("->", "", 1)) - set(_LETTERS + ",")
+    if stray or "," in rhs:
+        raise ValueError(f"einsum: invalid subscripts {sorted(stray) or [',']} in {equation!r} "
+                         "(use the letters a-z, A-Z, '...', ',' and one '->')")
+    if len(ins) != len(shapes):
+        raise ShapeError(f"einsum: equation {equation!r} has {len(ins)} operands, got "
+                         f"{len(shapes)}")
+    ell_dims = []
+    for i, (s, shape) in enumerate(zip(ins, shapes)):
+        k = len(shape) - len(s.replace("...", ""))
+        if s.count("...") > 1 or (k != 0 and "..." not in s) or k < 0:
+            raise ShapeError(f"einsum: subscripts {s!r} of operand {i} do not fit its shape "
+                             f"{tuple(shape)}")
+        ell_dims.append(k if "..." in s else 0)
+    used = set(eq) & set(_LETTERS)
+    ell = "".join([c for c in _LETTERS if c not in used][:builtins.max(ell_dims)])
+    subs = [s.replace("...", ell[len(ell) - k:]) for s, k in zip(ins, ell_dims)]
+    if arrow:
+        out = rhs.replace("...", ell)
+        if len(set(out)) != len(out) or not set(out) <= set("".join(subs)) or \
+                rhs.count("...") > 1:
+            raise ShapeError(f"einsum: output subscripts {rhs!r} of {equation!r} must be "
+                             "distinct letters of the operands")
+    else:
+        out = ell + "".join(sorted(c for c in used if lhs.count(c) == 1))
+    sizes: dict = {}  # a letter's size; size 1 broadcasts, except repeated in one operand
+    for s, shape in zip(subs, shapes):
+        own: dict = {}
+        for c, n in zip(s, shape):
+            if own.setdefault(c, n) != n or (n != 1 and sizes.setdefault(c, n) != n):
+                raise ShapeError(f"einsum: subscript {c!r} has sizes that differ in "
+                                 f"{equation!r} with shapes {[tuple(t) for t in shapes]}")
+    return subs, out
+
+
+def _einsum_vjp(i: int, subs: list[str], out: str, shape: tuple):
+    """Operand i's gradient, an einsum of g and the other operands. A letter the operand
+    repeats ('ii') becomes a spare letter tied to it by an identity matrix, and a letter
+    only it has (summed there) is given by a vector of ones: constants the gradient
+    einsum takes as operands."""
+    target, others = subs[i], subs[:i] + subs[i + 1:]
+    present = set(out).union(*others)
+    spare = iter([c for c in _LETTERS if c not in present and c not in target])
+    result, consts = [], []  # consts: (subscripts, size)
+    for c, n in zip(target, shape):
+        if c in result:
+            result.append(next(spare))
+            consts.append((c + result[-1], n))
+        else:
+            result.append(c)
+            if c not in present:
+                consts.append((c, n))
+    eq = ",".join([out, *others, *(s for s, _ in consts)]) + "->" + "".join(result)
+
+    def vjp(xp, g, o, *values):
+        dt = _data(g).dtype
+        extra = [np.eye(n, dtype=dt) if len(s) == 2 else np.ones(n, dt) for s, n in consts]
+        return xp.einsum(eq, g, *values[:i], *values[i + 1:], *extra)
+
+    return vjp
+
+
+def _np_einsum(equation: str, *operands: np.ndarray) -> np.ndarray:
+    return np.einsum(equation, *operands, optimize=len(operands) > 1)  # BLAS for products
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation as PyTorch's ``einsum(equation, *operands)`` (or one list of
+    operands), with '...' and implicit outputs: einsum('bij,bjk->bik', (B, n, k), (B, k, m))
+    -> (B, n, m). The gradient of each operand is an einsum too (so it has all orders)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ShapeError("einsum: needs at least one operand")
+    ts = [_tensor(t, "einsum") for t in operands]
+    subs, out = _einsum_subscripts(equation, [t.shape for t in ts])
+    eq = ",".join(subs) + "->" + out
+    values = tuple(t.data for t in ts)
+    return _record("einsum", _np_einsum(eq, *values), tuple(ts), values,
+                   tuple(_einsum_vjp(i, subs, out, t.shape) for i, t in enumerate(ts)),
+                   {"equation": eq})
+
+
+# operand i's gradient reads every other operand
+_reads("einsum", *({j for j in range(64) if j != i} for i in range(64)))
+
+
+def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
+    """Contract the last ``dims`` dims of ``a`` with the first ``dims`` of ``b``, or the
+    dims of a pair of lists ``([a's], [b's])`` (as PyTorch): (2, 3, 4) and (3, 4, 5) ->
+    (2, 5); dims=([1], [0]) of (2, 3) and (3, 5) -> (2, 5). One einsum node."""
+    a, b = _tensor(a, "tensordot"), _tensor(b, "tensordot")
+    if _is_int(dims):
+        n = int(dims)
+        if n < 0 or n > builtins.min(a.ndim, b.ndim):
+            raise ShapeError(f"tensordot: dims={n} must be in [0, {builtins.min(a.ndim, b.ndim)}]"
+                             f" for shapes {a.shape} and {b.shape}")
+        da, db = list(range(a.ndim - n, a.ndim)), list(range(n))
+    elif isinstance(dims, (list, tuple)) and len(dims) == 2:
+        da, db = ([d] if _is_int(d) else _int_list(d, "tensordot", "dims") for d in dims)
+        da = [_dim(a.ndim, d, "tensordot") for d in da]
+        db = [_dim(b.ndim, d, "tensordot") for d in db]
+    else:
+        raise TypeError(f"tensordot: dims must be an int or a pair of lists of dims, got "
+                        f"{_short(dims)}")
+    if len(da) != len(db) or len(set(da)) != len(da) or len(set(db)) != len(db) or any(
+            a.shape[i] != b.shape[j] for i, j in zip(da, db)):
+        raise ShapeError(f"tensordot: cannot contract dims {da} of shape {a.shape} with dims "
+                         f"{db} of shape {b.shape}")
+    sa = _LETTERS[:a.ndim]
+    sb = [_LETTERS[a.ndim + j] for j in range(b.ndim)]
+    for i, j in zip(da, db):
+        sb[j] = sa[i]
+    sb = "".join(sb)
+    keep = "".join(c for i, c in enumerate(sa) if i not in da) + \
+        "".join(c for j, c in enumerate(sb) if j not in db)
+    return einsum(f"{sa},{sb}->{keep}", a, b)
+
+
+def inner(a: Any, b: Any) -> Tensor:
+    """Sum over the last dims of both (as PyTorch; a 0-d operand multiplies): (2, 3) and
+    (4, 3) -> (2, 4)."""
+    a, b = _tensor(a, "inner"), _tensor(b, "inner")
+    if a.ndim == 0 or b.ndim == 0:
+        return mul(a, b)
+    if a.shape[-1] != b.shape[-1]:
+        raise ShapeError(f"inner: the last dims of shapes {a.shape} and {b.shape} differ")
+    return tensordot(a, b, ([-1], [-1]))
+
+
+def outer(a: Any, b: Any) -> Tensor:
+    """Outer product of two vectors: (n,) and (m,) -> (n, m)."""
+    a, b = _tensor(a, "outer"), _tensor(b, "outer")
+    if a.ndim != 1 or b.ndim != 1:
+        raise ShapeError(f"outer: expects two 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return mul(reshape(a, -1, 1), b)
+
+
+def kron(a: Any, b: Any) -> Tensor:
+    """Kronecker product (the smaller rank padded with leading 1s, as PyTorch): (2, 3) and
+    (4, 5) -> (8, 15); (2, 3) and (4,) -> (2, 12)."""
+    a, b = _tensor(a, "kron"), _tensor(b, "kron")
+    nd = builtins.max(a.ndim, b.ndim)
+    sa, sb = (1,) * (nd - a.ndim) + a.shape, (1,) * (nd - b.ndim) + b.shape
+    # a's dims at even positions, b's at odd ones: their product, then each pair merged
+    wide = mul(reshape(a, tuple(v for s in sa for v in (s, 1))),
+               reshape(b, tuple(v for s in sb for v in (1, s))))
+    return reshape(wide, tuple(i * j for i, j in zip(sa, sb)))
+
+
+def _np_cross(a: np.ndarray, b: np.ndarray, dim: int) -> np.ndarray:
+    return np.cross(a, b, axis=dim)
+
+
+def cross(a: Any, b: Any, dim: int | None = None) -> Tensor:
+    """Cross product of 3-vectors along ``dim`` with broadcasting: (4, 3) x (4, 3) ->
+    (4, 3). Without ``dim`` it is the first dim of size 3, with PyTorch's deprecation
+    warning (torch.linalg.cross's default is -1)."""
+    a, b = _tensor(a, "cross"), _tensor(b, "cross")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ShapeError(f"cross: shapes {a.shape} and {b.shape} cannot be broadcast "
+                         "together") from None
+    if a.ndim != b.ndim:
+        raise ShapeError(f"cross: expects tensors of the same number of dims, got shapes "
+                         f"{a.shape} and {b.shape}")
+    if dim is None:
+        d = next((i for i, s in enumerate(shape) if s == 3), None)
+        if d is None:
+            raise ShapeError(f"cross: no dim of size 3 in shapes {a.shape} and {b.shape}")
+        warnings.warn("cross: calling it without dim is deprecated (as in PyTorch); pass dim "
+                      "explicitly", UserWarning, stacklevel=2)
+    else:
+        d = _dim(len(shape), dim, "cross")
+    if a.shape[d] != 3 or b.shape[d] != 3:
+        raise ShapeError(f"cross: dim {d} of shapes {a.shape} and {b.shape} must have size 3")
+    return _record("cross", _np_cross(a.data, b.data, d), (a, b), (a.data, b.data), (
+        lambda xp, g, out, a, b: xp.cross(b, g, d),
+        lambda xp, g, out, a, b: xp.cross(g, a, d),
+    ), {"dim": d})
+
+
+_reads("cross", {1}, {0})
+
+
+_CDIST_MODES = ("use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist",
+                "donot_use_mm_for_euclid_dist")
+
+
+def cdist(x1: Any, x2: Any, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """p-norm distances between the rows of ``x1`` (…, P, M) and ``x2`` (…, R, M), batch
+    dims broadcasting: -> (…, P, R). The gradient is PyTorch's, 0 where a distance is 0.
+    ``compute_mode`` is accepted as PyTorch's; the distances are always computed from the
+    differences (exact, never the faster but cancelling matrix-product form)."""
+    x1, x2 = _tensor(x1, "cdist"), _tensor(x2, "cdist")
+    p = real(p, "cdist", "p", low=0.0, finite=False)
+    if not isinstance(compute_mode, str) or compute_mode not in _CDIST_MODES:
+        raise ValueError(f"cdist: compute_mode must be one of {_CDIST_MODES}, got "
+                         f"{_short(compute_mode)}")
+    for t in (x1, x2):
+        if t.ndim < 2:
+            raise ShapeError(f"cdist: expects tensors of at least 2 dims, got shapes "
+                             f"{x1.shape} and {x2.shape}")
+        if t.dtype.kind != "f":
+            raise TypeError(f"cdist: expects floating point tensors, got {x1.dtype} and "
+                            f"{x2.dtype}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise ShapeError(f"cdist: shapes {x1.shape} and {x2.shape} differ in the last dim")
+    try:
+        np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2])
+    except ValueError:
+        raise ShapeError(f"cdist: batch dims of shapes {x1.shape} and {x2.shape} cannot be "
+                         "broadcast together") from None
+    ad = np.abs(x1.data[..., :, None, :] - x2.data[..., None, :, :])
+    if p == 0:
+        out = (ad != 0).sum(axis=-1).astype(ad.dtype)
+    elif p == math.inf:
+        out = ad.max(axis=-1, initial=0.0)
+    else:
+        out = (ad ** p).sum(axis=-1) ** (1 / p)
+
+    def grad_x1(xp, g, out, x1, x2):
+        diff = x1[..., :, None, :] - x2[..., None, :, :]
+        return (_cdist_slope(xp, diff, out, p) * g[..., None]).sum(axis=-2)
+
+    def grad_x2(xp, g, out, x1, x2):
+        diff = x1[..., :, None, :] - x2[..., None, :, :]
+        return -(_cdist_slope(xp, diff, out, p) * g[..., None]).sum(axis=-3)
+
+    return _record("cdist", out, (x1, x2), (x1.data, x2.data), (grad_x1, grad_x2), {"p": p})
+
+
+def _cdist_slope(xp, diff, dist, p: float):
+    """∂dist/∂diff, (…, P, R, M): sign(diff)·|diff|^(p-1) / dist^(p-1); 0 where dist (or,
+    for p < 2, the diff) is 0, as PyTorch."""
+    d = dist[..., None]
+    if p == 0:
+        return diff * 0.0
+    positive, negative = xp.where(diff > 0, 1.0, 0.0), xp.where(diff < 0, 1.0, 0.0)
+    sign = positive - negative
+    if p == 1:
+        return sign
+    if p == math.inf:
+        return xp.where(abs(diff) == d, sign, 0.0)
+    safe = xp.where(d == 0, 1.0, d)
+    if p == 2:
+        return xp.where(d == 0, 0.0, diff / safe)
+    ad = abs(diff)
+    ratio = xp.where(ad == 0, 1.0, ad) / safe
+    return xp.where(d == 0, 0.0, sign * ratio ** (p - 1))
+
+
+_reads("cdist", {0, 1, "out"})
+
+
+_METHODS += "inner outer kron cross".split()
 
 
 # ----------------------------------------------------------------------------------------
@@ -1446,6 +1732,342 @@ def pad(x: Tensor, pad_width: Any, value: float = 0.0) -> Tensor:
 
 
 # ----------------------------------------------------------------------------------------
+# issue 16: more shape ops
+
+
+def _dims_arg(x: Tensor, dims: Any, op: str) -> tuple[int, ...]:
+    """``f(0, 1)``, ``f((0, 1))``, ``f(0)``: distinct dims of ``x``, non-negative."""
+    dims = _shape_arg(dims if isinstance(dims, tuple) else (dims,), op, "dims")
+    out = tuple(_dim(x.ndim, d, op) for d in dims)
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{op}: dims {dims} repeat a dim of shape {x.shape}")
+    return out
+
+
+def _dims_or_keyword(args: tuple, dims: Any, op: str) -> Any:
+    """PyTorch's ``x.flip(0, 1)``, ``x.flip((0, 1))`` and ``flip(x, dims=(0, 1))``."""
+    if dims is None:
+        return args
+    if args:
+        raise TypeError(f"{op}: give the dims positionally or as dims=, not both")
+    return dims
+
+
+def flip(x: Tensor, *args: Any, dims: Any = None) -> Tensor:
+    """A copy (as PyTorch, not a view) with the elements' order reversed along ``dims``:
+    [[0, 1], [2, 3]].flip(0) -> [[2, 3], [0, 1]]."""
+    axes = _dims_arg(x, _dims_or_keyword(args, dims, "flip"), "flip")
+    rev = tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(x.ndim))
+    return _unary("flip", x.data[rev].copy(), x, lambda xp, g, out, x: g[rev], {"dims": axes})
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements cyclically by ``shifts`` along ``dims`` (an int or a list of each),
+    of the flattened tensor when ``dims`` is None: [0, 1, 2].roll(1) -> [2, 0, 1]."""
+    shifts = [int(shifts)] if _is_int(shifts) else _int_list(shifts, "roll", "shifts")
+    axes = None if dims is None else \
+        [_dim(x.ndim, d, "roll") for d in ([dims] if _is_int(dims) else
+                                           _int_list(dims, "roll", "dims"))]
+    if len(shifts) != (1 if axes is None else len(axes)):
+        raise ShapeError(f"roll: shifts {shifts} and dims {dims} must have the same length "
+                         "(one shift without dims)")
+    back = [-s for s in shifts]
+    return _unary("roll", np.roll(x.data, shifts, axes), x,
+                  lambda xp, g, out, x: xp.roll(g, back, axes),
+                  {"shifts": shifts, "dims": axes})
+
+
+def _repeat(x: Tensor, sizes: tuple) -> Tensor:
+    """``x`` (padded with leading 1s to len(sizes) dims) repeated sizes[i] times along dim
+    i; the gradient sums the copies (g viewed as (r0, s0, r1, s1, ...))."""
+    if builtins.min(sizes, default=0) < 0:
+        raise ShapeError(f"repeat: sizes must be >= 0, got {sizes}")
+    shape = (1,) * (len(sizes) - x.ndim) + x.shape
+    copies = tuple(v for r, s in zip(sizes, shape) for v in (r, s))
+    axes, in_shape = tuple(range(0, 2 * len(sizes), 2)), x.shape
+    return _unary("repeat", np.tile(x.data.reshape(shape), sizes), x,
+                  lambda xp, g, out, x: g.reshape(copies).sum(axis=axes).reshape(in_shape),
+                  {"sizes": sizes})
+
+
+def repeat(x: Tensor, *sizes: Any) -> Tensor:
+    """PyTorch's repeat (numpy's tile): x repeated sizes[i] times along dim i, with leading
+    new dims when more sizes than dims are given: (2, 3).repeat(2, 1, 2) -> (2, 2, 6)."""
+    sizes = _shape_arg(sizes, "repeat")
+    if len(sizes) < x.ndim:
+        raise ShapeError(f"repeat: {len(sizes)} sizes {sizes} given for a tensor of shape "
+                         f"{x.shape} (at least one per dim)")
+    return _repeat(x, sizes)
+
+
+def tile(x: Tensor, *args: Any, dims: Any = None) -> Tensor:
+    """:func:`repeat` with sizes for the last dims allowed (the others get 1, as
+    PyTorch): (2, 3).tile(2) -> (2, 6)."""
+    sizes = _shape_arg(_dims_or_keyword(args, dims, "tile"), "tile", "dims")
+    return _repeat(x, (1,) * (x.ndim - len(sizes)) + sizes)
+
+
+def repeat_interleave(x: Tensor, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:
+    """Each element (of the flattened ``x`` without ``dim``) repeated ``repeats`` times in
+    place, ``repeats`` an int or a 1-D integer tensor of one count per element:
+    [1, 2].repeat_interleave(2) -> [1, 1, 2, 2]; with repeats=[1, 2] -> [1, 2, 2]. With
+    one integer tensor alone it is ``arange(n).repeat_interleave(that)``, as PyTorch."""
+    if repeats is None:
+        if x.dtype.kind not in "iu" or x.ndim > 1:
+            raise TypeError(f"repeat_interleave: without repeats, the input is the repeats: "
+                            f"a 1-D integer tensor, got {x.dtype} of shape {x.shape}")
+        x, repeats, dim = Tensor._wrap(np.arange(x.data.size)), x, 0
+    if dim is None:
+        x, d = reshape(x, -1), 0
+    else:
+        d = _piece_dim(x, dim, "repeat_interleave")
+    n = x.shape[d]
+    counts = np.asarray(int(repeats) if _is_int(repeats) else _data(repeats))
+    if counts.dtype.kind not in "iu" or counts.ndim > 1 or counts.size not in (1, n) or (
+            counts < 0).any():
+        raise ShapeError(f"repeat_interleave: repeats must be an int >= 0 or a 1-D tensor of "
+                         f"{n} (or 1) such ints, got {_short(repeats)}")
+    index = np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1), (n,)))
+    if output_size is not None and integer(output_size, "repeat_interleave",
+                                           "output_size") != index.size:
+        raise ShapeError(f"repeat_interleave: output_size={output_size} but the repeats "
+                         f"give {index.size} elements")
+    return getitem(x, (slice(None),) * d + (index,))
+
+
+def _triangle(name: str, npfn, x: Tensor, diagonal: int) -> Tensor:
+    """tril/triu: the last two dims' lower/upper triangle (from ``diagonal`` on), the
+    rest zeros; batched over leading dims."""
+    if x.ndim < 2:
+        raise ShapeError(f"{name}: expects a tensor of at least 2 dims, got shape {x.shape}")
+    k = integer(diagonal, name, "diagonal")
+    keep = npfn(np.ones(x.shape[-2:], bool), k)
+    return _unary(name, npfn(x.data, k), x, lambda xp, g, out, x: xp.where(keep, g, 0.0),
+                  {"diagonal": k})
+
+
+def tril(x: Tensor, diagonal: int = 0) -> Tensor:
+    """Lower triangle of the last two dims (above ``diagonal`` zeroed): (B, n, m) ->
+    (B, n, m)."""
+    return _triangle("tril", np.tril, x, diagonal)
+
+
+def triu(x: Tensor, diagonal: int = 0) -> Tensor:
+    """Upper triangle of the last two dims (below ``diagonal`` zeroed): (B, n, m) ->
+    (B, n, m)."""
+    return _triangle("triu", np.triu, x, diagonal)
+
+
+def unflatten(x: Tensor, dim: int, sizes: Any) -> Tensor:
+    """A view with dim ``dim`` split into ``sizes`` (one may be -1): (2, 12).unflatten(1,
+    (3, -1)) -> (2, 3, 4)."""
+    d = _piece_dim(x, dim, "unflatten")
+    sizes = tuple(_int_list(sizes, "unflatten", "sizes"))
+    known = int(np.prod([s for s in sizes if s != -1]))
+    n = x.shape[d]
+    if not sizes or sizes.count(-1) > 1 or builtins.min(sizes) < -1 or (
+            n != known if -1 not in sizes else (known == 0 or n % known)):
+        raise ShapeError(f"unflatten: sizes {sizes} do not split dim {d} of size {n} "
+                         f"(shape {x.shape})")
+    return reshape(x, x.shape[:d] + sizes + x.shape[d + 1:])
+
+
+def _np_diagonal(a: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """np.diagonal as a writeable view (numpy's is read-only): writes through PyTorch's
+    diagonal views reach the base."""
+    b = np.moveaxis(a, (dim1, dim2), (-2, -1))
+    b = b[..., :, offset:] if offset >= 0 else b[..., -offset:, :]
+    n = builtins.min(b.shape[-2], b.shape[-1])
+    return np.lib.stride_tricks.as_strided(
+        b, b.shape[:-2] + (n,), b.strides[:-2] + (b.strides[-2] + b.strides[-1],))
+
+
+def _np_diag_place(g: np.ndarray, shape: tuple, offset: int, dim1: int,
+                   dim2: int) -> np.ndarray:
+    out = np.zeros(shape, g.dtype)
+    _np_diagonal(out, offset, dim1, dim2)[...] = g
+    return out
+
+
+def diag_place(g: Tensor, shape: tuple, offset: int, dim1: int, dim2: int) -> Tensor:
+    """Zeros of ``shape`` with ``g`` on the diagonal(offset, dim1, dim2): the adjoint of
+    :func:`diagonal` (its gradient is diagonal)."""
+    return _unary("diag_place", _np_diag_place(g.data, shape, offset, dim1, dim2), g,
+                  lambda xp, g, out, src: xp.diagonal(g, offset, dim1, dim2))
+
+
+def _two_dims(ndim: int, dim1: Any, dim2: Any, op: str) -> tuple[int, int]:
+    d1, d2 = _dim(ndim, dim1, op, "dim1"), _dim(ndim, dim2, op, "dim2")
+    if d1 == d2:
+        raise ShapeError(f"{op}: dim1 and dim2 must differ, got {dim1} and {dim2} for "
+                         f"{ndim} dims")
+    return d1, d2
+
+
+def diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """A view of the diagonal of dims (dim1, dim2), shifted by ``offset`` (> 0 above),
+    as the last dim: (2, 3, 4).diagonal(0, 1, 2) -> (2, 3)."""
+    if x.ndim < 2:
+        raise ShapeError(f"diagonal: expects a tensor of at least 2 dims, got shape {x.shape}")
+    d1, d2 = _two_dims(x.ndim, dim1, dim2, "diagonal")
+    return _diagonal(x, integer(offset, "diagonal", "offset"), d1, d2)
+
+
+def _diagonal(x: Tensor, k: int, d1: int, d2: int) -> Tensor:
+    shape = x.shape
+
+    def view(a):
+        return _np_diagonal(a, k, d1, d2)
+
+    return _viewing(x, _unary("diagonal", view(x.data), x,
+                              lambda xp, g, out, x: xp.diag_place(g, shape, k, d1, d2),
+                              {"offset": k, "dim1": d1, "dim2": d2}), view)
+
+
+def diag_embed(x: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """The last dim of ``x`` put on the diagonal(offset, dim1, dim2) of new zeros, one dim
+    more: (2, 3).diag_embed() -> (2, 3, 3)."""
+    if x.ndim == 0:
+        raise ShapeError("diag_embed: expects a tensor of at least 1 dim, got a 0-d tensor")
+    d1, d2 = _two_dims(x.ndim + 1, dim1, dim2, "diag_embed")
+    k = integer(offset, "diag_embed", "offset")
+    shape = list(x.shape[:-1])
+    for d in sorted((d1, d2)):
+        shape.insert(d, x.shape[-1] + builtins.abs(k))
+    return diag_place(x, tuple(shape), k, d1, d2)
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """PyTorch's diag: a 1-D tensor becomes the ``diagonal`` of a square matrix, (3,) ->
+    (3, 3); a matrix gives (a copy of) its diagonal, (3, 4) -> (3,)."""
+    if x.ndim == 1:
+        return diag_embed(x, diagonal, 0, 1)
+    if x.ndim == 2:
+        return clone(_diagonal(x, integer(diagonal, "diag", "diagonal"), 0, 1))
+    raise ShapeError(f"diag: expects a 1-D or 2-D tensor, got shape {x.shape}")
+
+
+def movedim(x: Tensor, source: Any, destination: Any) -> Tensor:
+    """A view with dims ``source`` moved to positions ``destination`` (ints or lists), the
+    others in their order: (2, 3, 4).movedim(0, -1) -> (3, 4, 2)."""
+    src, dst = ([_dim(x.ndim, d, "movedim") for d in
+                 ([v] if _is_int(v) else _int_list(v, "movedim", what))]
+                for v, what in ((source, "source"), (destination, "destination")))
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise ShapeError(f"movedim: source {source} and destination {destination} must be "
+                         "distinct dims, as many of each")
+    order = [i for i in range(x.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return _permuted(x, tuple(order))
+
+
+moveaxis = movedim
+
+
+def narrow(x: Tensor, dim: int, start: Any, length: int) -> Tensor:
+    """A view of ``length`` elements from ``start`` (may be negative, or a 0-d integer
+    tensor) along ``dim``: (5, 2).narrow(0, 1, 3) -> (3, 2)."""
+    d = _piece_dim(x, dim, "narrow")
+    if isinstance(start, Tensor) and start.ndim == 0:
+        start = start.data[()]
+    n = x.shape[d]
+    s = integer(start, "narrow", "start")
+    ln = integer(length, "narrow", "length", low=0)
+    if not -n <= s <= n:
+        raise DimError(f"narrow: start {s} is out of range for dim {d} of size {n}")
+    s %= builtins.max(n, 1)
+    if s + ln > n:
+        raise ShapeError(f"narrow: start ({s}) + length ({ln}) exceeds the size {n} of dim "
+                         f"{d} (shape {x.shape})")
+    return getitem(x, (slice(None),) * d + (slice(s, s + ln),))
+
+
+def select(x: Tensor, dim: int, index: int) -> Tensor:
+    """A view of ``x`` at ``index`` of ``dim``, that dim removed: (2, 3).select(1, 0) ->
+    (2,)."""
+    d = _piece_dim(x, dim, "select")
+    i, n = integer(index, "select", "index"), x.shape[d]
+    if not -n <= i < n:
+        raise IndexError(f"select: index {i} is out of range for dim {d} of size {n} "
+                         f"(shape {x.shape})")
+    return getitem(x, (slice(None),) * d + (i,))
+
+
+def unbind(x: Tensor, dim: int = 0) -> tuple[Tensor, ...]:
+    """The views ``x.select(dim, i)`` for every i, as a tuple: (3, 2).unbind() -> three
+    (2,)."""
+    d = _piece_dim(x, dim, "unbind")
+    return tuple(select(x, d, i) for i in range(x.shape[d]))
+
+
+def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[Tensor, ...]:
+    """Coordinate grids of 1-D (or 0-d) tensors, as expanded views: with 'ij' output i
+    varies along dim i, (2,), (3,) -> two (2, 3); 'xy' swaps the first two dims, -> two
+    (3, 2). Without ``indexing`` it is 'ij' with PyTorch's warning."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    ts = _tensor_sequence(list(tensors), "meshgrid")
+    if indexing is None:
+        warnings.warn("meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument (as in PyTorch); using indexing='ij'", UserWarning,
+                      stacklevel=2)
+        indexing = "ij"
+    if not isinstance(indexing, str) or indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {_short(indexing)}")
+    if any(t.ndim > 1 for t in ts) or len({t.dtype for t in ts}) > 1:
+        raise ShapeError(f"meshgrid: expects 0-d or 1-D tensors of one dtype, got shapes "
+                         f"{[t.shape for t in ts]} and dtypes {[str(t.dtype) for t in ts]}")
+    where_ = list(range(len(ts)))  # the dim along which tensor i varies
+    if indexing == "xy" and len(ts) > 1:
+        where_[0], where_[1] = 1, 0
+    shape = [0] * len(ts)
+    for t, d in zip(ts, where_):
+        shape[d] = t.data.size
+    return tuple(expand(reshape(t, tuple(shape[d] if j == d else 1 for j in range(len(ts)))),
+                        tuple(shape)) for t, d in zip(ts, where_))
+
+
+def _at_least(n: int, tensors: tuple, op: str) -> Any:
+    """Each tensor viewed with leading (and for 3 dims, a trailing) size-1 dims up to
+    ``n`` dims; one tensor gives a tensor, several (or one list) a tuple."""
+    one = len(tensors) == 1 and not isinstance(tensors[0], (list, tuple))
+    if len(tensors) == 1 and not one:
+        tensors = tuple(tensors[0])
+    out = []
+    for t in (_tensor(v, op) for v in tensors):
+        shape = {0: (1,) * n, 1: (1,) + t.shape + (1,) * (n - 2), 2: t.shape + (1,)}.get(
+            t.ndim, t.shape) if t.ndim < n else t.shape
+        out.append(t if shape == t.shape else reshape(t, shape))
+    return out[0] if one else tuple(out)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """``x`` with at least 1 dim: () -> (1,); several tensors (or a list) give a tuple."""
+    return _at_least(1, tensors, "atleast_1d")
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """``x`` with at least 2 dims: () -> (1, 1), (n,) -> (1, n); several give a tuple."""
+    return _at_least(2, tensors, "atleast_2d")
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """``x`` with at least 3 dims: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n,
+    1); several tensors (or a list) give a tuple."""
+    return _at_least(3, tensors, "atleast_3d")
+
+
+for _name in ("flip", "roll", "repeat", "tril", "triu", "diagonal", "diag_place"):
+    _reads(_name, set())
+_SHAPE16 = ("flip roll repeat tile repeat_interleave tril triu unflatten diag diagonal "
+            "diag_embed movedim moveaxis narrow select unbind").split()
+_METHODS += _SHAPE16
+_FUNCTION_FORMS += _SHAPE16
+
+
+# ----------------------------------------------------------------------------------------
 # Indexing
 
 
@@ -1732,6 +2354,11 @@ class _ArrayMath:
     take_first = staticmethod(_np_take_first)
     put_first = staticmethod(_np_put_first)
     sliding_window_view = staticmethod(np.lib.stride_tricks.sliding_window_view)
+    roll = staticmethod(np.roll)  # issue 16: shape ops and products
+    einsum = staticmethod(_np_einsum)
+    cross = staticmethod(_np_cross)
+    diagonal = staticmethod(_np_diagonal)
+    diag_place = staticmethod(_np_diag_place)
 
     @staticmethod
     def astype(g: np.ndarray, dtype: Any) -> np.ndarray:

@@ -2707,6 +2707,137 @@ def _random_fills(name):
     return st.one_of(cases)
 
 
+# ----------------------------------------------------------------------------------------
+# Task "shape" (issue 16): shape ops and products. Per op: calls with one thing wrong,
+# plus garbage data as the input (and as the second operand of the products).
+
+def _m(*shape):
+    return ones(shape, grad=True)
+
+
+SHAPE16_CASES = {  # op -> [(label, call)]
+    "flip": [("dim 3 of (2, 2)", lambda: ag.flip(_m(2, 2), 3)),
+             ("repeated dims", lambda: ag.flip(_m(2, 2), (0, -2))),
+             ("dims 1.5", lambda: ag.flip(_m(2), 1.5)),
+             ("dims positional and keyword", lambda: ag.flip(_m(2), 0, dims=0))],
+    "roll": [("shifts 1.5", lambda: ag.roll(_m(3), 1.5)),
+             ("2 shifts, no dims", lambda: ag.roll(_m(2, 3), (1, 2))),
+             ("2 shifts, 1 dim", lambda: ag.roll(_m(2, 3), (1, 2), 0)),
+             ("dim 2 of (2, 3)", lambda: ag.roll(_m(2, 3), 1, 2))],
+    "repeat": [("fewer sizes than dims", lambda: ag.repeat(_m(2, 3), 2)),
+               ("a negative size", lambda: ag.repeat(_m(2), -1)),
+               ("size 1.5", lambda: ag.repeat(_m(2), 1.5))],
+    "tile": [("a negative size", lambda: ag.tile(_m(2), (-2,))),
+             ("dims 'a'", lambda: ag.tile(_m(2), "a")),
+             ("dims positional and keyword", lambda: ag.tile(_m(2), 2, dims=(2,)))],
+    "repeat_interleave": [
+        ("repeats -1", lambda: ag.repeat_interleave(_m(3), -1)),
+        ("3 repeats for 2", lambda: ag.repeat_interleave(_m(2), ag.tensor([1, 2, 3]), 0)),
+        ("float repeats", lambda: ag.repeat_interleave(_m(2), ag.tensor([1.0, 2.0]), 0)),
+        ("2-D repeats", lambda: ag.repeat_interleave(_m(2), ag.tensor([[1, 2]]), 0)),
+        ("dim 1 of (2,)", lambda: ag.repeat_interleave(_m(2), 2, 1)),
+        ("wrong output_size", lambda: ag.repeat_interleave(_m(2), 2, output_size=3)),
+        ("float input alone", lambda: ag.repeat_interleave(_m(2)))],
+    "tril": [("1-D", lambda: ag.tril(_m(3))), ("diagonal 0.5", lambda: ag.tril(_m(2, 2), 0.5))],
+    "triu": [("0-d", lambda: ag.triu(_m())), ("diagonal None", lambda: ag.triu(_m(2, 2), None))],
+    "unflatten": [("sizes not splitting 6", lambda: ag.unflatten(_m(6), 0, (4, 2))),
+                  ("two -1", lambda: ag.unflatten(_m(6), 0, (-1, -1))),
+                  ("-1 that does not divide", lambda: ag.unflatten(_m(6), 0, (4, -1))),
+                  ("sizes 3", lambda: ag.unflatten(_m(6), 0, 3)),
+                  ("dim 1 of (6,)", lambda: ag.unflatten(_m(6), 1, (2, 3)))],
+    "diag": [("3-D", lambda: ag.diag(_m(2, 2, 2))), ("0-d", lambda: ag.diag(_m())),
+             ("diagonal 1.5", lambda: ag.diag(_m(2, 2), 1.5))],
+    "diagonal": [("1-D", lambda: ag.diagonal(_m(3))),
+                 ("equal dims", lambda: ag.diagonal(_m(2, 2), 0, 1, -1)),
+                 ("dim2 3 of (2, 2)", lambda: ag.diagonal(_m(2, 2), 0, 0, 3)),
+                 ("offset '1'", lambda: ag.diagonal(_m(2, 2), "1"))],
+    "diag_embed": [("0-d", lambda: ag.diag_embed(_m())),
+                   ("equal dims", lambda: ag.diag_embed(_m(2), 0, 0, -2)),
+                   ("dim1 3 for 2 dims", lambda: ag.diag_embed(_m(2), 0, 3, 1))],
+    "movedim": [("repeated source", lambda: ag.movedim(_m(2, 3), (0, 0), (0, 1))),
+                ("lengths differ", lambda: ag.movedim(_m(2, 3), (0, 1), 0)),
+                ("destination 2 of (2, 3)", lambda: ag.movedim(_m(2, 3), 0, 2)),
+                ("source 'a'", lambda: ag.movedim(_m(2, 3), "a", 0))],
+    "narrow": [("start + length past the end", lambda: ag.narrow(_m(5), 0, 3, 3)),
+               ("start -6 of 5", lambda: ag.narrow(_m(5), 0, -6, 1)),
+               ("length -1", lambda: ag.narrow(_m(5), 0, 0, -1)),
+               ("start 1.5", lambda: ag.narrow(_m(5), 0, 1.5, 1)),
+               ("0-d", lambda: ag.narrow(_m(), 0, 0, 1))],
+    "select": [("index 5 of 5", lambda: ag.select(_m(5), 0, 5)),
+               ("index -6 of 5", lambda: ag.select(_m(5), 0, -6)),
+               ("dim 1 of (5,)", lambda: ag.select(_m(5), 1, 0)),
+               ("0-d", lambda: ag.select(_m(), 0, 0))],
+    "unbind": [("dim 1 of (2,)", lambda: ag.unbind(_m(2), 1)), ("0-d", lambda: ag.unbind(_m())),
+               ("dim None", lambda: ag.unbind(_m(2), None))],
+    "meshgrid": [("no tensors", lambda: ag.meshgrid(indexing="ij")),
+                 ("a 2-D tensor", lambda: ag.meshgrid(_m(2, 2), indexing="ij")),
+                 ("dtypes differ", lambda: ag.meshgrid(_m(2), ag.tensor([1]), indexing="ij")),
+                 ("indexing 'ji'", lambda: ag.meshgrid(_m(2), indexing="ji"))],
+    "einsum": [("equation 3", lambda: ag.einsum(3, _m(2))),
+               ("2 operands named, 1 given", lambda: ag.einsum("i,i", _m(2))),
+               ("subscripts for 2 dims of a 1-D", lambda: ag.einsum("ij", _m(2))),
+               ("sizes 2 and 3 for i", lambda: ag.einsum("i,i", _m(2), _m(3))),
+               ("repeated i of sizes 2, 3", lambda: ag.einsum("ii", _m(2, 3))),
+               ("output letter not in inputs", lambda: ag.einsum("i->j", _m(2))),
+               ("repeated output letter", lambda: ag.einsum("i->ii", _m(2))),
+               ("a digit subscript", lambda: ag.einsum("i1", _m(2, 2))),
+               ("no operands", lambda: ag.einsum("i"))],
+    "tensordot": [("dims 3 of 2-D", lambda: ag.tensordot(_m(2, 3), _m(3, 2), 3)),
+                  ("sizes differ", lambda: ag.tensordot(_m(2, 3), _m(2, 3), 1)),
+                  ("dims lists of different lengths",
+                   lambda: ag.tensordot(_m(2, 3), _m(3, 2), ([0, 1], [0]))),
+                  ("dims 'a'", lambda: ag.tensordot(_m(2), _m(2), "a")),
+                  ("dim 5", lambda: ag.tensordot(_m(2), _m(2), ([5], [0])))],
+    "inner": [("last dims differ", lambda: ag.inner(_m(2, 3), _m(2)))],
+    "outer": [("a 2-D operand", lambda: ag.outer(_m(2, 2), _m(2))),
+              ("a 0-d operand", lambda: ag.outer(_m(2), _m()))],
+    "kron": [],
+    "cross": [("no dim of size 3", lambda: ag.cross(_m(2, 2), _m(2, 2))),
+              ("dim of size 2", lambda: ag.cross(_m(3, 2), _m(3, 2), dim=1)),
+              ("shapes do not broadcast", lambda: ag.cross(_m(2, 3), _m(4, 3), dim=1)),
+              ("ranks differ", lambda: ag.cross(_m(2, 3), _m(3), dim=-1)),
+              ("dim 2 of 2-D", lambda: ag.cross(_m(2, 3), _m(2, 3), dim=2))],
+    "cdist": [("1-D", lambda: ag.cdist(_m(3), _m(2, 3))),
+              ("last dims differ", lambda: ag.cdist(_m(2, 3), _m(2, 4))),
+              ("p=-1", lambda: ag.cdist(_m(2, 3), _m(2, 3), p=-1.0)),
+              ("p=nan", lambda: ag.cdist(_m(2, 3), _m(2, 3), p=float("nan"))),
+              ("int tensors", lambda: ag.cdist(ag.ones(2, 3).long(), ag.ones(2, 3).long())),
+              ("batches do not broadcast", lambda: ag.cdist(_m(2, 1, 3), _m(3, 1, 3))),
+              ("compute_mode 'fast'", lambda: ag.cdist(_m(2, 3), _m(2, 3), compute_mode="fast"))],
+    "atleast_1d": [], "atleast_2d": [], "atleast_3d": [],
+}
+SHAPE16_NAMES = {"moveaxis": ("moveaxis", "movedim"), "tile": ("tile", "repeat"),
+                 "diag": ("diag",), "inner": ("inner", "tensordot"),
+                 "tensordot": ("tensordot", "einsum"), "kron": ("kron",)}
+SHAPE16_ARGS = {"roll": (1,), "repeat": (2,), "tile": ((2,),), "repeat_interleave": (2,),
+                "unflatten": (0, (1, -1)), "narrow": (0, 0, 1), "select": (0, 0),
+                "movedim": (0, 0), "moveaxis": (0, 0), "einsum": None, "meshgrid": None}
+SHAPE16_PRODUCTS = {"einsum", "tensordot", "inner", "outer", "kron", "cross", "cdist"}
+SHAPE16_ARGS.update({n: (ones((2, 3)),) for n in SHAPE16_PRODUCTS - {"einsum"}})
+SHAPE16_CASES["moveaxis"] = SHAPE16_CASES["movedim"]
+
+
+@bad(*(f"ag.{n}" for n in SHAPE16_CASES))
+def _shape16(name):
+    op = name.split(".")[1]
+    fn = function_form(name)
+    names = SHAPE16_NAMES.get(op, (op,))
+    args = SHAPE16_ARGS.get(op, ())
+    cases = [st.builds(lambda v: Bad(f"input {desc(v)}",
+                                     lambda: fn(v, *args) if args is not None else
+                                     fn("ij", v) if op == "einsum" else
+                                     fn(v, indexing="ij"), names),
+                       BAD_DATA if op[:7] not in ("atleast", "meshgri") else
+                       BAD_DATA.filter(lambda v: not isinstance(v, list)))]  # lists of tensors
+    if SHAPE16_CASES[op]:
+        cases.append(st.sampled_from([Bad(label, call, names)
+                                      for label, call in SHAPE16_CASES[op]]))
+    if op in SHAPE16_PRODUCTS and op != "einsum":
+        cases.append(st.builds(lambda v: Bad(f"second operand {desc(v)}",
+                                             lambda: fn(ones((2, 3)), v), names), BAD_DATA))
+    return st.one_of(cases)
+
+
 def _also(names: tuple[str, ...], extra: Callable[[str], list]) -> None:
     """Add the cases of ``extra(name)`` to the entries already registered for ``names``."""
     for n in names:

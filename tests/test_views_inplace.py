@@ -367,6 +367,11 @@ def _declared_cases():
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
         "logsigmoid": ops.logsigmoid(a),  # issue 16's nn primitives
+        # task "shape" (issue 16)
+        "flip": a.flip(0), "roll": a.roll(1), "repeat": a.repeat(2, 1), "tril": a.tril(),
+        "triu": a.triu(1), "diagonal": a.diagonal(), "diag_place": a.diag_embed(),
+        "einsum": ag.einsum("ij,kj->ik", a, b), "cross": ag.cross(a, b, dim=1),
+        "cdist": ag.cdist(a, b),
     }
 
 
