@@ -1021,15 +1021,31 @@ def logcumsumexp(x: Tensor, dim: int) -> Tensor:
         raise TypeError(f"logcumsumexp: expected a floating point tensor, got dtype {x.dtype}")
     src, k = _along(x, dim, "logcumsumexp")
     out = np.logaddexp.accumulate(src.data, axis=k)
-    # d out_i / d x_j = exp(x_j - out_i) for i >= j; split with c = max(out), so that
-    # exp(x_j - c) <= 1 (exp(c - out_i) overflows only for a range of out beyond ~700)
+    # d out_i / d x_j = exp(x_j - out_i) for i >= j
     c = out.max(axis=k, keepdims=True) if out.size else np.zeros(())
     c = np.where(np.isfinite(c), c, 0)
 
     def vjp(xp, g, out, x):
+        if isinstance(g, np.ndarray):  # first order: in log space, stable for any x
+            return _np_logcumsumexp_grad(g, x, out, k)
+        # create_graph: split with c = max(out), so that exp(x_j - c) <= 1 (exp(c - out_i)
+        # overflows only for a range of out beyond ~700 in float64)
         return xp.exp(x - c) * _reverse_cumsum(g * xp.exp(c - out), k)
 
     return reshape(_unary("logcumsumexp", out, src, vjp, {"dim": k}), x.shape)
+
+
+def _np_logcumsumexp_grad(g: np.ndarray, x: np.ndarray, out: np.ndarray,
+                          k: int) -> np.ndarray:
+    """Σ_{i >= j} g_i·exp(x_j - out_i) as exp(x_j + log Σ_{i >= j} exp(log|g_i| - out_i)),
+    for the positive and the negative part of g (no overflow)."""
+    total = np.zeros(np.broadcast_shapes(g.shape, x.shape), x.dtype)
+    with np.errstate(divide="ignore"):
+        for sign in (1, -1):
+            part = np.log(np.maximum(g * sign, 0)) - out
+            tail = _flip(np.logaddexp.accumulate(_flip(part, k), axis=k), k)
+            total += sign * np.exp(x + tail)
+    return total
 
 
 def _all_dims(dim: Any) -> Any:
