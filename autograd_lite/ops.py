@@ -1081,18 +1081,23 @@ def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = F
     """The values along ``dim`` in order, a named pair (values, indices): (2, 3).sort(1)
     -> two (2, 3). Always stable (equal values keep their order, as PyTorch's CPU sort,
     so ``stable`` changes nothing); the gradient goes back to each value's position."""
-    descending = flag(descending, "sort", "descending")
-    flag(stable, "sort", "stable")
-    src, k = _along(x, dim, "sort")
-    idx = _sort_order(src.data, k, descending)
+    src, k, idx = _sorting("sort", x, dim, descending, stable)
     return _VALUES_INDICES["sort"](reshape(_take(src, idx, k), x.shape),
                                    Tensor._wrap(idx.reshape(x.shape)))
+
+
+def _sorting(op: str, x: Tensor, dim: Any, descending: Any, stable: Any) -> tuple:
+    """(x as >= 1-d, the dim, the stable order along it) for sort and argsort."""
+    descending = flag(descending, op, "descending")
+    flag(stable, op, "stable")
+    src, k = _along(x, dim, op)
+    return src, k, _sort_order(src.data, k, descending)
 
 
 def argsort(x: Tensor, dim: int = -1, descending: bool = False, *,
             stable: bool = False) -> Tensor:
     """The int64 indices that sort ``x`` along ``dim`` (``sort(...).indices``)."""
-    return sort(x, dim, descending, stable=stable).indices
+    return Tensor._wrap(_sorting("argsort", x, dim, descending, stable)[2].reshape(x.shape))
 
 
 def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
