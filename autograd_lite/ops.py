@@ -625,9 +625,7 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     (2, 3).var(1) -> (2,). With no degrees of freedom (count - correction <= 0) the result
     is NaN or inf with a warning, as PyTorch. Composed from mean/sum, so its gradients come
     from theirs."""
-    v, dtype = _variance("var", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
-    with np.errstate(over="ignore"):  # a variance beyond float32 is inf, as PyTorch's
-        return astype(v, dtype)
+    return _var("var", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
 
 
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -636,7 +634,19 @@ def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     """Standard deviation, sqrt of :func:`var` (same arguments and defaults); where it is 0
     (a constant input) the gradient is 0, as PyTorch, not NaN. float32 values near 1e20
     (whose squares overflow float32) give their std, not inf."""
-    v, dtype = _variance("std", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+    return _std("std", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+
+
+def _var(op: str, *args: Any) -> Tensor:
+    """:func:`var` (errors naming ``op``)."""
+    v, dtype = _variance(op, *args)
+    with np.errstate(over="ignore"):  # a variance beyond float32 is inf, as PyTorch's
+        return astype(v, dtype)
+
+
+def _std(op: str, *args: Any) -> Tensor:
+    """:func:`std` (errors naming ``op``)."""
+    v, dtype = _variance(op, *args)
     with np.errstate(over="ignore"):
         return astype(_unary("std", np.sqrt(v.data), v, _grad_std), dtype)
 
@@ -662,7 +672,7 @@ def _variance(op: str, x: Tensor, dim: Any, unbiased: bool | None, keepdim: bool
     if count - correction <= 0:
         warnings.warn(f"{op}: {count} element(s) along the reduced dims of shape {x.shape} "
                       f"with correction={correction} leave no degrees of freedom; the result "
-                      "is NaN or inf (as PyTorch)", RuntimeWarning, stacklevel=3)
+                      "is NaN or inf (as PyTorch)", RuntimeWarning, stacklevel=4)
     dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
     wide = x if x.dtype == _FLOAT64 else astype(x, np.float64)
     centered = wide - mean(wide, axis=axes, keepdims=True)
@@ -938,8 +948,9 @@ def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
     axis, keepdim = _reduce_args("prod", axis, keepdims, dim, keepdim)
     x = _int_result(x, dtype, "prod")
     if axis is None:
-        flat = prod(reshape(x, -1), 0)
-        return reshape(flat, (1,) * x.ndim) if keepdim else flat
+        if keepdim:
+            raise TypeError("prod: keepdim=True needs a dim (as PyTorch)")
+        return prod(reshape(x, -1), 0)
     src, k = _along(x, axis, "prod")
     out = np.prod(src.data, axis=k, keepdims=True)
     kept = out.shape
@@ -1198,7 +1209,7 @@ def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> tuple:
 
 
 def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
-    """PyTorch's vector norm over ``dim`` (all elements by default; an int or a tuple):
+    """PyTorch's vector norm over ``dim`` (an int or a tuple; None or () = all elements):
     p = 'fro' or 2 (Euclidean), 1, inf (max |x|), -inf (min |x|), 0 (the count of nonzeros,
     no gradient), or any other real: (Σ|x|^p)^(1/p). (2, 3).norm(dim=1) -> (2,). Where the
     norm is 0 the gradient is 0 (the subgradient PyTorch takes); 'nuc' is not supported."""
@@ -1211,7 +1222,7 @@ def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> T
         p = 2.0
     p = real(p, "norm", "p", finite=False)
     keepdim = flag(keepdim, "norm", "keepdim")
-    axes = _axes(x, dim, "norm")
+    axes = _axes(x, _all_dims(dim), "norm")
     if p == math.inf or p == -math.inf:
         return (amax if p > 0 else amin)(builtins.abs(x), axes, keepdim)
     if p == 0:
@@ -1236,8 +1247,7 @@ def var_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: 
              correction: int | None = None) -> tuple[Tensor, Tensor]:
     """``(var(x, ...), mean(x, ...))`` over the same dims, the arguments of :func:`var`
     (unbiased by default): (2, 3) with dim=1 -> two (2,)."""
-    v = var(x, dim, unbiased, keepdim, axis=axis, keepdims=keepdims, ddof=ddof,
-            correction=correction)
+    v = _var("var_mean", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
     return v, _mean_as(x, v, dim, axis, keepdim, keepdims)
 
 
@@ -1245,8 +1255,7 @@ def std_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: 
              *, axis: Any = None, keepdims: bool = False, ddof: int | None = None,
              correction: int | None = None) -> tuple[Tensor, Tensor]:
     """``(std(x, ...), mean(x, ...))``, as :func:`var_mean`."""
-    s = std(x, dim, unbiased, keepdim, axis=axis, keepdims=keepdims, ddof=ddof,
-            correction=correction)
+    s = _std("std_mean", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
     return s, _mean_as(x, s, dim, axis, keepdim, keepdims)
 
 
@@ -1261,9 +1270,9 @@ def _mean_as(x: Tensor, like: Tensor, dim: Any, axis: Any, keepdim: bool,
 
 
 def count_nonzero(x: Tensor, dim: Any = None) -> Tensor:
-    """The number of nonzero elements over ``dim`` (all by default; an int or a tuple), an
-    int64 tensor: (2, 3).count_nonzero(1) -> (2,)."""
-    axes = _axes(x, dim, "count_nonzero")
+    """The number of nonzero elements over ``dim`` (an int or a tuple; None or () = all),
+    an int64 tensor: (2, 3).count_nonzero(1) -> (2,)."""
+    axes = _axes(x, _all_dims(dim), "count_nonzero")
     return Tensor._wrap(np.asarray(np.count_nonzero(x.data, axis=axes), dtype=np.int64))
 
 
@@ -1276,7 +1285,10 @@ def unique(x: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa
                     ("return_counts", return_counts)):
         flag(v, "unique", what)
     if dim is not None:
-        (dim,) = _axes(x, integer(dim, "unique", "dim"), "unique") or (0,)
+        dim = integer(dim, "unique", "dim")
+        if not x.ndim:
+            raise DimError(f"unique: dim {dim} given for a 0-d tensor, which has no dims")
+        (dim,) = _axes(x, dim, "unique")
     values, inverse, counts = np.unique(x.data, return_inverse=True, return_counts=True,
                                         axis=dim)
     inverse = inverse.reshape(x.shape if dim is None else (x.shape[dim],))

@@ -692,9 +692,7 @@ _OPS16_KEEPDIM = "prod amax amin median mode norm kthvalue var_mean std_mean".sp
      *(f"Tensor.{n}" for n in _OPS16 if n not in ("var_mean", "std_mean")))
 def _ops16(name):
     op, fn = _reducer(name)
-    # aminmax is amin and amax; var_mean and std_mean check their arguments in var and std
-    names = {"aminmax": (op, "amin", "amax"), "var_mean": (op, "var"),
-             "std_mean": (op, "std")}.get(op, (op,))
+    names = (op, "amin", "amax") if op == "aminmax" else (op,)  # aminmax is amin and amax
     pre = _OPS16_ARGS.get(op, ())
 
     def call(*args, x=None, **kwargs):
@@ -746,6 +744,10 @@ def _ops16(name):
     if op in ("var_mean", "std_mean"):
         cases.append(st.builds(lambda c: Bad(f"correction={desc(c)}", call(correction=c),
                                              names), NEGATIVE_INTS))
+    if op == "prod":
+        cases.append(st.just(Bad("keepdim without dim", call(keepdim=True), names)))
+    if op == "unique":
+        cases.append(st.just(Bad("dim of a 0-d tensor", call(dim=0, x=ones(())), names)))
     return st.one_of(cases)
 
 
