@@ -944,7 +944,8 @@ def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
          axis: Any = None, keepdims: bool = False) -> Tensor:
     """Product of all elements, or along one ``dim``: (2, 3).prod(1) -> (2,). Integer and
     bool data give int64 (as PyTorch). The gradient is the product of the other elements,
-    also where x has zeros (one zero: only it gets a gradient; several: none does)."""
+    also where x has zeros (one zero: only it gets a gradient; several: none does), and
+    its second derivative too (as PyTorch; from n x n products that leave one out)."""
     axis, keepdim = _reduce_args("prod", axis, keepdims, dim, keepdim)
     x = _int_result(x, dtype, "prod")
     if axis is None:
@@ -960,13 +961,22 @@ def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None
         zero = _data(x) == 0
         if not zero.any():
             return g * out / x
+        if not isinstance(g, np.ndarray):  # create_graph: n x n, exact at any order
+            return g * _leave_one_out(xp, x, k).prod(axis=-1).swapaxes(k, -1)
         zeros = zero.sum(axis=k, keepdims=True)
-        nonzero = xp.where(zero, 1.0, x)  # the product of the nonzero elements
+        nonzero = xp.where(zero, 1.0, x)  # x with its zeros as ones
         rest = nonzero.prod(axis=k, keepdims=True)
         return g * xp.where(zero, rest * (zeros == 1), rest / nonzero * (zeros == 0))
 
     shape = _reduced_shape(x.shape, (k,), keepdim) if x.ndim else ()
     return _unary("prod", out.reshape(shape), src, vjp, {"dim": k, "keepdim": keepdim})
+
+
+def _leave_one_out(xp, x: Any, k: int) -> Any:
+    """e[..., j, i] = x_i along dim ``k`` (moved last), 1 where i == j: row j's products
+    leave x_j out, exactly also where x has zeros (an n x n array or Tensor)."""
+    n = x.shape[k]
+    return xp.where(np.eye(n, dtype=bool), 1.0, x.swapaxes(k, -1)[..., None, :])
 
 
 def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -991,17 +1001,18 @@ def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     def vjp(xp, g, out, x):
         if not (_data(x) == 0).any():
             return _reverse_cumsum(g * out, k) / x
-        # d out_i / d x_j = Π_{l <= i, l != j} x_l for i >= j: dim k last, j then i
+        # d out_i / d x_j = Π_{l <= i, l != j} x_l for i >= j
         n = x.shape[k]
-        each = xp.where(np.eye(n, dtype=bool), 1.0, x.swapaxes(k, -1)[..., None, :])
         upper = np.triu(np.ones((n, n), bool))  # i >= j
-        total = (each.cumprod(-1) * upper * g.swapaxes(k, -1)[..., None, :]).sum(axis=-1)
+        total = (_leave_one_out(xp, x, k).cumprod(-1) * upper
+                 * g.swapaxes(k, -1)[..., None, :]).sum(axis=-1)
         return total.swapaxes(k, -1)
 
     return reshape(_unary("cumprod", out, src, vjp, {"dim": k}), x.shape)
 
 
 def _cumulative(name: str, better, x: Tensor, dim: int) -> tuple:
+    """cummax or cummin (``better`` np.maximum or np.minimum) as (values, indices)."""
     src, k = _along(x, dim, name)
     v = src.data
     best = better.accumulate(v, axis=k)
@@ -1060,7 +1071,7 @@ def _np_logcumsumexp_grad(g: np.ndarray, x: np.ndarray, out: np.ndarray,
 
 
 def _all_dims(dim: Any) -> Any:
-    """PyTorch's dim=() (or None) of amax/amin/count_nonzero: every dim."""
+    """PyTorch's dim=() (or None) of amax, amin, norm and count_nonzero: every dim."""
     return None if dim is None or (isinstance(dim, (tuple, list)) and not dim) else dim
 
 

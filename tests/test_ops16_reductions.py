@@ -252,6 +252,16 @@ def test_prod_gradient_with_zeros(values, grad):
     assert x.grad.tolist() == [grad, [6.0, 3.0, 2.0]]
 
 
+@given(st.lists(st.sampled_from([0.0, -1.5, 0.7, 2.0]), min_size=1, max_size=5))
+def test_prod_second_order_with_zeros(values):
+    x = ag.tensor(values, requires_grad=True)  # a polynomial: finite differences are exact
+    assert gradgradcheck(lambda t: t.prod(), (x,))
+    assert gradgradcheck(lambda t: (t * ag.tensor([[1.0], [2.0]])).prod(1), (x,))
+    x = ag.tensor([0.0, 0.0, 3.0], requires_grad=True)
+    (g,) = ag.grad(x.prod(), x, create_graph=True)
+    assert ag.grad(g[0], x)[0].tolist() == [0.0, 3.0, 0.0]  # torch's values
+
+
 @given(st.lists(st.sampled_from([0.0, -1.5, 0.7, 2.0]), min_size=1, max_size=6))
 def test_cumprod_gradient_with_zeros(values):
     x = ag.tensor(values, requires_grad=True)
