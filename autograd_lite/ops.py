@@ -1017,8 +1017,10 @@ def _cumulative(name: str, better, x: Tensor, dim: int) -> tuple:
     v = src.data
     best = better.accumulate(v, axis=k)
     shape = [-1 if i == k else 1 for i in range(v.ndim)]
-    # the last position holding the running extreme, ties included (as PyTorch)
-    idx = np.maximum.accumulate(np.where(v == best, np.arange(v.shape[k]).reshape(shape), 0),
+    # the last position holding the running extreme, ties included; a NaN is the extreme
+    # from there on (as PyTorch)
+    hit = (v == best) | (v != v)
+    idx = np.maximum.accumulate(np.where(hit, np.arange(v.shape[k]).reshape(shape), 0),
                                 axis=k).astype(np.int64)
     return _VALUES_INDICES[name](reshape(_take(src, idx, k), x.shape),
                                  Tensor._wrap(idx.reshape(x.shape)))
@@ -1164,6 +1166,16 @@ def _kth(src: Tensor, k: int, d: int) -> np.ndarray:
     return _sort_order(src.data, d, False)[(slice(None),) * d + (slice(k - 1, k),)]
 
 
+def _median_index(v: np.ndarray, d: int) -> np.ndarray:
+    """Index of the lower median along ``d``, dim kept; of a slice with NaN its first NaN
+    (as PyTorch; the stable order puts NaNs last, in their order)."""
+    n = v.shape[d]
+    nans = np.isnan(v).sum(axis=d, keepdims=True) if v.dtype.kind == "f" else 0
+    at = np.where(nans > 0, n - nans, (n - 1) // 2)
+    return np.take_along_axis(_sort_order(v, d, False), np.asarray(at, np.int64).reshape(
+        _kept_shape(v.shape, (d,))), axis=d)
+
+
 def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple:
     """The ``k``-th smallest value along ``dim`` (k from 1) and its index, a named pair:
     (2, 5).kthvalue(2) -> two (2,). The gradient goes to the selected element."""
@@ -1174,21 +1186,22 @@ def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple:
 
 
 def median(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """The lower median (the ⌈n/2⌉-th smallest, as PyTorch): ``x.median()`` of all elements
-    (NaN for an empty tensor), ``x.median(dim, keepdim)`` a named pair (values, indices):
-    (2, 4).median(1) -> two (2,). The gradient goes to the selected element."""
+    """The lower median (the ⌈n/2⌉-th smallest, as PyTorch; NaN where there is a NaN):
+    ``x.median()`` of all elements (NaN for an empty tensor; the elements equal to it share
+    the gradient), ``x.median(dim, keepdim)`` a named pair (values, indices), the gradient
+    to the selected element: (2, 4).median(1) -> two (2,)."""
     keepdim = flag(keepdim, "median", "keepdim")
     if dim is None:
         if not x.numel():
             return Tensor._wrap(np.full((), np.nan, x.dtype if x.dtype.kind == "f"
                                         else get_default_dtype()))
         flat = x.data.reshape(-1)
-        out = flat[_kth(Tensor._wrap(flat), (flat.size + 1) // 2, 0)[0]]
+        out = flat[_median_index(flat, 0)[0]]
         return _reduction("median", x, tuple(range(x.ndim)), False, out,
                           _tied_share(tuple(range(x.ndim))))
     src, d = _along(x, dim, "median")
     _nonempty("median", src, (d,), False)
-    return _selected("median", x, src, _kth(src, (src.shape[d] + 1) // 2, d), d, keepdim)
+    return _selected("median", x, src, _median_index(src.data, d), d, keepdim)
 
 
 def _np_mode_index(v: np.ndarray) -> np.ndarray:
