@@ -907,6 +907,11 @@ def _along(x: Tensor, dim: Any, op: str) -> tuple[Tensor, int]:
     return src, _axes(src, integer(dim, op, "dim"), op)[0]
 
 
+def _as_0d(x: Tensor, out: Tensor) -> Tensor:
+    """``out``, computed on the (1,) form of a 0-d ``x``, back as 0-d."""
+    return out if x.ndim else reshape(out, ())
+
+
 def _take(x: Tensor, idx: np.ndarray, k: int) -> Tensor:
     """``take_along_axis(x, idx, k)``, differentiable: the gradient scatter-adds back."""
     index = tuple(idx if i == k else np.arange(n).reshape([-1 if j == i else 1
@@ -1008,7 +1013,7 @@ def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
                  * g.swapaxes(k, -1)[..., None, :]).sum(axis=-1)
         return total.swapaxes(k, -1)
 
-    return reshape(_unary("cumprod", out, src, vjp, {"dim": k}), x.shape)
+    return _as_0d(x, _unary("cumprod", out, src, vjp, {"dim": k}))
 
 
 def _cumulative(name: str, better, x: Tensor, dim: int) -> tuple:
@@ -1056,7 +1061,7 @@ def logcumsumexp(x: Tensor, dim: int) -> Tensor:
         # overflows only for a range of out beyond ~700 in float64)
         return xp.exp(x - c) * _reverse_cumsum(g * xp.exp(c - out), k)
 
-    return reshape(_unary("logcumsumexp", out, src, vjp, {"dim": k}), x.shape)
+    return _as_0d(x, _unary("logcumsumexp", out, src, vjp, {"dim": k}))
 
 
 def _np_logcumsumexp_grad(g: np.ndarray, x: np.ndarray, out: np.ndarray,
