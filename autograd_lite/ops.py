@@ -625,9 +625,7 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     (2, 3).var(1) -> (2,). With no degrees of freedom (count - correction <= 0) the result
     is NaN or inf with a warning, as PyTorch. Composed from mean/sum, so its gradients come
     from theirs."""
-    v, dtype = _variance("var", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
-    with np.errstate(over="ignore"):  # a variance beyond float32 is inf, as PyTorch's
-        return astype(v, dtype)
+    return _var("var", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
 
 
 def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False, *,
@@ -636,7 +634,19 @@ def std(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
     """Standard deviation, sqrt of :func:`var` (same arguments and defaults); where it is 0
     (a constant input) the gradient is 0, as PyTorch, not NaN. float32 values near 1e20
     (whose squares overflow float32) give their std, not inf."""
-    v, dtype = _variance("std", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+    return _std("std", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+
+
+def _var(op: str, *args: Any) -> Tensor:
+    """:func:`var` (errors naming ``op``)."""
+    v, dtype = _variance(op, *args)
+    with np.errstate(over="ignore"):  # a variance beyond float32 is inf, as PyTorch's
+        return astype(v, dtype)
+
+
+def _std(op: str, *args: Any) -> Tensor:
+    """:func:`std` (errors naming ``op``)."""
+    v, dtype = _variance(op, *args)
     with np.errstate(over="ignore"):
         return astype(_unary("std", np.sqrt(v.data), v, _grad_std), dtype)
 
@@ -662,7 +672,7 @@ def _variance(op: str, x: Tensor, dim: Any, unbiased: bool | None, keepdim: bool
     if count - correction <= 0:
         warnings.warn(f"{op}: {count} element(s) along the reduced dims of shape {x.shape} "
                       f"with correction={correction} leave no degrees of freedom; the result "
-                      "is NaN or inf (as PyTorch)", RuntimeWarning, stacklevel=3)
+                      "is NaN or inf (as PyTorch)", RuntimeWarning, stacklevel=4)
     dtype = x.dtype if x.dtype.kind == "f" else get_default_dtype()
     wide = x if x.dtype == _FLOAT64 else astype(x, np.float64)
     centered = wide - mean(wide, axis=axes, keepdims=True)
@@ -681,7 +691,9 @@ def _grad_std(xp, g, out, v):
 
 # What x.max(dim) returns, as torch.return_types.max: a pair with names.
 _VALUES_INDICES = {name: namedtuple(name, ("values", "indices"), module="autograd_lite")
-                   for name in ("max", "min")}
+                   for name in ("max", "min", "sort", "topk", "kthvalue", "median", "mode",
+                                "cummax", "cummin")}
+_VALUES_INDICES["aminmax"] = namedtuple("aminmax", ("min", "max"), module="autograd_lite")
 
 
 def _nonempty(name: str, x: Tensor, axes: tuple, whole: bool) -> None:
@@ -694,6 +706,26 @@ def _nonempty(name: str, x: Tensor, axes: tuple, whole: bool) -> None:
             raise DimError(f"{name}: cannot reduce dim {a} of size 0 (shape {x.shape})")
 
 
+def _extreme_values(name: str, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
+    """The largest (``name`` max or amax) or smallest values over ``axis``; tied extremes
+    share the gradient evenly (as PyTorch)."""
+    axes = _axes(x, axis, name)
+    _nonempty(name, x, axes, axis is None)
+    npfn = np.max if name.endswith("max") else np.min
+    return _reduction(name, x, axes, keepdims, npfn(x.data, axis=axes, keepdims=keepdims),
+                      _tied_share(axes))
+
+
+def _tied_share(axes: tuple):
+    """The vjp of a reduction to one of its elements: all the elements equal to the result
+    share the gradient evenly (as PyTorch's max, amax and median)."""
+    def vjp(xp, g, out, x):
+        hit = _data(x) == _data(out)
+        return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(_data(x).dtype)
+
+    return vjp
+
+
 def _extremum(name: str, x: Tensor, dim: Any, keepdim: bool, axis: Any,
               keepdims: bool) -> Any:
     """:func:`max` or :func:`min`: elementwise, (values, indices) or values."""
@@ -704,16 +736,7 @@ def _extremum(name: str, x: Tensor, dim: Any, keepdim: bool, axis: Any,
         return (maximum if name == "max" else minimum)(x, dim)
     if dim is None:  # x.max() or numpy's x.max(axis=...): the values
         axis, keepdims = _reduce_args(name, axis, keepdims, None, keepdim)
-        axes = _axes(x, axis, name)
-        _nonempty(name, x, axes, axis is None)
-
-        def vjp(xp, g, out, x):
-            hit = _data(x) == _data(out)  # ties share the gradient evenly (as PyTorch)
-            return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(_data(x).dtype)
-
-        npfn = np.max if name == "max" else np.min
-        return _reduction(name, x, axes, keepdims,
-                          npfn(x.data, axis=axes, keepdims=keepdims), vjp)
+        return _extreme_values(name, x, axis, keepdims)
     if axis is not None:
         raise TypeError(f"{name}: give axis or dim, not both")
     keepdim = flag(keepdim, name, "keepdim") or flag(keepdims, name, "keepdims")
@@ -756,7 +779,8 @@ def _truth(name: str, npfn, x: Tensor, dim, keepdim, axis, keepdims, out) -> Ten
         raise TypeError(f"{name}: out= is not supported, got {_short(out)}")
     axis, keepdims = _reduce_args(name, axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, name)
-    return Tensor._wrap(np.asarray(npfn(x.data, axis=axes, keepdims=keepdims)))
+    out = np.asarray(npfn(x.data, axis=axes, keepdims=keepdims))
+    return Tensor._wrap(out.astype(np.uint8) if x.dtype == np.uint8 else out)  # as PyTorch
 
 
 # Named _any/_all here (ag.any and Tensor.any outside): this module calls the builtins.
@@ -865,6 +889,456 @@ def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False, *,
            dim: int | None = None, keepdim: bool = False) -> Tensor:
     """Index of the smallest value (flat index when ``axis`` is None); no gradient."""
     return _arg_extremum("argmin", np.argmin, x, axis, keepdims, dim, keepdim)
+
+
+# ----------------------------------------------------------------------------------------
+# issue 16: more reductions and scans
+#
+# Ops that select elements (sort, topk, kthvalue, median, mode, cummax, cummin) compute
+# int64 indices on the arrays and take the values with :func:`_take`, an advanced-index
+# getitem: the gradient scatters back to the selected positions, with second order.
+# Ties: sorting is stable (equal values keep their order, as PyTorch's CPU sort), and
+# kthvalue/median take the k-th element of that stable order.
+
+
+def _along(x: Tensor, dim: Any, op: str) -> tuple[Tensor, int]:
+    """(x, dim as a non-negative int); a 0-d x as a (1,) tensor (it has dims 0 and -1)."""
+    src = x if x.ndim else reshape(x, 1)
+    return src, _axes(src, integer(dim, op, "dim"), op)[0]
+
+
+def _as_0d(x: Tensor, out: Tensor) -> Tensor:
+    """``out``, computed on the (1,) form of a 0-d ``x``, back as 0-d."""
+    return out if x.ndim else reshape(out, ())
+
+
+def _take(x: Tensor, idx: np.ndarray, k: int) -> Tensor:
+    """``take_along_axis(x, idx, k)``, differentiable: the gradient scatter-adds back."""
+    index = tuple(idx if i == k else np.arange(n).reshape([-1 if j == i else 1
+                                                           for j in range(idx.ndim)])
+                  for i, n in enumerate(idx.shape))
+    return getitem(x, index)
+
+
+def _flip(a: Any, k: int) -> Any:
+    """``a`` reversed along dim ``k`` (a basic slice: arrays and Tensors alike)."""
+    return a[(slice(None),) * k + (slice(None, None, -1),)]
+
+
+def _reverse_cumsum(a: Any, k: int) -> Any:
+    """Σ_{i >= j} a_i along dim ``k``: the adjoint of cumsum."""
+    return _flip(_flip(a, k).cumsum(k), k)
+
+
+def _sort_order(v: np.ndarray, k: int, descending: bool) -> np.ndarray:
+    """Stable int64 argsort along ``k``; descending keeps tied values in their order too."""
+    if not descending:
+        return np.argsort(v, axis=k, kind="stable")
+    return v.shape[k] - 1 - _flip(np.argsort(_flip(v, k), axis=k, kind="stable"), k)
+
+
+def _int_result(x: Tensor, dtype: Any, op: str) -> Tensor:
+    """x in ``dtype`` if given, else integer/bool data widened to int64 (PyTorch's sum,
+    prod and cumsum dtype rule)."""
+    if dtype is not None:
+        return astype(x, dtype_arg(dtype, op))
+    return astype(x, np.int64) if x.dtype.kind in "biu" else x
+
+
+def prod(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None,
+         axis: Any = None, keepdims: bool = False) -> Tensor:
+    """Product of all elements, or along one ``dim``: (2, 3).prod(1) -> (2,). Integer and
+    bool data give int64 (as PyTorch). The gradient is the product of the other elements,
+    also where x has zeros (one zero: only it gets a gradient; several: none does), and
+    its second derivative too (as PyTorch; from n x n products that leave one out)."""
+    axis, keepdim = _reduce_args("prod", axis, keepdims, dim, keepdim)
+    x = _int_result(x, dtype, "prod")
+    if axis is None:
+        if keepdim:
+            raise TypeError("prod: keepdim=True needs a dim (as PyTorch)")
+        return prod(reshape(x, -1), 0)
+    src, k = _along(x, axis, "prod")
+    out = np.prod(src.data, axis=k, keepdims=True)
+    kept = out.shape
+
+    def vjp(xp, g, out, x):
+        g, out = g.reshape(kept), out.reshape(kept)
+        zero = _data(x) == 0
+        if not zero.any():
+            return g * out / x
+        if not isinstance(g, np.ndarray):  # create_graph: n x n, exact at any order
+            return g * _leave_one_out(xp, x, k).prod(axis=-1).swapaxes(k, -1)
+        zeros = zero.sum(axis=k, keepdims=True)
+        nonzero = xp.where(zero, 1.0, x)  # x with its zeros as ones
+        rest = nonzero.prod(axis=k, keepdims=True)
+        return g * xp.where(zero, rest * (zeros == 1), rest / nonzero * (zeros == 0))
+
+    shape = _reduced_shape(x.shape, (k,), keepdim) if x.ndim else ()
+    return _unary("prod", out.reshape(shape), src, vjp, {"dim": k, "keepdim": keepdim})
+
+
+def _leave_one_out(xp, x: Any, k: int) -> Any:
+    """e[..., j, i] = x_i along dim ``k`` (moved last), 1 where i == j: row j's products
+    leave x_j out, exactly also where x has zeros (an n x n array or Tensor)."""
+    n = x.shape[k]
+    return xp.where(np.eye(n, dtype=bool), 1.0, x.swapaxes(k, -1)[..., None, :])
+
+
+def cumsum(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running sums along ``dim`` (required, as PyTorch): (2, 3).cumsum(1) -> (2, 3);
+    integer and bool data give int64."""
+    x = _int_result(x, dtype, "cumsum")
+    src, k = _along(x, dim, "cumsum")
+    out = np.cumsum(src.data, axis=k).reshape(x.shape)
+    return _unary("cumsum", out, x,
+                  lambda xp, g, out, x: _reverse_cumsum(g.reshape(src.shape), k).reshape(
+                      x.shape), {"dim": k})
+
+
+def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+    """Running products along ``dim`` (required): (2, 3).cumprod(1) -> (2, 3). Where x has
+    zeros the gradient is still exact (as PyTorch), computed from the n x n products that
+    leave one element out (n the size of ``dim``)."""
+    x = _int_result(x, dtype, "cumprod")
+    src, k = _along(x, dim, "cumprod")
+    out = np.cumprod(src.data, axis=k)
+
+    def vjp(xp, g, out, x):
+        if not (_data(x) == 0).any():
+            return _reverse_cumsum(g * out, k) / x
+        # d out_i / d x_j = Π_{l <= i, l != j} x_l for i >= j
+        n = x.shape[k]
+        upper = np.triu(np.ones((n, n), bool))  # i >= j
+        total = (_leave_one_out(xp, x, k).cumprod(-1) * upper
+                 * g.swapaxes(k, -1)[..., None, :]).sum(axis=-1)
+        return total.swapaxes(k, -1)
+
+    return _as_0d(x, _unary("cumprod", out, src, vjp, {"dim": k}))
+
+
+def _cumulative(name: str, better, x: Tensor, dim: int) -> tuple:
+    """cummax or cummin (``better`` np.maximum or np.minimum) as (values, indices)."""
+    src, k = _along(x, dim, name)
+    v = src.data
+    best = better.accumulate(v, axis=k)
+    shape = [-1 if i == k else 1 for i in range(v.ndim)]
+    # the last position holding the running extreme, ties included; a NaN is the extreme
+    # from there on (as PyTorch)
+    hit = (v == best) | (v != v)
+    idx = np.maximum.accumulate(np.where(hit, np.arange(v.shape[k]).reshape(shape), 0),
+                                axis=k).astype(np.int64)
+    return _VALUES_INDICES[name](reshape(_take(src, idx, k), x.shape),
+                                 Tensor._wrap(idx.reshape(x.shape)))
+
+
+def cummax(x: Tensor, dim: int) -> tuple:
+    """Running maxima along ``dim``, a named pair (values, indices); a tie takes the later
+    index, as PyTorch: [3, 1, 3] -> values [3, 3, 3], indices [0, 0, 2]. The gradient goes
+    to the selected elements."""
+    return _cumulative("cummax", np.maximum, x, dim)
+
+
+def cummin(x: Tensor, dim: int) -> tuple:
+    """Running minima along ``dim`` as (values, indices); the same rules as cummax."""
+    return _cumulative("cummin", np.minimum, x, dim)
+
+
+def logcumsumexp(x: Tensor, dim: int) -> Tensor:
+    """log(cumsum(exp(x))) along ``dim`` without overflow: [-1000, 0, 1000] -> [-1000, 0,
+    1000]. Floating point input only (as PyTorch)."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"logcumsumexp: expected a floating point tensor, got dtype {x.dtype}")
+    src, k = _along(x, dim, "logcumsumexp")
+    out = np.logaddexp.accumulate(src.data, axis=k)
+    # d out_i / d x_j = exp(x_j - out_i) for i >= j
+    c = out.max(axis=k, keepdims=True) if out.size else np.zeros(())
+    c = np.where(np.isfinite(c), c, 0)
+
+    def vjp(xp, g, out, x):
+        if isinstance(g, np.ndarray):  # first order: in log space, stable for any x
+            return _np_logcumsumexp_grad(g, x, out, k)
+        # create_graph: split with c = max(out), so that exp(x_j - c) <= 1 (exp(c - out_i)
+        # overflows only for a range of out beyond ~700 in float64)
+        return xp.exp(x - c) * _reverse_cumsum(g * xp.exp(c - out), k)
+
+    return _as_0d(x, _unary("logcumsumexp", out, src, vjp, {"dim": k}))
+
+
+def _np_logcumsumexp_grad(g: np.ndarray, x: np.ndarray, out: np.ndarray,
+                          k: int) -> np.ndarray:
+    """Σ_{i >= j} g_i·exp(x_j - out_i) as exp(x_j + log Σ_{i >= j} exp(log|g_i| - out_i)),
+    for the positive and the negative part of g (no overflow)."""
+    total = np.zeros(np.broadcast_shapes(g.shape, x.shape), x.dtype)
+    with np.errstate(divide="ignore"):
+        for sign in (1, -1):
+            part = np.log(np.maximum(g * sign, 0)) - out
+            tail = _flip(np.logaddexp.accumulate(_flip(part, k), axis=k), k)
+            total += sign * np.exp(x + tail)
+    return total
+
+
+def _all_dims(dim: Any) -> Any:
+    """PyTorch's dim=() (or None) of amax, amin, norm and count_nonzero: every dim."""
+    return None if dim is None or (isinstance(dim, (tuple, list)) and not dim) else dim
+
+
+def amax(x: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool = False) -> Tensor:
+    """The largest values over ``dim`` (an int or tuple; () = all, as PyTorch): (2, 3)
+    .amax(1) -> (2,). Tied maxima share the gradient evenly."""
+    axis, keepdims = _reduce_args("amax", axis, keepdims, _all_dims(dim), keepdim)
+    return _extreme_values("amax", x, axis, keepdims)
+
+
+def amin(x: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
+         keepdims: bool = False) -> Tensor:
+    """The smallest values over ``dim``; the same rules as :func:`amax`."""
+    axis, keepdims = _reduce_args("amin", axis, keepdims, _all_dims(dim), keepdim)
+    return _extreme_values("amin", x, axis, keepdims)
+
+
+def aminmax(x: Tensor, *, dim: int | None = None, keepdim: bool = False) -> tuple:
+    """A named pair (min, max) of :func:`amin` and :func:`amax`, over all elements or one
+    ``dim``: (2, 3) with dim=1 -> two (2,)."""
+    if dim is not None:
+        dim = integer(dim, "aminmax", "dim")
+    keepdim = flag(keepdim, "aminmax", "keepdim")
+    return _VALUES_INDICES["aminmax"](amin(x, dim, keepdim), amax(x, dim, keepdim))
+
+
+def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> tuple:
+    """The values along ``dim`` in order, a named pair (values, indices): (2, 3).sort(1)
+    -> two (2, 3). Always stable (equal values keep their order, as PyTorch's CPU sort,
+    so ``stable`` changes nothing); the gradient goes back to each value's position."""
+    src, k, idx = _sorting("sort", x, dim, descending, stable)
+    return _VALUES_INDICES["sort"](reshape(_take(src, idx, k), x.shape),
+                                   Tensor._wrap(idx.reshape(x.shape)))
+
+
+def _sorting(op: str, x: Tensor, dim: Any, descending: Any, stable: Any) -> tuple:
+    """(x as >= 1-d, the dim, the stable order along it) for sort and argsort."""
+    descending = flag(descending, op, "descending")
+    flag(stable, op, "stable")
+    src, k = _along(x, dim, op)
+    return src, k, _sort_order(src.data, k, descending)
+
+
+def argsort(x: Tensor, dim: int = -1, descending: bool = False, *,
+            stable: bool = False) -> Tensor:
+    """The int64 indices that sort ``x`` along ``dim`` (``sort(...).indices``)."""
+    return Tensor._wrap(_sorting("argsort", x, dim, descending, stable)[2].reshape(x.shape))
+
+
+def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
+         ) -> tuple:  # noqa: A002 (PyTorch's name)
+    """The ``k`` largest (``largest=False``: smallest) values along ``dim`` in order, a
+    named pair (values, indices): (2, 5).topk(3) -> two (2, 3). Tied values come in their
+    order in x (PyTorch leaves the order of ties unspecified); the results are always
+    sorted. The gradient goes to the selected elements."""
+    largest = flag(largest, "topk", "largest")
+    flag(sorted, "topk", "sorted")
+    src, d = _along(x, dim, "topk")
+    k = _count_arg("topk", k, src.shape[d], d, 0)
+    idx = _sort_order(src.data, d, largest)[(slice(None),) * d + (slice(0, k),)]
+    values, indices = _take(src, idx, d), idx
+    if not x.ndim:
+        values, indices = reshape(values, ()), indices.reshape(())
+    return _VALUES_INDICES["topk"](values, Tensor._wrap(indices))
+
+
+def _count_arg(op: str, k: Any, n: int, d: int, low: int) -> int:
+    k = integer(k, op, "k")
+    if not low <= k <= n:
+        raise ValueError(f"{op}: k={k} is out of range for dim {d} of size {n} (expected "
+                         f"{low} <= k <= {n})")
+    return k
+
+
+def _selected(name: str, x: Tensor, src: Tensor, idx: np.ndarray, d: int,
+              keepdim: bool) -> tuple:
+    """The named (values, indices) of the elements ``idx`` (one per slice, dim ``d`` kept)
+    of ``src``, which is ``x`` or the (1,) form of a 0-d ``x``."""
+    values = _take(src, idx, d)
+    if not (keepdim and x.ndim):
+        shape = _reduced_shape(x.shape, (d,), False) if x.ndim else ()
+        values, idx = reshape(values, shape), idx.reshape(shape)
+    return _VALUES_INDICES[name](values, Tensor._wrap(idx))
+
+
+def _kth(src: Tensor, k: int, d: int) -> np.ndarray:
+    """Index of the k-th smallest (from 1) along ``d``, dim kept, in the stable order (of
+    equal values the first in x counts first; PyTorch picks one of them, not always it)."""
+    return _sort_order(src.data, d, False)[(slice(None),) * d + (slice(k - 1, k),)]
+
+
+def _median_index(v: np.ndarray, d: int) -> np.ndarray:
+    """Index of the lower median along ``d``, dim kept; of a slice with NaN its first NaN
+    (as PyTorch; the stable order puts NaNs last, in their order)."""
+    n = v.shape[d]
+    nans = np.isnan(v).sum(axis=d, keepdims=True) if v.dtype.kind == "f" else 0
+    at = np.where(nans > 0, n - nans, (n - 1) // 2)
+    return np.take_along_axis(_sort_order(v, d, False), np.asarray(at, np.int64).reshape(
+        _kept_shape(v.shape, (d,))), axis=d)
+
+
+def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple:
+    """The ``k``-th smallest value along ``dim`` (k from 1) and its index, a named pair:
+    (2, 5).kthvalue(2) -> two (2,). The gradient goes to the selected element."""
+    keepdim = flag(keepdim, "kthvalue", "keepdim")
+    src, d = _along(x, dim, "kthvalue")
+    k = _count_arg("kthvalue", k, src.shape[d], d, 1)
+    return _selected("kthvalue", x, src, _kth(src, k, d), d, keepdim)
+
+
+def median(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The lower median (the ⌈n/2⌉-th smallest, as PyTorch; NaN where there is a NaN):
+    ``x.median()`` of all elements (NaN for an empty tensor; the elements equal to it share
+    the gradient), ``x.median(dim, keepdim)`` a named pair (values, indices), the gradient
+    to the selected element: (2, 4).median(1) -> two (2,)."""
+    keepdim = flag(keepdim, "median", "keepdim")
+    if dim is None:
+        if not x.numel():
+            return Tensor._wrap(np.full((), np.nan, x.dtype if x.dtype.kind == "f"
+                                        else get_default_dtype()))
+        flat = x.data.reshape(-1)
+        out = flat[_median_index(flat, 0)[0]]
+        return _reduction("median", x, tuple(range(x.ndim)), False, out,
+                          _tied_share(tuple(range(x.ndim))))
+    src, d = _along(x, dim, "median")
+    _nonempty("median", src, (d,), False)
+    return _selected("median", x, src, _median_index(src.data, d), d, keepdim)
+
+
+def _np_mode_index(v: np.ndarray) -> np.ndarray:
+    """For each row of the 2-D ``v``: the index of the last occurrence of its most frequent
+    value (of equally frequent values the smallest), PyTorch's mode."""
+    rows = np.arange(len(v))
+    order = np.argsort(v, axis=1, kind="stable")
+    s = np.take_along_axis(v, order, axis=1)
+    run = np.concatenate([np.zeros((len(v), 1), np.int64),
+                          np.cumsum(s[:, 1:] != s[:, :-1], axis=1)], axis=1)
+    counts = np.zeros(v.shape, np.int64)
+    np.add.at(counts, (rows[:, None], run), 1)
+    per = np.take_along_axis(counts, run, axis=1)  # each sorted element's count
+    start = np.argmax(per, axis=1)  # the first run of the largest count: smallest value
+    # a stable order keeps equal values in x's order: the run's end is the last occurrence
+    return order[rows, start + per[rows, start] - 1]
+
+
+def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> tuple:
+    """The most frequent value along ``dim`` and an index of it, a named pair: (2, 5)
+    .mode() -> two (2,). As PyTorch: of equally frequent values the smallest, and the index
+    of its last occurrence. The gradient goes to that element."""
+    keepdim = flag(keepdim, "mode", "keepdim")
+    src, d = _along(x, dim, "mode")
+    _nonempty("mode", src, (d,), False)
+    v = np.moveaxis(src.data, d, -1)
+    idx = _np_mode_index(v.reshape(-1, v.shape[-1])).reshape(v.shape[:-1])
+    return _selected("mode", x, src, np.expand_dims(idx, d).astype(np.int64), d, keepdim)
+
+
+def norm(x: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False) -> Tensor:
+    """PyTorch's vector norm over ``dim`` (an int or a tuple; None or () = all elements):
+    p = 'fro' or 2 (Euclidean), 1, inf (max |x|), -inf (min |x|), 0 (the count of nonzeros,
+    no gradient), or any other real: (Σ|x|^p)^(1/p). (2, 3).norm(dim=1) -> (2,). Where the
+    norm is 0 the gradient is 0 (the subgradient PyTorch takes); 'nuc' is not supported."""
+    if x.dtype.kind != "f":
+        raise TypeError(f"norm: expected a floating point tensor, got dtype {x.dtype}")
+    if isinstance(p, str):
+        if p != "fro":
+            raise ValueError(f"norm: p={p!r} is not supported (use 'fro' or a number; the "
+                             "nuclear norm 'nuc' is not implemented)")
+        p = 2.0
+    p = real(p, "norm", "p", finite=False)
+    keepdim = flag(keepdim, "norm", "keepdim")
+    axes = _axes(x, _all_dims(dim), "norm")
+    if p == math.inf or p == -math.inf:
+        return (amax if p > 0 else amin)(builtins.abs(x), axes, keepdim)
+    if p == 0:
+        return astype(count_nonzero(x, axes), x.dtype).reshape(
+            _reduced_shape(x.shape, axes, keepdim))
+    if p == 1:
+        return sum(builtins.abs(x), axis=axes, keepdims=keepdim)
+    with np.errstate(divide="ignore", over="ignore"):
+        out = (np.abs(x.data) ** p).sum(axis=axes, keepdims=keepdim) ** (1 / p)
+
+    def vjp(xp, g, out, x):  # g·sign(x)·|x|^(p-1) / norm^(p-1), 0 where x or the norm is 0
+        flat = _data(out) == 0
+        scale = xp.where(flat, 0.0, g / xp.where(flat, 1.0, out) ** (p - 1))
+        zero = _data(x) == 0
+        return scale * builtins.abs(xp.where(zero, 1.0, x)) ** (p - 1) * np.sign(_data(x))
+
+    return _reduction("norm", x, axes, keepdim, out, vjp)
+
+
+def var_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, axis: Any = None, keepdims: bool = False, ddof: int | None = None,
+             correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """``(var(x, ...), mean(x, ...))`` over the same dims, the arguments of :func:`var`
+    (unbiased by default): (2, 3) with dim=1 -> two (2,)."""
+    v = _var("var_mean", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+    return v, _mean_as(x, v, dim, axis, keepdim, keepdims)
+
+
+def std_mean(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool = False,
+             *, axis: Any = None, keepdims: bool = False, ddof: int | None = None,
+             correction: int | None = None) -> tuple[Tensor, Tensor]:
+    """``(std(x, ...), mean(x, ...))``, as :func:`var_mean`."""
+    s = _std("std_mean", x, dim, unbiased, keepdim, axis, keepdims, ddof, correction)
+    return s, _mean_as(x, s, dim, axis, keepdim, keepdims)
+
+
+def _mean_as(x: Tensor, like: Tensor, dim: Any, axis: Any, keepdim: bool,
+             keepdims: bool) -> Tensor:
+    """The mean over the dims var/std reduced (their arguments are checked already), in
+    the dtype of their result."""
+    if isinstance(dim, (bool, np.bool_)):  # PyTorch's var_mean(x, False): unbiased
+        dim = None
+    m = mean(x, axis if dim is None else dim, keepdims or keepdim)
+    return m if m.dtype == like.dtype else astype(m, like.dtype)
+
+
+def count_nonzero(x: Tensor, dim: Any = None) -> Tensor:
+    """The number of nonzero elements over ``dim`` (an int or a tuple; None or () = all),
+    an int64 tensor: (2, 3).count_nonzero(1) -> (2,)."""
+    axes = _axes(x, _all_dims(dim), "count_nonzero")
+    return Tensor._wrap(np.asarray(np.count_nonzero(x.data, axis=axes), dtype=np.int64))
+
+
+def unique(x: Tensor, sorted: bool = True, return_inverse: bool = False,  # noqa: A002
+           return_counts: bool = False, dim: int | None = None) -> Any:
+    """The distinct values of ``x`` (or distinct slices along ``dim``), sorted (always, as
+    PyTorch on CPU); with ``return_inverse`` the index of each element (slice) in them, with
+    ``return_counts`` how often each occurs: a tensor or a tuple. No gradient."""
+    for what, v in (("sorted", sorted), ("return_inverse", return_inverse),
+                    ("return_counts", return_counts)):
+        flag(v, "unique", what)
+    if dim is not None:
+        dim = integer(dim, "unique", "dim")
+        if not x.ndim:
+            raise DimError(f"unique: dim {dim} given for a 0-d tensor, which has no dims")
+        (dim,) = _axes(x, dim, "unique")
+    values, inverse, counts = np.unique(x.data, return_inverse=True, return_counts=True,
+                                        axis=dim)
+    inverse = inverse.reshape(x.shape if dim is None else (x.shape[dim],))
+    out = [Tensor._wrap(values)]
+    if return_inverse:
+        out.append(Tensor._wrap(inverse.astype(np.int64)))
+    if return_counts:
+        out.append(Tensor._wrap(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+for _name, _saved in (("prod", {0, "out"}), ("cumsum", set()), ("cumprod", {0, "out"}),
+                      ("logcumsumexp", {0, "out"}), ("amax", {0, "out"}),
+                      ("amin", {0, "out"}), ("median", {0, "out"}),
+                      ("norm", {0, "out"})):
+    _reads(_name, _saved)
+_METHODS += ("prod cumsum cumprod cummax cummin logcumsumexp amax amin aminmax median mode "
+             "norm count_nonzero sort argsort topk kthvalue unique").split()
+_FUNCTION_FORMS += ("prod cumsum cumprod cummax cummin logcumsumexp amax amin aminmax median "
+                    "mode norm var_mean std_mean count_nonzero sort argsort topk kthvalue "
+                    "unique").split()
 
 
 # ----------------------------------------------------------------------------------------

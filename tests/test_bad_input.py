@@ -680,6 +680,77 @@ def _any_all(name):
     )
 
 
+# issue 16: more reductions and scans
+_DIM_OPS16 = ("prod cumsum cumprod cummax cummin logcumsumexp amax amin median mode norm "
+              "count_nonzero sort argsort topk kthvalue unique var_mean std_mean").split()
+_OPS16 = _DIM_OPS16 + ["aminmax"]
+_OPS16_ARGS = {"topk": (1,), "kthvalue": (1,)}  # the positional arguments before dim
+_OPS16_KEEPDIM = "prod amax amin median mode norm kthvalue var_mean std_mean".split()
+
+
+@bad(*(f"ag.{n}" for n in _OPS16),
+     *(f"Tensor.{n}" for n in _OPS16 if n not in ("var_mean", "std_mean")))
+def _ops16(name):
+    op, fn = _reducer(name)
+    names = (op, "amin", "amax") if op == "aminmax" else (op,)  # aminmax is amin and amax
+    pre = _OPS16_ARGS.get(op, ())
+
+    def call(*args, x=None, **kwargs):
+        t = ones((2, 3), grad=True) if x is None else x
+        return lambda: fn(t, *args, **kwargs)
+
+    cases = [
+        st.builds(lambda sd: Bad(f"dim {sd[1]} of {sd[0]}",
+                                 call(*pre, dim=sd[1], x=ones(sd[0], grad=True)), names),
+                  shapes(min_dims=0, max_dims=3).flatmap(
+                      lambda s: st.tuples(st.just(s), out_of_range_axes(len(s))))),
+        st.builds(lambda d: Bad(f"dim={desc(d)}", call(*pre, dim=d), names),
+                  st.sampled_from([1.5, "0", 1 + 1j, [[0]], object()])),
+    ]
+    if name.startswith("ag."):
+        cases.append(st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(v), names),
+                               BAD_DATA))
+    if op in _OPS16_KEEPDIM or op == "aminmax":
+        cases.append(st.builds(lambda k: Bad(f"keepdim={desc(k)}", call(*pre, dim=0, keepdim=k),
+                                             names),
+                               NOT_FLAGS.filter(lambda v: not isinstance(v, bool))))
+    if op in ("topk", "kthvalue"):
+        cases.append(st.builds(lambda k: Bad(f"k={k}", lambda: fn(ones((2, 3)), k), names),
+                               st.integers(4, 9) | st.integers(-5, -1 if op == "topk" else 0)))
+        cases.append(st.builds(lambda k: Bad(f"k={desc(k)}", lambda: fn(ones((2, 3)), k),
+                                             names), NOT_INTS))
+    if op in ("sort", "argsort", "topk"):
+        kw = "largest" if op == "topk" else "descending"
+        cases.append(st.builds(lambda f: Bad(f"{kw}={desc(f)}",
+                                             call(*pre, **{kw: f}), names),
+                               NOT_FLAGS.filter(lambda v: not isinstance(v, bool))))
+    if op == "unique":
+        cases.append(st.builds(lambda f, kw: Bad(f"{kw}={desc(f)}", call(**{kw: f}), names),
+                               NOT_FLAGS.filter(lambda v: not isinstance(v, bool)),
+                               st.sampled_from(["sorted", "return_inverse", "return_counts"])))
+    if op in ("median", "mode"):
+        cases.append(st.just(Bad("empty dim", call(dim=1, x=ones((2, 0))), names)))
+    if op in ("norm", "logcumsumexp"):
+        cases.append(st.builds(lambda dt: Bad(f"dtype {dt}", lambda: fn(
+            ag.tensor(np.ones((2, 3), dt)), *(() if op == "norm" else (0,))), names),
+            st.sampled_from([np.int64, np.int32, bool])))
+    if op == "norm":
+        cases.append(st.builds(lambda p: Bad(f"p={desc(p)}", call(p), names),
+                               st.sampled_from(["nuc", "abc", None, [2], float("nan")])))
+    if op in ("prod", "cumsum", "cumprod"):
+        cases.append(st.builds(lambda dt: Bad(f"dtype={desc(dt)}",
+                                              call(*(() if op == "prod" else (0,)), dtype=dt),
+                                              names), NOT_DTYPES))
+    if op in ("var_mean", "std_mean"):
+        cases.append(st.builds(lambda c: Bad(f"correction={desc(c)}", call(correction=c),
+                                             names), NEGATIVE_INTS))
+    if op == "prod":
+        cases.append(st.just(Bad("keepdim without dim", call(keepdim=True), names)))
+    if op == "unique":
+        cases.append(st.just(Bad("dim of a 0-d tensor", call(dim=0, x=ones(())), names)))
+    return st.one_of(cases)
+
+
 # ----------------------------------------------------------------------------------------
 # Shape ops
 

@@ -343,7 +343,7 @@ def _declared_cases():
     y = a * 1
     part = y[:, 1:]
     part *= b[:, 1:]  # y: copy_slices, part: as_strided
-    return {
+    cases = {
         "add": a + b, "sub": a - b, "mul": a * b, "div": a / b, "pow": a ** b, "neg": -a,
         "maximum": ops.maximum(a, b), "minimum": ops.minimum(a, b), "exp": a.exp(),
         "log": a.log(), "sqrt": a.sqrt(), "abs": a.abs(), "sin": a.sin(), "cos": a.cos(),
@@ -373,6 +373,13 @@ def _declared_cases():
         "einsum": ag.einsum("ij,kj->ik", a, b), "cross": ag.cross(a, b, dim=1),
         "cdist": ag.cdist(a, b),
     }
+    c = a * ag.tensor([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])  # a zero: prod's other vjp paths
+    cases.update({  # issue 16: more reductions and scans
+        "prod": c.prod(1), "cumsum": a.cumsum(1), "cumprod": c.cumprod(1),
+        "logcumsumexp": a.logcumsumexp(0), "amax": a.amax(1), "amin": a.amin(),
+        "median": a.median(), "norm": a.norm(3, 1),
+    })
+    return cases
 
 
 def _garbage(value):
