@@ -140,6 +140,21 @@ from .ops import (
     view,
     where,
 )
+from .ops import (  # issue 16: more indexing ops
+    gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_select,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
 from .ops import all_ as all  # ag.all and ag.any (ops names them all_ and any_)
 from .ops import any_ as any
 from .random import (

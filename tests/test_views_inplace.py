@@ -360,7 +360,7 @@ def _declared_cases():
         "index_put": ops.index_put(a, (0, slice(1, 3)), b[1, :2]), "pad": ag.pad(a, 1),
         "sliding_window_view": ag.sliding_window_view(v4, 2),
         "window_sum": ops.window_sum(leaf(3, 2), (2,), (0,), (4,)),
-        "scatter_add": ops.scatter_add(v4, ([0, 0, 1, 2],), (3,)),
+        "index_add_at": ops.index_add_at(v4, ([0, 0, 1, 2],), (3,)),
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
     }
