@@ -140,6 +140,8 @@ from .ops import (
     view,
     where,
 )
+
+# isort: split
 from .ops import (  # issue 16: more indexing ops
     gather,
     index_add,
@@ -155,6 +157,8 @@ from .ops import (  # issue 16: more indexing ops
     take,
     take_along_dim,
 )
+
+# isort: split
 from .ops import all_ as all  # ag.all and ag.any (ops names them all_ and any_)
 from .ops import any_ as any
 from .random import (
