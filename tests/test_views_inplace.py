@@ -363,6 +363,7 @@ def _declared_cases():
         "index_add_at": ops.index_add_at(v4, ([0, 0, 1, 2],), (3,)),
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
+        "scatter_reduce": a.scatter_reduce(1, ag.tensor([[0, 0, 2], [1, 1, 1]]), b, "prod"),
     }
 
 
