@@ -32,6 +32,21 @@ from .creation import (
     zeros,
     zeros_like,
 )
+
+# isort: split
+from .creation import (  # issue 16: more factories
+    bernoulli,
+    full_like,
+    normal,
+    poisson,
+    rand_like,
+    randint_like,
+    randn_like,
+    tril_indices,
+    triu_indices,
+)
+
+# isort: split
 from .devices import (
     accelerator,
     backends,
