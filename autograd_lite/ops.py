@@ -1839,7 +1839,10 @@ def scatter_reduce(x: Tensor, dim: int, index: Any, src: Any, reduce: str, *,
         wx, ws = wins_x * kept * share, wins_s.astype(fdt)
         vjp_x = (lambda xp, g, out, a, s: g * wx)
         vjp_s = (lambda xp, g, out, a, s: (g * share)[idx] * ws)
-    else:  # prod: the product of the other factors, exactly (even where a factor is 0)
+    elif (xv != 0).all() and (sv != 0).all():  # prod: out / factor, differentiable again
+        vjp_x = (lambda xp, g, out, a, s: g * out / a * kept)
+        vjp_s = (lambda xp, g, out, a, s: (g * out)[idx] / s)
+    else:  # prod with zeros: the product of the other factors (first order only)
         wx, ws = _prod_grad_factors(xv, sv, idx, hit, incl, fdt)
         vjp_x = (lambda xp, g, out, a, s: g * wx)
         vjp_s = (lambda xp, g, out, a, s: g[idx] * ws)
@@ -1866,7 +1869,8 @@ def _prod_grad_factors(xv: np.ndarray, sv: np.ndarray, idx: tuple, hit: np.ndarr
     return wx, ws
 
 
-_reads("scatter_reduce", set(), set())  # its vjps read weights computed in the forward
+# its vjps read weights computed in the forward, and prod's x, src and out
+_reads("scatter_reduce", {0, "out"}, {1, "out"})
 
 
 def masked_select(x: Tensor, mask: Any) -> Tensor:
