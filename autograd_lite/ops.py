@@ -1671,7 +1671,8 @@ def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
     tensor: (2, 3) with (2, 1) indices along dim 1 -> (2, 1)."""
     i = _index_tensor(indices, "take_along_dim", "indices")
     if dim is None:
-        return gather(x.reshape(-1), 0, i.reshape(-1))
+        x = x.reshape(-1)
+        return getitem(x, _along(x, 0, i.reshape(-1), "take_along_dim")[1])
     d = _dim(x, dim, "take_along_dim")
     if i.ndim != x.ndim:
         raise ShapeError(f"take_along_dim: indices of shape {i.shape} must have as many "
@@ -1683,7 +1684,8 @@ def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
         raise ShapeError(f"take_along_dim: indices of shape {i.shape} do not broadcast with "
                          f"the tensor's shape {x.shape} outside dim {d}") from None
     xs, js = (shape[:d] + (s[d],) + shape[d + 1:] for s in (x.shape, i.shape))
-    return gather(broadcast_to(x, xs) if xs != x.shape else x, d, np.broadcast_to(i, js))
+    x = broadcast_to(x, xs) if xs != x.shape else x
+    return getitem(x, _along(x, d, np.broadcast_to(i, js), "take_along_dim")[1])
 
 
 def take(x: Tensor, index: Any) -> Tensor:
