@@ -1510,8 +1510,9 @@ def _torch_index(idx: tuple, shape: tuple) -> tuple:
     ints = [isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
             for i in idx]
     arrays = [isinstance(i, np.ndarray) and i.ndim > 0 for i in idx]
-    if not (builtins.any(ints) and builtins.any(arrays)):
-        return idx
+    both = [k for k, (a, b) in enumerate(zip(ints, arrays)) if a or b]
+    if not (builtins.any(ints) and builtins.any(arrays)) or both[-1] - both[0] == len(both) - 1:
+        return idx  # numpy agrees when the integers and arrays are side by side
     first = []  # the integers (and None/slices/...), arrays' dims kept whole
     for i, is_array in zip(idx, arrays):
         first += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1) if is_array else [i]
@@ -1525,14 +1526,16 @@ def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]`` with numpy's basic and advanced indexing; the gradient scatter-adds
     (repeated indices accumulate): x[[0, 0, 1]] gives x[0] a gradient of 2."""
     idx = _index(index)
+    basic = _is_basic(idx)
     try:
-        idx = _torch_index(idx, x.shape)
+        if not basic:
+            idx = _torch_index(idx, x.shape)
         out = x.data[idx]
     except (IndexError, TypeError, ValueError) as e:
         raise IndexError(f"getitem: index {_short(index)} is invalid for shape {x.shape}: "
                          f"{e}") from None
     shape = x.shape
-    if _is_basic(idx):  # a view of x
+    if basic:  # a view of x
         return _viewing(x, _unary("getitem", out, x,
                                   lambda xp, g, out, x: xp.scatter_set(g, idx, shape)),
                         lambda a: a[idx])
@@ -1725,10 +1728,10 @@ def _source_of(x: Tensor, source: Any, shape: tuple, op: str) -> Tensor:
     if not isinstance(source, Tensor):
         raise TypeError(f"{op}: source must be a tensor, got {_short(source)}")
     _same_dtype(x, source, op, "source")
-    if source.shape != shape and not (source.ndim == 0 and shape == (1,)):
+    if source.shape != shape:
         raise ShapeError(f"{op}: source of shape {source.shape} must have shape {shape} "
                          f"(the tensor's shape {x.shape} with the index's length along dim)")
-    return source.reshape(shape)
+    return source
 
 
 def index_add(x: Tensor, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:

@@ -350,12 +350,15 @@ TORCH_SHAPES = [
     # integers select first; the arrays then index what is left (numpy moves dims first)
     ("int between slices and an array", lambda t: (slice(None), 0, slice(None), [0, 1]),
      (2, 4, 2)),
+    ("int, slice, array", lambda t: (0, slice(None), [0, 1]), (3, 2, 5)),
     ("0-d int tensor", lambda t: (t(1), slice(None), [0, 1]), (3, 2, 5)),
     ("int, None, array", lambda t: (0, None, [0, 1]), (1, 2, 4, 5)),
     ("None twice", lambda t: (None, 1, None, [0, 1], slice(None), [1, 2]), (2, 1, 1, 4)),
     ("mask then an int", lambda t: (t([True, False]), slice(None), 1), (1, 3, 5)),
     ("int then a 2-d mask", lambda t: (1, slice(None), t(np.ones((4, 5), bool))), (3, 20)),
-    # the same in both
+    # the same in both (integers side by side with the arrays)
+    ("slice, int, array", lambda t: (slice(None), 0, [0, 1]), (2, 2, 5)),
+    ("array, int, array", lambda t: ([0, 1], 0, [0, 1]), (2, 5)),
     ("bool scalar", lambda t: True, (1, 2, 3, 4, 5)),
     ("ellipsis, int, array", lambda t: (Ellipsis, 1, [0, 2]), (2, 3, 2)),
     ("0-d int tensor alone", lambda t: t(1), (3, 4, 5)),
