@@ -1507,17 +1507,18 @@ def _torch_index(idx: tuple, shape: tuple) -> tuple:
     then index what is left, so x[:, 0, :, [0, 1]] of a (2, 3, 4, 5) tensor is (2, 4, 2)
     (numpy counts integers as arrays and moves the combined dims first: (2, 2, 4)). Such an
     index becomes one integer array per dim; any other is unchanged."""
-    ints = [isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))
-            for i in idx]
-    arrays = [isinstance(i, np.ndarray) and i.ndim > 0 for i in idx]
-    both = [k for k, (a, b) in enumerate(zip(ints, arrays)) if a or b]
-    if not (builtins.any(ints) and builtins.any(arrays)) or both[-1] - both[0] == len(both) - 1:
+    # 1: an integer (bool is not one), 2: an array index, 0: anything else
+    kinds = [1 if type(i) is int or isinstance(i, np.integer) else
+             2 if type(i) is _ndarray and i.ndim else 0 for i in idx]
+    if 1 not in kinds or 2 not in kinds:
+        return idx
+    both = [k for k, kind in enumerate(kinds) if kind]
+    if both[-1] - both[0] == len(both) - 1:
         return idx  # numpy agrees when the integers and arrays are side by side
     first = []  # the integers (and None/slices/...), arrays' dims kept whole
-    for i, is_array in zip(idx, arrays):
-        first += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1) if is_array else [i]
-    then = tuple(slice(None) if i is None else i for i, is_int in zip(idx, ints)
-                 if not is_int)
+    for i, kind in zip(idx, kinds):
+        first += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1) if kind == 2 else [i]
+    then = tuple(slice(None) if i is None else i for i, kind in zip(idx, kinds) if kind != 1)
     pos = np.arange(math.prod(shape)).reshape(shape)[tuple(first)][then]
     return np.unravel_index(pos, shape)
 
