@@ -33,6 +33,21 @@ from .creation import (
     zeros,
     zeros_like,
 )
+
+# isort: split
+from .creation import (  # issue 16: more factories
+    bernoulli,
+    full_like,
+    normal,
+    poisson,
+    rand_like,
+    randint_like,
+    randn_like,
+    tril_indices,
+    triu_indices,
+)
+
+# isort: split
 from .devices import (
     accelerator,
     backends,
@@ -188,6 +203,25 @@ from .ops import (  # issue 16: more reductions and scans
     view,
     where,
 )
+
+# isort: split
+from .ops import (  # issue 16: more indexing ops
+    gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_select,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    take,
+    take_along_dim,
+)
+
+# isort: split
 from .ops import all_ as all  # ag.all and ag.any (ops names them all_ and any_)
 from .ops import any_ as any
 from .random import (

@@ -13,7 +13,7 @@ import numpy as np
 from .devices import device_arg
 from .random import generator_arg
 from .tensor import Tensor, _as_array, get_default_dtype
-from .validation import dtype_arg, flag, integer, show
+from .validation import dtype_arg, flag, integer, real, show
 
 
 def _sizes(shape: tuple, op: str) -> tuple:
@@ -321,3 +321,183 @@ def multinomial(input: Any, num_samples: int, replacement: bool = False, *,
     out = np.array([rng.choice(len(p), num_samples, replace=replacement, p=p / p.sum())
                     for p in rows], dtype=np.int64)
     return Tensor._wrap(out.reshape(w.shape[:-1] + (num_samples,)))
+
+
+# ----------------------------------------------------------------------------------------
+# issue 16: more factories (PyTorch's *_like, bernoulli, normal, poisson, tril/triu_indices)
+
+
+def full_like(input: Any, fill_value: float, *, dtype: Any = None, requires_grad: bool = False,
+              device: Any = None) -> Tensor:
+    """``fill_value`` with the shape and (unless given) the dtype of ``input``, as PyTorch:
+    ag.full_like(ag.tensor([1, 2]), 2.7) -> tensor([2, 2])."""
+    device_arg(device, "full_like")
+    like = _as_array(input, op="full_like")
+    dt = like.dtype if dtype is None else dtype_arg(dtype, "full_like")
+    return _full(like.shape, _fill_value(fill_value, "full_like"), dt, requires_grad,
+                 "full_like")
+
+
+def _fill_value(value: Any, op: str) -> Any:
+    if isinstance(value, Tensor) and value.data.size == 1:
+        value = value.item()
+    if isinstance(value, (bool, int, float, np.generic)) and \
+            np.asarray(value).dtype.kind in "biuf":
+        return value
+    raise TypeError(f"{op}: fill_value must be a number, got {show(value)}")
+
+
+def _like(input: Any, dtype: Any, op: str, kinds: str) -> tuple[tuple, np.dtype]:
+    """(shape, dtype) of a random *_like: input's dtype unless given, one of ``kinds``."""
+    like = _as_array(input, op=op)
+    dt = like.dtype if dtype is None else dtype_arg(dtype, op, kinds)
+    if dt.kind not in kinds:
+        raise TypeError(f"{op}: expected a floating point tensor (or dtype=), got dtype {dt}")
+    return like.shape, dt
+
+
+def rand_like(input: Any, *, dtype: Any = None, requires_grad: bool = False, device: Any = None,
+              generator: Any = None) -> Tensor:
+    """Uniform [0, 1) draws shaped like ``input`` (its float dtype unless given)."""
+    shape, dt = _like(input, dtype, "rand_like", "f")
+    rng = _draw_setup("rand_like", dt, requires_grad, device, generator)
+    return _make(rng.random(shape).astype(dt), requires_grad, "rand_like")
+
+
+def randn_like(input: Any, *, dtype: Any = None, requires_grad: bool = False,
+               device: Any = None, generator: Any = None) -> Tensor:
+    """Standard normal draws shaped like ``input`` (its float dtype unless given)."""
+    shape, dt = _like(input, dtype, "randn_like", "f")
+    rng = _draw_setup("randn_like", dt, requires_grad, device, generator)
+    return _make(rng.standard_normal(shape).astype(dt), requires_grad, "randn_like")
+
+
+def randint_like(input: Any, low: int = 0, high: Any = None, *, dtype: Any = None,
+                 requires_grad: bool = False, device: Any = None,
+                 generator: Any = None) -> Tensor:
+    """Integers from [low, high) shaped like ``input``, in its dtype unless given, with
+    PyTorch's signature: ag.randint_like(x, 10) or ag.randint_like(x, 5, 10)."""
+    if high is None:
+        low, high = 0, low
+    low, high = integer(low, "randint_like", "low"), integer(high, "randint_like", "high")
+    if low >= high:
+        raise ValueError(f"randint_like: low ({low}) must be less than high ({high})")
+    shape, dt = _like(input, dtype, "randint_like", "iuf")
+    rng = _draw_setup("randint_like", dt, requires_grad, device, generator)
+    return _make(rng.integers(low, high, shape).astype(dt), requires_grad, "randint_like")
+
+
+def _probabilities(p: Any, op: str, what: str = "input") -> np.ndarray:
+    """Floating point probabilities, each in [0, 1]."""
+    arr = _as_array(p, op=op)
+    if arr.dtype.kind != "f":
+        raise TypeError(f"{op}: {what} must be floating point probabilities, got dtype "
+                        f"{arr.dtype}")
+    if not ((arr >= 0) & (arr <= 1)).all():
+        raise ValueError(f"{op}: {what} must hold probabilities in [0, 1], got {show(arr)}")
+    return arr
+
+
+def bernoulli(input: Any, p: float | None = None, *, generator: Any = None) -> Tensor:
+    """0/1 draws, 1 with probability ``input`` (or with ``p`` everywhere, shaped like
+    input), in input's dtype, as PyTorch: ag.bernoulli(ag.tensor([0.0, 1.0])) -> [0., 1.]."""
+    if p is None:
+        probs = _probabilities(input, "bernoulli")
+        shape, dt = probs.shape, probs.dtype
+    else:
+        shape, dt = _like(input, None, "bernoulli", "f")
+        probs = np.float64(real(p, "bernoulli", "p", low=0, high=1))
+    rng = generator_arg(generator, "bernoulli")
+    return Tensor._wrap((rng.random(shape) < probs).astype(dt))
+
+
+def bernoulli_(self: Tensor, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+    """Fill with 0/1 draws, 1 with probability ``p`` (a number, or a tensor broadcasting to
+    the tensor's shape), in place: ag.zeros(3).bernoulli_(0.5)."""
+    probs = _probabilities(p, "bernoulli_", "p") if isinstance(p, Tensor) else np.float64(
+        real(p, "bernoulli_", "p", low=0, high=1))
+    try:
+        np.broadcast_to(probs, self.shape)
+    except ValueError:
+        raise ValueError(f"bernoulli_: p of shape {probs.shape} does not broadcast to the "
+                         f"tensor's shape {self.shape}") from None
+    rng = generator_arg(generator, "bernoulli_")
+    return self._overwrite("bernoulli_", lambda: rng.random(self.shape) < probs)
+
+
+def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any = None,
+           dtype: Any = None, requires_grad: bool = False, device: Any = None) -> Tensor:
+    """N(mean, std²) draws, as torch.normal's overloads: tensor mean and/or std (shapes
+    broadcast, their float dtype), or numbers with ``size``: ag.normal(0.0, 1.0, (2, 3)).
+    (No gradient flows to mean or std: PyTorch's is zero.)"""
+    device_arg(device, "normal")
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal: with a number mean and std, give size=, e.g. "
+                            "ag.normal(0.0, 1.0, (2, 3))")
+        shape = _sizes(tuple(size) if isinstance(size, (tuple, list)) else (size,), "normal")
+        dt = _float_dtype(dtype, "normal", "f")
+        m, s = real(mean, "normal", "mean"), real(std, "normal", "std")
+    else:
+        if size is not None or dtype is not None:
+            raise TypeError("normal: size= and dtype= go with a number mean and std only "
+                            "(a tensor mean or std gives the shape and dtype)")
+        m, s = (v.data if isinstance(v, Tensor) else real(v, "normal", what)
+                for what, v in (("mean", mean), ("std", std)))
+        for what, v in (("mean", m), ("std", s)):
+            if np.asarray(v).dtype.kind != "f":
+                raise TypeError(f"normal: {what} must be a floating point tensor, got dtype "
+                                f"{np.asarray(v).dtype}")
+        try:
+            shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        except ValueError:
+            raise ValueError(f"normal: mean of shape {np.shape(m)} and std of shape "
+                             f"{np.shape(s)} do not broadcast together") from None
+        dt = np.result_type(*(t.data for t in tensors))
+    if (np.asarray(s) < 0).any():
+        raise ValueError(f"normal: std must be >= 0, got {show(s)}")
+    rng = _draw_setup("normal", dt, requires_grad, None, generator)
+    out = m + s * rng.standard_normal(shape)
+    return _make(np.asarray(out).astype(dt), requires_grad, "normal")
+
+
+def poisson(input: Any, generator: Any = None) -> Tensor:
+    """Poisson draws with the rates ``input`` (floating point, >= 0), in its dtype:
+    ag.poisson(ag.tensor([1.0, 4.0])) -> e.g. tensor([0., 5.])."""
+    rates = _as_array(input, op="poisson")
+    if rates.dtype.kind != "f":
+        raise TypeError(f"poisson: rates must be a floating point tensor, got dtype "
+                        f"{rates.dtype}")
+    if not (rates >= 0).all():
+        raise ValueError(f"poisson: rates must be non-negative, got {show(rates)}")
+    rng = generator_arg(generator, "poisson")
+    return Tensor._wrap(rng.poisson(rates).astype(rates.dtype))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) int64 coordinates of the lower triangle of a row x col matrix (diagonal
+    ``offset``), row by row, as PyTorch: ag.tril_indices(3, 3) -> shape (2, 6)."""
+    return _triangle("tril_indices", np.tril_indices, row, col, offset, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None,
+                 device: Any = None) -> Tensor:
+    """The (2, N) int64 coordinates of the upper triangle (diagonal ``offset``), row by
+    row: ag.triu_indices(3, 3, 1) -> tensor([[0, 0, 1], [1, 2, 2]])."""
+    return _triangle("triu_indices", np.triu_indices, row, col, offset, dtype, device)
+
+
+def _triangle(op: str, fn: Any, row: Any, col: Any, offset: Any, dtype: Any,
+              device: Any) -> Tensor:
+    device_arg(device, op)
+    row, col = integer(row, op, "row", low=0), integer(col, op, "col", low=0)
+    offset = integer(offset, op, "offset")
+    dt = np.dtype(np.int64) if dtype is None else dtype_arg(dtype, op, "iu")
+    return Tensor._wrap(np.stack(fn(row, offset, col)).astype(dt).reshape(2, -1))
+
+
+# Tensor.bernoulli and bernoulli_ (as PyTorch's methods)
+Tensor.bernoulli = bernoulli
+Tensor.bernoulli_ = bernoulli_

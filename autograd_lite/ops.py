@@ -1829,7 +1829,7 @@ def _view_of(base: Tensor, view: Tensor, view_fn) -> engine.Node:
     the new base (the gradient scatter-adds back; expanded views repeat positions)."""
     pos, n, shape = _positions(base, view_fn), base.data.size, base.shape
     return _record("as_strided", view.data, (base,), (base.data,), (
-        lambda xp, g, out, b: xp.scatter_add(g, (pos,), (n,)).reshape(shape),
+        lambda xp, g, out, b: xp.index_add_at(g, (pos,), (n,)).reshape(shape),
     )).grad_fn
 
 
@@ -2132,8 +2132,13 @@ def _numpy_split(x: Tensor, indices_or_sections: Any, axis: Any) -> list[Tensor]
     return _slices(x, axis, cuts)
 
 
-def where(cond: Any, a: Any, b: Any) -> Tensor:
-    """``a`` where ``cond`` else ``b``, broadcasting all three; no gradient to ``cond``."""
+def where(cond: Any, a: Any = None, b: Any = None) -> Tensor | tuple[Tensor, ...]:
+    """``a`` where ``cond`` else ``b``, broadcasting all three; no gradient to ``cond``.
+    ``where(cond)`` alone is ``nonzero(cond, as_tuple=True)``, as PyTorch."""
+    if a is None and b is None:
+        return nonzero(_tensor(cond, "where"), as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: give both a and b, or neither (where(cond) is nonzero)")
     c = np.asarray(_data(cond))
     if c.dtype != np.bool_:
         raise TypeError(f"where: the condition must be boolean, got dtype {c.dtype}")
@@ -2157,22 +2162,27 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
     """``x`` with ``value`` where the bool ``mask`` (broadcasting with x) is True, in x's
     dtype: (2, 3) with a (3,) mask -> (2, 3). The gradient flows to x where the mask is
     False, and to ``value`` when it is a (0-d) tensor."""
+    return _masked("masked_fill", x, mask, value)
+
+
+def _masked(op: str, x: Tensor, mask: Any, value: Any) -> Tensor:
+    """masked_fill, its errors naming ``op`` (index_fill is a masked_fill too)."""
     m = _data(mask)
     if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got "
+        raise TypeError(f"{op}: mask must be a bool tensor, got "
                         f"{_short(mask) if not isinstance(m, np.ndarray) else m.dtype}")
     if isinstance(value, Tensor):
         if value.ndim:
-            raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got a "
+            raise ValueError(f"{op}: value must be a number or a 0-d tensor, got a "
                              f"tensor of shape {value.shape}")
     elif not isinstance(value, (bool, int, float, np.generic)) or \
             np.asarray(value).dtype.kind not in "biuf":
-        raise TypeError(f"masked_fill: value must be a number or a 0-d tensor, got "
+        raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
                         f"{_short(value)}")
     try:
         np.broadcast_shapes(m.shape, x.shape)
     except ValueError:
-        raise ValueError(f"masked_fill: mask of shape {m.shape} does not broadcast with the "
+        raise ValueError(f"{op}: mask of shape {m.shape} does not broadcast with the "
                          f"tensor's shape {x.shape}") from None
     out = where(m, value, x)
     return out if out.dtype == x.dtype else astype(out, x.dtype)
@@ -2550,13 +2560,28 @@ def _is_basic(index: tuple) -> bool:
                for i in index)
 
 
+def _sequence_is_tuple(index: Any) -> bool:
+    """PyTorch reads x[[0, slice(None)]] or x[[[0, 1], [1, 0]]] as x[0, :] or
+    x[[0, 1], [1, 0]]: a short list holding a sequence, tensor, slice, None or ... is a
+    tuple (numpy: an array, or an error)."""
+    return isinstance(index, list) and len(index) < 32 and builtins.any(
+        i is None or i is Ellipsis or isinstance(i, (Tensor, np.ndarray, list, tuple, slice))
+        for i in index)
+
+
 def _index(index: Any, op: str = "getitem") -> tuple:
     """A normalised numpy index: Tensors and lists become arrays; always a tuple."""
-    parts = index if isinstance(index, tuple) else (index,)
+    parts = index if isinstance(index, tuple) or _sequence_is_tuple(index) else (index,)
     out = []
     for i in parts:
         if isinstance(i, Tensor):
             i = i.data
+            if i.ndim == 0 and i.dtype.kind in "iu":  # PyTorch: a 0-d int tensor is an int
+                i = int(i)
+        elif isinstance(i, slice) and i.step is not None and \
+                isinstance(i.step, (int, np.integer)) and i.step <= 0:
+            raise ValueError(f"{op}: slice step must be greater than zero (as PyTorch), got "
+                             f"{i.step}; use flip() to reverse")
         elif isinstance(i, list):
             try:
                 i = np.asarray(i)
@@ -2573,39 +2598,63 @@ def _index(index: Any, op: str = "getitem") -> tuple:
     return tuple(out)
 
 
+def _torch_index(idx: tuple, shape: tuple) -> tuple:
+    """``idx`` with PyTorch's result shape: integers select first and the array indices
+    then index what is left, so x[:, 0, :, [0, 1]] of a (2, 3, 4, 5) tensor is (2, 4, 2)
+    (numpy counts integers as arrays and moves the combined dims first: (2, 2, 4)). Such an
+    index becomes one integer array per dim; any other is unchanged."""
+    # 1: an integer (bool is not one), 2: an array index, 0: anything else
+    kinds = [1 if type(i) is int or isinstance(i, np.integer) else
+             2 if type(i) is _ndarray and i.ndim else 0 for i in idx]
+    if 1 not in kinds or 2 not in kinds:
+        return idx
+    both = [k for k, kind in enumerate(kinds) if kind]
+    if both[-1] - both[0] == len(both) - 1:
+        return idx  # numpy agrees when the integers and arrays are side by side
+    first = []  # the integers (and None/slices/...), arrays' dims kept whole
+    for i, kind in zip(idx, kinds):
+        first += [slice(None)] * (i.ndim if i.dtype == np.bool_ else 1) if kind == 2 else [i]
+    then = tuple(slice(None) if i is None else i for i, kind in zip(idx, kinds) if kind != 1)
+    pos = np.arange(math.prod(shape)).reshape(shape)[tuple(first)][then]
+    return np.unravel_index(pos, shape)
+
+
 def getitem(x: Tensor, index: Any) -> Tensor:
     """``x[index]`` with numpy's basic and advanced indexing; the gradient scatter-adds
     (repeated indices accumulate): x[[0, 0, 1]] gives x[0] a gradient of 2."""
     idx = _index(index)
+    basic = _is_basic(idx)
     try:
+        if not basic:
+            idx = _torch_index(idx, x.shape)
         out = x.data[idx]
     except (IndexError, TypeError, ValueError) as e:
         raise IndexError(f"getitem: index {_short(index)} is invalid for shape {x.shape}: "
                          f"{e}") from None
     shape = x.shape
-    if _is_basic(idx):  # a view of x
+    if basic:  # a view of x
         return _viewing(x, _unary("getitem", out, x,
                                   lambda xp, g, out, x: xp.scatter_set(g, idx, shape)),
                         lambda a: a[idx])
-    return _unary("getitem", out, x, lambda xp, g, out, x: xp.scatter_add(g, idx, shape))
+    return _unary("getitem", out, x, lambda xp, g, out, x: xp.index_add_at(g, idx, shape))
 
 
-def scatter_add(g: Tensor, index: Any, shape: tuple) -> Tensor:
+def index_add_at(g: Tensor, index: Any, shape: tuple) -> Tensor:
     """Zeros of ``shape`` with ``g`` added at ``index`` (repeats accumulate): the adjoint of
-    indexing, itself differentiable (its gradient is indexing)."""
+    indexing, itself differentiable (its gradient is indexing). Not Tensor.scatter_add."""
     idx = _index(index)
-    return _unary("scatter_add", _np_scatter_add(g.data, idx, shape), g,
+    return _unary("index_add_at", _np_index_add_at(g.data, idx, shape), g,
                   lambda xp, g, out, src: g[idx])
 
 
 def scatter_set(g: Tensor, index: Any, shape: tuple) -> Tensor:
-    """:func:`scatter_add` for basic indices, which never repeat (a plain write)."""
+    """:func:`index_add_at` for basic indices, which never repeat (a plain write)."""
     idx = _index(index)
     return _unary("scatter_set", _np_scatter_set(g.data, idx, shape), g,
                   lambda xp, g, out, src: g[idx])
 
 
-def _np_scatter_add(g: np.ndarray, index: tuple, shape: tuple) -> np.ndarray:
+def _np_index_add_at(g: np.ndarray, index: tuple, shape: tuple) -> np.ndarray:
     out = np.zeros(shape, dtype=g.dtype)
     np.add.at(out, index, g)
     return out
@@ -2623,6 +2672,7 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
     v, vv = _operand(value, "setitem")
     out = x.data.copy()
     try:
+        idx = _torch_index(idx, x.shape)
         out[idx] = vv
     except (IndexError, TypeError, ValueError) as e:
         kind = ShapeError if isinstance(e, ValueError) and np.shape(vv) else IndexError
@@ -2637,10 +2687,351 @@ def index_put(x: Tensor, index: Any, value: Any) -> Tensor:
 
 
 # View ops and scatters move gradients without reading any value.
-for _name in ("getitem", "reshape", "transpose", "broadcast_to", "scatter_add", "scatter_set",
+for _name in ("getitem", "reshape", "transpose", "broadcast_to", "index_add_at", "scatter_set",
               "index_put", "as_strided", "copy_slices", "pad", "sliding_window_view",
               "window_sum", "windows", "take_first", "put_first"):
     _reads(_name, set())
+
+
+# ----------------------------------------------------------------------------------------
+# issue 16: more indexing ops (PyTorch's gather/scatter/index_*/masked_*/nonzero/take)
+#
+# Each is an index tuple into x built from the dim and the index tensor, then an existing
+# indexing op: gathers are getitem (backward: index_add_at, repeats accumulate), writes are
+# index_put (backward: self where not overwritten, the source gathered), adds are
+# add(x, index_add_at(...)). Only scatter_reduce is an op of its own.
+
+
+def _index_dim(x: Tensor, dim: Any, op: str) -> int:
+    if x.ndim == 0:
+        raise ValueError(f"{op}: expected a tensor with at least one dimension, got a 0-d "
+                         "tensor")
+    return _axes(x, integer(dim, op, "dim"), op)[0]
+
+
+def _index_tensor(index: Any, op: str, what: str = "index") -> np.ndarray:
+    """An integer index tensor's array (PyTorch refuses float and bool indices here)."""
+    i = _data(index)
+    if not isinstance(i, np.ndarray) or i.dtype.kind not in "iu":
+        got = i.dtype if isinstance(i, np.ndarray) else _short(index)
+        raise TypeError(f"{op}: {what} must be an integer (int64) tensor, got {got}")
+    return i
+
+
+def _in_bounds(i: np.ndarray, size: int, op: str, dim: int) -> None:
+    if i.size and (i.min() < 0 or i.max() >= size):
+        bad = i.min() if i.min() < 0 else i.max()
+        raise IndexError(f"{op}: index {bad} is out of bounds for dimension {dim} with size "
+                         f"{size}")
+
+
+def _same_dtype(x: Tensor, src: Tensor, op: str, what: str) -> None:
+    if src.dtype != x.dtype:
+        raise TypeError(f"{op}: expected {what} of the tensor's dtype {x.dtype}, got "
+                        f"{src.dtype}")
+
+
+def _index_along(x: Tensor, dim: Any, index: Any, op: str, check_dims: bool = True) -> tuple:
+    """(dim, index tuple): element [i, j, k] of the result comes from x[i, index[i, j, k], k]
+    for dim=1 (gather's rule; index has x's ndim, sizes <= x's except along dim)."""
+    d = _index_dim(x, dim, op)
+    i = _index_tensor(index, op)
+    if i.ndim != x.ndim:
+        raise ShapeError(f"{op}: index of shape {i.shape} must have as many dimensions as "
+                         f"the tensor's shape {x.shape}")
+    if check_dims and builtins.any(n > s for a, (n, s) in enumerate(zip(i.shape, x.shape))
+                                   if a != d):
+        raise ShapeError(f"{op}: index of shape {i.shape} must be no larger than the "
+                         f"tensor's shape {x.shape} apart from dimension {d}")
+    _in_bounds(i, x.shape[d], op, d)
+    grid = list(np.ix_(*(np.arange(n) for n in i.shape)))
+    grid[d] = i.astype(np.intp, copy=False)
+    return d, tuple(grid)
+
+
+def _source(src: Any, x: Tensor, shape: tuple, op: str, what: str = "src") -> Tensor:
+    """``src`` (of x's dtype, at least ``shape`` in every dim) cut to ``shape``."""
+    if not isinstance(src, Tensor):
+        raise TypeError(f"{op}: {what} must be a tensor, got {_short(src)}")
+    _same_dtype(x, src, op, what)
+    if src.ndim != len(shape) or builtins.any(a < b for a, b in zip(src.shape, shape)):
+        raise ShapeError(f"{op}: {what} of shape {src.shape} must be at least the index's "
+                         f"shape {shape} in every dimension")
+    return src if src.shape == shape else src[tuple(slice(0, n) for n in shape)]
+
+
+def gather(x: Tensor, dim: int, index: Any) -> Tensor:
+    """out[i][j] = x[i][index[i][j]] for dim=1, as PyTorch: (2, 3) with a (2, 4) index ->
+    (2, 4). The gradient scatter-adds back (repeated indices accumulate)."""
+    return getitem(x, _index_along(x, dim, index, "gather")[1])
+
+
+def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
+    """gather with broadcasting (numpy's take_along_axis); dim=None indexes the flattened
+    tensor: (2, 3) with (2, 1) indices along dim 1 -> (2, 1)."""
+    i = _index_tensor(indices, "take_along_dim", "indices")
+    if dim is None:
+        x = x.reshape(-1)
+        return getitem(x, _index_along(x, 0, i.reshape(-1), "take_along_dim")[1])
+    d = _index_dim(x, dim, "take_along_dim")
+    if i.ndim != x.ndim:
+        raise ShapeError(f"take_along_dim: indices of shape {i.shape} must have as many "
+                         f"dimensions as the tensor's shape {x.shape}")
+    try:
+        shape = np.broadcast_shapes(x.shape[:d] + (1,) + x.shape[d + 1:],
+                                    i.shape[:d] + (1,) + i.shape[d + 1:])
+    except ValueError:
+        raise ShapeError(f"take_along_dim: indices of shape {i.shape} do not broadcast with "
+                         f"the tensor's shape {x.shape} outside dim {d}") from None
+    xs, js = (shape[:d] + (s[d],) + shape[d + 1:] for s in (x.shape, i.shape))
+    x = broadcast_to(x, xs) if xs != x.shape else x
+    return getitem(x, _index_along(x, d, np.broadcast_to(i, js), "take_along_dim")[1])
+
+
+def take(x: Tensor, index: Any) -> Tensor:
+    """x flattened, indexed by ``index`` (negative indices count from the end), as PyTorch:
+    a (2, 3) tensor and a (2, 2) index -> (2, 2)."""
+    i = _index_tensor(index, "take")
+    n = x.data.size
+    if i.size and (i.min() < -n or i.max() >= n):
+        raise IndexError(f"take: index {i.min() if i.min() < -n else i.max()} is out of "
+                         f"bounds for a tensor of {n} elements")
+    return getitem(x.reshape(-1), (i,))
+
+
+def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
+    """The entries ``index`` (1-D) of dim ``dim``: (2, 3) with index [2, 0, 2] along dim 1
+    -> (2, 3)."""
+    return getitem(x, _select(x, dim, index, "index_select")[1])
+
+
+def _select(x: Tensor, dim: Any, index: Any, op: str) -> tuple:
+    """(dim, index tuple) for the index_* family: ``index`` 1-D (or 0-d) along ``dim``."""
+    d = _index_dim(x, dim, op)
+    i = _index_tensor(index, op)
+    if i.ndim > 1:
+        raise ShapeError(f"{op}: index must be 1-D (or 0-d), got shape {i.shape}")
+    i = i.reshape(-1)
+    _in_bounds(i, x.shape[d], op, d)
+    return d, (slice(None),) * d + (i.astype(np.intp, copy=False),)
+
+
+def _selected_shape(x: Tensor, d: int, idx: tuple) -> tuple:
+    return x.shape[:d] + (len(idx[d]),) + x.shape[d + 1:]
+
+
+def _source_of(x: Tensor, source: Any, shape: tuple, op: str) -> Tensor:
+    """``source`` for index_add/index_copy: a tensor of x's dtype and exactly ``shape``."""
+    if not isinstance(source, Tensor):
+        raise TypeError(f"{op}: source must be a tensor, got {_short(source)}")
+    _same_dtype(x, source, op, "source")
+    if source.shape != shape:
+        raise ShapeError(f"{op}: source of shape {source.shape} must have shape {shape} "
+                         f"(the tensor's shape {x.shape} with the index's length along dim)")
+    return source
+
+
+def index_add(x: Tensor, dim: int, index: Any, source: Any, *, alpha: float = 1) -> Tensor:
+    """x with ``alpha * source`` added at entries ``index`` of ``dim`` (repeats add up):
+    (5, 3) with index [0, 4, 0] along dim 0 and a (3, 3) source -> (5, 3)."""
+    d, idx = _select(x, dim, index, "index_add")
+    source = _source_of(x, source, _selected_shape(x, d, idx), "index_add")
+    if type(alpha) is not int or alpha != 1:
+        source = _scaled("index_add", x, source, alpha)
+    return add(x, index_add_at(source, idx, x.shape))
+
+
+def index_copy(x: Tensor, dim: int, index: Any, source: Any) -> Tensor:
+    """x with entries ``index`` of ``dim`` replaced by ``source``'s: (5, 3) with index [4, 0]
+    along dim 0 and a (2, 3) source -> (5, 3)."""
+    d, idx = _select(x, dim, index, "index_copy")
+    return index_put(x, idx, _source_of(x, source, _selected_shape(x, d, idx), "index_copy"))
+
+
+def index_fill(x: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    """x with ``value`` (a number or a 0-d tensor, which gets the gradient) at entries
+    ``index`` of ``dim``: (2, 3) with index [0, 2] along dim 1 -> (2, 3)."""
+    mask = np.zeros(x.shape, bool)
+    mask[_select(x, dim, index, "index_fill")[1]] = True
+    return _masked("index_fill", x, mask, value)
+
+
+def scatter(x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None,
+            reduce: str | None = None) -> Tensor:
+    """x with x[i][index[i][j]] = src[i][j] for dim=1 (``src`` a tensor or a number, or
+    ``value=``), as PyTorch; reduce='add'/'multiply' combine instead of writing (no
+    gradient, as PyTorch): (3, 5) with a (2, 5) index and src -> (3, 5)."""
+    if (src is None) == (value is None):
+        raise TypeError("scatter: give exactly one of src (a tensor or a number) and value")
+    src = value if src is None else src
+    d, idx = _index_along(x, dim, index, "scatter")
+    shape = idx[d].shape
+    if not isinstance(src, Tensor):
+        if not isinstance(src, (bool, int, float, np.generic)) or \
+                np.asarray(src).dtype.kind not in "biuf":
+            raise TypeError(f"scatter: src/value must be a tensor or a number, got "
+                            f"{_short(src)}")
+        src = Tensor._wrap(np.full(shape, src, dtype=x.dtype))
+    src = _source(src, x, shape, "scatter")
+    if reduce is None:
+        return index_put(x, idx, src)
+    if reduce not in ("add", "multiply"):
+        raise ValueError(f"scatter: reduce must be None, 'add' or 'multiply', got "
+                         f"{_short(reduce)}")
+    if MODE.grad_enabled and (x.requires_grad or src.requires_grad):
+        raise RuntimeError("scatter: the derivative of scatter with reduce= is not "
+                           "implemented (as PyTorch); use scatter_reduce")
+    return scatter_reduce(x, d, index, src, "sum" if reduce == "add" else "prod")
+
+
+def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
+    """x with src[i][j] added at x[i][index[i][j]] for dim=1 (repeats add up), as PyTorch:
+    (3, 5) with a (2, 5) index and src -> (3, 5)."""
+    d, idx = _index_along(x, dim, index, "scatter_add")
+    return add(x, index_add_at(_source(src, x, idx[d].shape, "scatter_add"), idx, x.shape))
+
+
+_REDUCE_START = {"sum": 0, "prod": 1, "amax": -np.inf, "amin": np.inf, "mean": 0}
+_REDUCE_AT = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum,
+              "mean": np.add}
+
+
+def scatter_reduce(x: Tensor, dim: int, index: Any, src: Any, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """x with every src[i][j] combined into x[i][index[i][j]] (dim=1) by ``reduce``
+    ('sum', 'prod', 'mean', 'amax', 'amin'), x's own value included unless
+    ``include_self=False``, as PyTorch (integer mean rounds down). Gradients as PyTorch:
+    amax/amin split evenly among ties; prod handles zeros. (3,) with index [0, 0] -> (3,)."""
+    op = "scatter_reduce"
+    if not isinstance(reduce, str) or reduce not in _REDUCE_AT:
+        raise ValueError(f"{op}: reduce must be one of 'sum', 'prod', 'mean', 'amax', "
+                         f"'amin', got {_short(reduce)}")
+    incl = flag(include_self, op, "include_self")
+    d, idx = _index_along(x, dim, index, op)
+    src = _source(src, x, idx[d].shape, op)
+    xv, sv = x.data, src.data
+    hit = np.zeros(x.shape, bool)
+    hit[idx] = True
+    start = _REDUCE_START[reduce]
+    if xv.dtype.kind in "iub" and reduce in ("amax", "amin"):
+        start = np.iinfo(xv.dtype).min if reduce == "amax" else np.iinfo(xv.dtype).max
+    out = xv.copy() if incl else np.where(hit, np.asarray(start).astype(xv.dtype), xv)
+    _REDUCE_AT[reduce].at(out, idx, sv)
+    count = np.zeros(x.shape, np.int64)
+    np.add.at(count, idx, 1)
+    count += incl
+    if reduce == "mean":
+        c = np.maximum(count, 1)
+        out = np.where(hit, out // c if xv.dtype.kind in "iu" else out / c, out).astype(xv.dtype)
+    fdt = xv.dtype if xv.dtype.kind == "f" else np.float64
+    kept = (~hit | incl).astype(fdt)  # x's share of the gradient (before the reduction's)
+    if reduce in ("sum", "mean"):
+        w = kept / np.maximum(count, 1) if reduce == "mean" else kept
+        ws = (1 / np.maximum(count, 1)).astype(fdt) if reduce == "mean" else None
+        vjp_x = (lambda xp, g, out, a, s: g * w)
+        vjp_s = (lambda xp, g, out, a, s: g[idx] if ws is None else (g * ws)[idx])
+    elif reduce in ("amax", "amin"):
+        # as PyTorch: the gradient of an output is shared evenly by the values equal to it
+        # (x counts as a tie even when include_self=False, though it gets nothing: PyTorch's)
+        wins_x = xv == out
+        wins_s = sv == out[idx]
+        ties = wins_x.astype(fdt)
+        np.add.at(ties, idx, wins_s.astype(fdt))
+        share = 1 / np.maximum(ties, 1)
+        wx, ws = wins_x * kept * share, wins_s.astype(fdt)
+        vjp_x = (lambda xp, g, out, a, s: g * wx)
+        vjp_s = (lambda xp, g, out, a, s: (g * share)[idx] * ws)
+    elif (xv != 0).all() and (sv != 0).all():  # prod: out / factor, differentiable again
+        vjp_x = (lambda xp, g, out, a, s: g * out / a * kept)
+        vjp_s = (lambda xp, g, out, a, s: (g * out)[idx] / s)
+    else:  # prod with zeros: the product of the other factors (first order only)
+        wx, ws = _prod_grad_factors(xv, sv, idx, hit, incl, fdt)
+        vjp_x = (lambda xp, g, out, a, s: g * wx)
+        vjp_s = (lambda xp, g, out, a, s: g[idx] * ws)
+    return _record(op, out, (x, src), (xv, sv), (vjp_x, vjp_s),
+                   {"dim": d, "reduce": reduce, "include_self": incl})
+
+
+def _prod_grad_factors(xv: np.ndarray, sv: np.ndarray, idx: tuple, hit: np.ndarray,
+                       incl: bool, fdt: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """For scatter_reduce(prod): d out / d x and d out[index] / d src, each the product of
+    the other factors of its output (PyTorch's zero-safe formula)."""
+    xs = np.where(xv == 0, 1, xv).astype(fdt)
+    prod_xs = xs.copy() if incl else np.where(hit, 1, xs).astype(fdt)
+    np.multiply.at(prod_xs, idx, sv)  # every src factor, x's zeros left out
+    wx = np.where(hit & ~incl, 0, prod_xs / xs).astype(fdt)
+    zeros = np.zeros(xv.shape, np.int64)
+    np.add.at(zeros, idx, (sv == 0).astype(np.int64))
+    zeros += (xv == 0) & incl
+    ss = np.where(sv == 0, 1, sv).astype(fdt)
+    prod_ss = np.where(hit & ~incl, 1, xv).astype(fdt)
+    np.multiply.at(prod_ss, idx, ss)  # every factor, src's zeros left out
+    ws = np.where((sv == 0) & (zeros[idx] == 1), prod_ss[idx],  # the only zero: the others
+                  np.where(zeros[idx] > 0, 0, prod_ss[idx] / ss)).astype(fdt)
+    return wx, ws
+
+
+# its vjps read weights computed in the forward, and prod's x, src and out
+_reads("scatter_reduce", {0, "out"}, {1, "out"})
+
+
+def masked_select(x: Tensor, mask: Any) -> Tensor:
+    """The entries of x where the bool ``mask`` is True (broadcasting), as a 1-D tensor:
+    (2, 3) with a (3,) mask of two Trues -> (4,)."""
+    m = _bool_mask(x, mask, "masked_select")
+    shape = np.broadcast_shapes(x.shape, m.shape)
+    return getitem(broadcast_to(x, shape) if shape != x.shape else x,
+                   (np.broadcast_to(m, shape),))
+
+
+def masked_scatter(x: Tensor, mask: Any, source: Any) -> Tensor:
+    """x with its entries where ``mask`` (broadcast to x's shape) is True replaced, in
+    order, by source's first values: (2, 3) with a mask of 4 Trues and a source of >= 4
+    elements -> (2, 3)."""
+    m = _bool_mask(x, mask, "masked_scatter")
+    try:
+        m = np.broadcast_to(m, x.shape)
+    except ValueError:
+        raise ShapeError(f"masked_scatter: mask of shape {m.shape} does not broadcast to the "
+                         f"tensor's shape {x.shape}") from None
+    if not isinstance(source, Tensor):
+        raise TypeError(f"masked_scatter: source must be a tensor, got {_short(source)}")
+    _same_dtype(x, source, "masked_scatter", "source")
+    n = int(m.sum())
+    if source.data.size < n:
+        raise ShapeError(f"masked_scatter: the mask has {n} True entries but source of shape "
+                         f"{source.shape} has only {source.data.size} elements")
+    return index_put(x, (m,), source.reshape(-1)[:n])
+
+
+def _bool_mask(x: Tensor, mask: Any, op: str) -> np.ndarray:
+    m = _data(mask)
+    if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
+        raise TypeError(f"{op}: mask must be a bool tensor, got "
+                        f"{m.dtype if isinstance(m, np.ndarray) else _short(mask)}")
+    try:
+        np.broadcast_shapes(m.shape, x.shape)
+    except ValueError:
+        raise ShapeError(f"{op}: mask of shape {m.shape} does not broadcast with the "
+                         f"tensor's shape {x.shape}") from None
+    return m
+
+
+def nonzero(x: Tensor, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
+    """The indices of the non-zero entries, as PyTorch: an (N, ndim) int64 tensor, or with
+    ``as_tuple=True`` one 1-D tensor per dim (a 0-d tensor counts as 1-D there)."""
+    if flag(as_tuple, "nonzero", "as_tuple"):
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(x.data)))
+    return Tensor._wrap(np.argwhere(x.data).astype(np.int64))
+
+
+_METHODS += ("gather take_along_dim take index_select index_add index_copy index_fill "
+             "scatter scatter_add scatter_reduce masked_select masked_scatter nonzero").split()
+_FUNCTION_FORMS += ("gather take_along_dim take index_select index_add index_copy index_fill "
+                    "scatter scatter_add scatter_reduce masked_select masked_scatter "
+                    "nonzero").split()
+_IN_PLACE += ("scatter scatter_add scatter_reduce index_add index_fill index_copy "
+              "masked_scatter").split()
 
 
 # ----------------------------------------------------------------------------------------
@@ -2821,7 +3212,7 @@ class _ArrayMath:
     broadcast_to = staticmethod(np.broadcast_to)
     sigmoid = staticmethod(_np_sigmoid)
     gelu_slope = staticmethod(_np_gelu_slope)
-    scatter_add = staticmethod(_np_scatter_add)
+    index_add_at = staticmethod(_np_index_add_at)
     scatter_set = staticmethod(_np_scatter_set)
     window_sum = staticmethod(_np_window_sum)
     windows = staticmethod(_np_windows)

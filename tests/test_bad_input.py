@@ -2909,6 +2909,267 @@ def _shape16(name):
     return st.one_of(cases)
 
 
+
+
+# -- issue 16: more indexing ops (gather/scatter/index_*/masked_*/nonzero/take) and factories
+
+_DIM_OPS = {  # op -> good arguments after the tensor (a (2, 3) float32 tensor)
+    "gather": lambda: (1, ag.tensor([[0, 2], [1, 1]])),
+    "scatter": lambda: (1, ag.tensor([[0, 2], [1, 1]]), ones((2, 2))),
+    "scatter_add": lambda: (1, ag.tensor([[0, 2], [1, 1]]), ones((2, 2))),
+    "scatter_reduce": lambda: (1, ag.tensor([[0, 2], [1, 1]]), ones((2, 2)), "amax"),
+    "index_select": lambda: (1, ag.tensor([0, 2])),
+    "index_add": lambda: (1, ag.tensor([0, 2]), ones((2, 2))),
+    "index_copy": lambda: (1, ag.tensor([0, 2]), ones((2, 2))),
+    "index_fill": lambda: (1, ag.tensor([0, 2]), 1.0),
+}
+_NOT_INDEX = st.sampled_from([ag.tensor([[0.0, 1.0]]), ag.tensor([[True, False]]), [[0, 1]],
+                              None, np.zeros((1, 2)), "0"])
+
+
+def _issue16_caller(name: str) -> tuple[str, Callable]:
+    op = name.split(".")[1]
+    if name.startswith("ag."):
+        return op, function_form(name)
+    return op, lambda t, *a, **k: getattr(t, op)(*a, **k)
+
+
+@bad(*(f"ag.{n}" for n in _DIM_OPS), *(f"Tensor.{n}_" for n in _DIM_OPS if n not in (
+    "gather", "index_select")))
+def _issue16_dim_ops(name):
+    op, fn = _issue16_caller(name)
+    base = op.rstrip("_")
+    names = (op, base)
+
+    def run(label, *args, t=None, **kw):
+        t = ones((2, 3)) if t is None else t
+        return Bad(label, lambda: fn(t, *args, **kw), names, watch=(t,))
+
+    def good():
+        return _DIM_OPS[base]()
+
+    def with_arg(k, v):
+        args = list(good())
+        args[k] = v
+        return tuple(args)
+    cases = [
+        st.builds(lambda d: run(f"dim {desc(d)}", *with_arg(0, d)),
+                  st.one_of(out_of_range_axes(2), BAD_AXES)),
+        st.builds(lambda i: run(f"index {desc(i)}", *with_arg(1, i)), _NOT_INDEX),
+        st.builds(lambda v: run(f"index value {v}", *with_arg(1, ag.tensor(
+            [[v, 0], [0, 0]] if base in ("gather", "scatter", "scatter_add", "scatter_reduce")
+            else [v, 0]))), st.one_of(st.integers(3, 9), st.integers(-9, -1))),
+        st.just(run("0-d tensor", *good(), t=ag.tensor(1.0))),
+    ]
+    if base in ("gather", "scatter", "scatter_add", "scatter_reduce"):
+        cases += [st.sampled_from([
+            run("index of 1 dim", *with_arg(1, ag.tensor([0, 1]))),
+            run("index larger off dim", *with_arg(1, ag.zeros(3, 1, dtype=np.int64))),
+        ])]
+    else:
+        cases += [st.just(run("2-d index", *with_arg(1, ag.zeros(2, 2, dtype=np.int64))))]
+    if base not in ("gather", "index_select", "index_fill"):
+        cases += [st.sampled_from([
+            run("src of another dtype", *with_arg(2, ones((2, 2), np.float64))),
+            run("src too small", *with_arg(2, ones((1, 1)))),
+            run("src a list", *with_arg(2, [[1.0, 2.0], [3.0, 4.0]])),
+        ] + ([run("src of another shape", *with_arg(2, ones((2, 3))))]
+             if base in ("index_add", "index_copy") else []))]
+    if base == "index_fill":
+        cases += [st.builds(lambda v: run(f"value {desc(v)}", *with_arg(2, v)),
+                            st.sampled_from([None, "1", [1.0], ag.ones(2), object()]))]
+    if base == "scatter":
+        cases += [st.sampled_from([
+            run("reduce='max'", *good(), reduce="max"),
+            run("src and value", *good(), value=1.0),
+            run("src a string", *with_arg(2, "x")),
+        ])]
+    if base == "scatter_reduce":
+        cases += [st.builds(lambda r: run(f"reduce {desc(r)}", *with_arg(3, r)),
+                            st.sampled_from(["max", "add", None, 1, "mean "])),
+                  st.builds(lambda f: run(f"include_self={desc(f)}", *good(), include_self=f),
+                            NOT_FLAGS)]
+    if base == "index_add":
+        cases += [st.builds(lambda a: run(f"alpha={desc(a)}", *good(), alpha=a), NOT_REALS)]
+    if op.endswith("_"):
+        cases += [st.builds(lambda s: run("leaf requiring grad", *good(),
+                                          t=ones((2, 3), grad=True)), st.just(0))]
+    else:
+        cases += [st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(v, *good()),
+                                          names), BAD_DATA)]
+    return st.one_of(cases)
+
+
+@bad("ag.take", "ag.take_along_dim")
+def _issue16_take(name):
+    op, fn = _issue16_caller(name)
+
+    def run(label, *args):
+        t = ones((2, 3))
+        return Bad(label, lambda: fn(t, *args), (op,), watch=(t,))
+    cases = [
+        st.builds(lambda i: run(f"index {desc(i)}", i), _NOT_INDEX),
+        st.builds(lambda v: run(f"index value {v}", ag.tensor([[v]])),
+                  st.one_of(st.integers(6, 20), st.integers(-20, -7)) if op == "take"
+                  else st.integers(6, 20)),
+        st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(v, ag.tensor([[0]])), (op,)),
+                  BAD_DATA),
+    ]
+    if op == "take_along_dim":
+        cases += [
+            st.builds(lambda d: run(f"dim {desc(d)}", ag.tensor([[0]]), d),
+                      st.one_of(out_of_range_axes(2), BAD_AXES)),
+            st.sampled_from([run("indices of 1 dim", ag.tensor([0]), 1),
+                             run("indices not broadcasting", ag.zeros(3, 1, dtype=np.int64),
+                                 1)]),
+        ]
+    return st.one_of(cases)
+
+
+@bad("ag.masked_select", "ag.masked_scatter", "Tensor.masked_scatter_")
+def _issue16_masked(name):
+    op, fn = _issue16_caller(name)
+    extra = () if op == "masked_select" else (ones((6,)),)
+
+    def run(label, mask, *args, t=None):
+        t = ones((2, 3)) if t is None else t
+        return Bad(label, lambda: fn(t, mask, *args), (op, op.rstrip("_")), watch=(t,))
+    cases = [
+        st.builds(lambda m: run(f"mask {desc(m)}", m, *extra),
+                  st.sampled_from([None, [True, False, True], ag.ones(3), ag.tensor([1, 0, 1]),
+                                   np.ones(3), "x"])),
+        st.builds(lambda ms: run(f"mask {ms}", ag.tensor(np.ones(ms, bool)), *extra),
+                  # (2, 2, 3) broadcasts with (2, 3): valid for masked_select, as torch
+                  st.sampled_from([(2,), (4,), (3, 3)] + [(2, 2, 3)] * (op != "masked_select"))),
+    ]
+    if op != "masked_select":
+        mask = ag.tensor(np.ones((2, 3), bool))
+        cases += [st.sampled_from([
+            run("source too small", mask, ones((5,))),
+            run("source of another dtype", mask, ones((6,), np.float64)),
+            run("source a list", mask, [1.0] * 6),
+        ])]
+    if op.endswith("_"):
+        cases += [st.just(run("leaf requiring grad", ag.tensor(np.ones((2, 3), bool)), *extra,
+                              t=ones((2, 3), grad=True)))]
+    else:
+        cases += [st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(
+            v, ag.tensor([True]), *extra), (op,)), BAD_DATA)]
+    return st.one_of(cases)
+
+
+@bad("ag.nonzero")
+def _issue16_nonzero(name):
+    return st.one_of(
+        st.builds(lambda f: Bad(f"as_tuple={desc(f)}", lambda: ag.nonzero(ones((2,)),
+                                                                           as_tuple=f),
+                                ("nonzero",)), NOT_FLAGS),
+        st.builds(lambda v: Bad(f"input {desc(v)}", lambda: ag.nonzero(v), ("nonzero",)),
+                  BAD_DATA),
+    )
+
+
+@bad("ag.full_like", "ag.rand_like", "ag.randn_like", "ag.randint_like")
+def _issue16_like(name):
+    op = name.split(".")[1]
+    fn = function_form(name)
+    args = {"full_like": (1.0,), "randint_like": (5,)}.get(op, ())
+    cases = [
+        st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(v, *args), (op,)), BAD_DATA),
+        st.builds(lambda d: Bad(f"device={desc(d)}", lambda: fn(ones((2,)), *args, device=d),
+                                (op,)), NOT_DEVICES),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: fn(ones((2,)), *args, dtype=d),
+                                (op,)), NOT_DTYPES),
+    ]
+    if op == "full_like":
+        cases += [st.builds(lambda v: Bad(f"fill_value {desc(v)}", lambda: fn(ones((2,)), v),
+                                          (op,)),
+                            st.sampled_from([None, "1", [1.0], ag.ones(2), object()])),
+                  st.just(Bad("requires_grad on int64", lambda: fn(ag.tensor([1]), 1,
+                                                                   requires_grad=True), (op,)))]
+    else:
+        cases += [st.builds(lambda g: Bad(f"generator={desc(g)}",
+                                          lambda: fn(ones((2,)), *args, generator=g), (op,)),
+                            NOT_GENERATORS)]
+    if op in ("rand_like", "randn_like"):
+        cases += [st.just(Bad("int64 input", lambda: fn(ag.tensor([1, 2])), (op,))),
+                  st.just(Bad("dtype=int64", lambda: fn(ones((2,)), dtype=np.int64), (op,)))]
+    if op == "randint_like":
+        cases += [st.builds(lambda a, d: Bad(f"low {a} >= high {a - d}",
+                                             lambda: fn(ones((2,)), a, a - d), (op,)),
+                            st.integers(-5, 5), st.integers(0, 5)),
+                  st.builds(lambda v: Bad(f"high={desc(v)}", lambda: fn(ones((2,)), v), (op,)),
+                            NOT_INTS.filter(lambda v: v is not None))]
+    return st.one_of(cases)
+
+
+@bad("ag.bernoulli", "Tensor.bernoulli_", "ag.poisson")
+def _issue16_draws(name):
+    op = name.split(".")[1]
+    fn = function_form(name) if name.startswith("ag.") else (
+        lambda t, *a, **k: t.bernoulli_(*a, **k))
+    cases = [
+        st.builds(lambda g: Bad(f"generator={desc(g)}", lambda: fn(ones((2,)), generator=g),
+                                (op,)), NOT_GENERATORS),
+        st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(v), (op,)),
+                  st.one_of(BAD_DATA, st.sampled_from([ag.tensor([1, 0]),
+                                                       ag.tensor([True])]))
+                  if op != "bernoulli_" else st.just(ag.ones(3).expand(2, 3))),
+        st.builds(lambda v: Bad(f"input {v}", lambda: fn(ag.tensor([0.5, v])), (op,)),
+                  st.sampled_from([-0.5, float("nan")] + ([1.5] if op != "poisson" else []))
+                  ) if op != "bernoulli_" else st.builds(
+            lambda p: Bad(f"p={desc(p)}", lambda: fn(ones((2,)), p), (op,)),
+            st.sampled_from([-0.1, 1.5, None, "0.5", float("nan"), ag.tensor([2.0]),
+                             ag.tensor([1, 0]), ag.full((3,), 0.5)])),
+    ]
+    if op == "bernoulli":
+        cases += [st.builds(lambda p: Bad(f"p={desc(p)}", lambda: fn(ones((2,)), p), (op,)),
+                            st.sampled_from([-0.1, 1.5, "0.5", float("nan")]))]
+    if op == "bernoulli_":
+        cases += [st.just(Bad("leaf requiring grad", lambda: fn(ones((2,), grad=True), 0.5),
+                              (op,)))]
+    return st.one_of(cases)
+
+
+@bad("ag.normal")
+def _issue16_normal(name):
+    def run(label, *args, **kw):
+        return Bad(label, lambda: ag.normal(*args, **kw), ("normal",))
+    return st.one_of(
+        st.builds(lambda m: run(f"mean={desc(m)}", m, 1.0, (2,)), NOT_REALS | NON_FINITE),
+        st.builds(lambda v: run(f"std={desc(v)}", 0.0, v, (2,)),
+                  st.one_of(NOT_REALS, NON_FINITE, st.floats(-5, -0.01))),
+        st.builds(lambda s: run(f"size {desc(s)}", 0.0, 1.0, s), _sizes_bad()),
+        st.sampled_from([
+            run("no size", 0.0, 1.0),
+            run("int64 mean", ag.tensor([1, 2]), 1.0),
+            run("negative std tensor", 0.0, ag.tensor([1.0, -1.0])),
+            run("shapes (2,) and (3,)", ag.zeros(2), ag.ones(3)),
+            run("size with a tensor mean", ag.zeros(2), 1.0, (2,)),
+            run("int dtype", 0.0, 1.0, (2,), dtype=np.int64),
+        ]),
+        st.builds(lambda g: run(f"generator={desc(g)}", 0.0, 1.0, (2,), generator=g),
+                  NOT_GENERATORS),
+        st.builds(lambda d: run(f"device={desc(d)}", 0.0, 1.0, (2,), device=d), NOT_DEVICES),
+    )
+
+
+@bad("ag.tril_indices", "ag.triu_indices")
+def _issue16_triangle(name):
+    op = name.split(".")[1]
+    fn = function_form(name)
+    return st.one_of(
+        st.builds(lambda v: Bad(f"row={desc(v)}", lambda: fn(v, 3), (op,)), size_args()),
+        st.builds(lambda v: Bad(f"col={desc(v)}", lambda: fn(3, v), (op,)), size_args()),
+        st.builds(lambda v: Bad(f"offset={desc(v)}", lambda: fn(3, 3, v), (op,)),
+                  NOT_INTS.filter(lambda v: v is not None)),
+        st.builds(lambda d: Bad(f"dtype={desc(d)}", lambda: fn(3, 3, dtype=d), (op,)),
+                  st.one_of(NOT_DTYPES, st.sampled_from([np.float32, bool]))),
+        st.builds(lambda d: Bad(f"device={desc(d)}", lambda: fn(3, 3, device=d), (op,)),
+                  NOT_DEVICES),
+    )
+
+
 def _also(names: tuple[str, ...], extra: Callable[[str], list]) -> None:
     """Add the cases of ``extra(name)`` to the entries already registered for ``names``."""
     for n in names:

@@ -20,6 +20,7 @@ import autograd_lite as ag
 from autograd_lite.testing.strategies import (
     arrays,
     axes,
+    basic_indices,
     broadcastable_shapes,
     floats,
     positive,
@@ -342,7 +343,7 @@ def test_sliding_window_view_forward(data):
 def test_getitem_forward(data):
     x = data.draw(arrays(shape=shapes(min_dims=1, max_side=5)))
     t = ag.tensor(x)
-    basic = data.draw(hnp.basic_indices(x.shape, min_dims=0, allow_newaxis=True,
+    basic = data.draw(basic_indices(x.shape, min_dims=0, allow_newaxis=True,
                                         allow_ellipsis=True))
     close(t[basic], x[basic])
     ints = data.draw(hnp.integer_array_indices(x.shape))
@@ -358,7 +359,7 @@ def test_getitem_forward(data):
 @given(st.data())
 def test_setitem_forward(data):
     x = data.draw(arrays(shape=shapes(min_dims=1, max_side=4)))
-    idx = data.draw(hnp.basic_indices(x.shape, min_dims=0, allow_ellipsis=True))
+    idx = data.draw(basic_indices(x.shape, min_dims=0, allow_ellipsis=True))
     v = data.draw(arrays(x[idx].shape))
     t = ag.tensor(x)
     t[idx] = ag.tensor(v)
@@ -452,7 +453,7 @@ F32_OPS = {
     "where_float": lambda x: ag.where(x.data > 0, x, 0.5),
     "where_np64": lambda x: ag.where(x.data > 0, np.float64(0.5), x),
     "pad": lambda x: ag.pad(x, 1, value=1.5),
-    "getitem": lambda x: x[::-1, [0, 0, 2]],
+    "getitem": lambda x: x[1:, [0, 0, 2]],
     "getitem_mask": lambda x: x[x.data > 0],
     "sliding_window_view": lambda x: ag.sliding_window_view(x, (2, 2)),
 }

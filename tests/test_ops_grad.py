@@ -21,6 +21,7 @@ from autograd_lite.testing import gradcheck
 from autograd_lite.testing.strategies import (
     away_from,
     axes,
+    basic_indices,
     broadcastable_shapes,
     distinct,
     floats,
@@ -595,7 +596,7 @@ def test_sliding_window_view_grad(data):
 def test_getitem_basic_grad(data):
     """Slices with steps (also negative), negative integers, None and Ellipsis."""
     x = data.draw(tensors(shape=shapes(max_side=5)))
-    idx = data.draw(hnp.basic_indices(x.shape, min_dims=0, allow_newaxis=True,
+    idx = data.draw(basic_indices(x.shape, min_dims=0, allow_newaxis=True,
                                       allow_ellipsis=True))
     check(lambda t: t[idx], x)
     check(lambda t: ag.getitem(t, idx) * 2.0, x)
@@ -644,7 +645,7 @@ def setitem_args(draw):
     broadcasting to it."""
     x = draw(tensors(shape=shapes(min_dims=1, max_side=4)))
     if draw(st.booleans()):
-        idx = draw(hnp.basic_indices(x.shape, min_dims=0, allow_ellipsis=True))
+        idx = draw(basic_indices(x.shape, min_dims=0, allow_ellipsis=True))
     else:
         axis = draw(st.integers(0, x.ndim - 1))
         n = x.shape[axis]

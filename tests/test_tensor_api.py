@@ -342,7 +342,7 @@ def test_basic_indexing_forward_and_gradient():
     base = np.arange(24.0).reshape(2, 3, 4)
     x = ag.tensor(base, requires_grad=True)
     for index in (0, -1, (1, 2), slice(None, None, 2), (Ellipsis, 1), (None, 0, slice(1, 3)),
-                  (slice(None), slice(None, None, -1))):
+                  (slice(None), slice(1, None, 2))):
         np.testing.assert_array_equal(x[index].numpy(), base[index])
     x[1, ::2, -1].sum().backward()
     expected = np.zeros_like(base)

@@ -266,6 +266,15 @@ IN_PLACE = {  # op -> (arguments, values of x kept in the op's domain and away f
     "div": ((np.arange(1.0, 4.0),), None), "pow": ((2.0,), positive()),
     "maximum": ((0.5,), away_from(0.5)), "minimum": ((np.arange(3.0) - 1,), away_from(-1, 0, 1)),
     "masked_fill": ((np.array([True, False, True]), 7.0), None),
+    # issue 16: the scatter/index family
+    "scatter": ((1, np.array([[0, 2], [1, 1]]), np.arange(4.0).reshape(2, 2)), None),
+    "scatter_add": ((1, np.array([[0, 2], [1, 1]]), np.arange(4.0).reshape(2, 2)), None),
+    "scatter_reduce": ((1, np.array([[0, 2], [1, 1]]), np.arange(1.0, 5.0).reshape(2, 2),
+                        "prod"), None),
+    "index_add": ((0, np.array([1, 1]), np.ones((2, 3))), None),
+    "index_fill": ((1, np.array([0, 2]), -1.0), None),
+    "index_copy": ((1, np.array([2, 0]), np.arange(4.0).reshape(2, 2)), None),
+    "masked_scatter": ((np.array([True, False, True]), np.arange(6.0)), None),
 }
 
 

@@ -363,7 +363,7 @@ def _declared_cases():
         "windows": ops.windows(leaf(7, 2), (2,), (0,), (2,), (2,)),  # conv: issue 16/17
         "take_first": ops.take_first(a, np.array([1, 0, 1])),
         "put_first": ops.put_first(v4, np.array([0, 2, 1, 1]), 3),
-        "scatter_add": ops.scatter_add(v4, ([0, 0, 1, 2],), (3,)),
+        "index_add_at": ops.index_add_at(v4, ([0, 0, 1, 2],), (3,)),
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
         "logsigmoid": ops.logsigmoid(a),  # issue 16's nn primitives
@@ -372,6 +372,7 @@ def _declared_cases():
         "triu": a.triu(1), "diagonal": a.diagonal(), "diag_place": a.diag_embed(),
         "einsum": ag.einsum("ij,kj->ik", a, b), "cross": ag.cross(a, b, dim=1),
         "cdist": ag.cdist(a, b),
+        "scatter_reduce": a.scatter_reduce(1, ag.tensor([[0, 0, 2], [1, 1, 1]]), b, "prod"),
     }
     c = a * ag.tensor([[1.0, 0.0, 1.0], [1.0, 1.0, 1.0]])  # a zero: prod's other vjp paths
     cases.update({  # issue 16: more reductions and scans

@@ -101,3 +101,13 @@ def tensors(shape: Any = None, dtype: Any = np.float64, elements: Any = None,
 
 __all__ = ["shapes", "broadcastable_shapes", "floats", "away_from", "positive", "distinct",
            "axes", "arrays", "tensors"]
+
+
+def basic_indices(shape: tuple, **kwargs: Any) -> st.SearchStrategy[Any]:
+    """``hypothesis.extra.numpy.basic_indices`` (same arguments) without the negative slice
+    steps PyTorch refuses: for (3, 4), e.g. ``(slice(1, None), 2)`` or ``(..., None)``."""
+    def positive_steps(index: Any) -> bool:
+        parts = index if isinstance(index, tuple) else (index,)
+        return all(not isinstance(i, slice) or i.step is None or i.step > 0 for i in parts)
+
+    return hnp.basic_indices(shape, **kwargs).filter(positive_steps)
