@@ -543,6 +543,14 @@ def _exact(fn, v: np.ndarray) -> np.ndarray:
     return np.asarray(fn(v), dtype=v.dtype if v.dtype.kind == "f" else _FLOAT64)
 
 
+def _real(fn):
+    """``fn`` computed in float64 on integer/bool data (numpy would use float16 for bool and
+    int8, losing digits); the result then gets PyTorch's dtype (:func:`_nonfloat_result`)."""
+    def on(v: np.ndarray) -> np.ndarray:
+        return fn(_as_real(v))
+    return on
+
+
 def _grad_zero(xp, g, out, *inputs):
     return g * 0  # piecewise constant: zero gradient everywhere (as PyTorch)
 
@@ -562,34 +570,41 @@ def _same_kind(fn):
 def _np_sign(v: np.ndarray) -> np.ndarray:
     if v.dtype.kind == "b":
         return v.copy()  # the sign of a bool is the bool (as PyTorch)
-    return np.sign(v)
+    out = np.sign(v)
+    if v.dtype.kind == "f":
+        out[np.isnan(out)] = 0  # sign(NaN) is 0 in PyTorch
+    return out
 
 
-tan = _elementwise("tan", np.tan, lambda xp, g, out, x: g * (out * out + 1), """Tangent.""")
-asin = _elementwise("asin", np.arcsin, lambda xp, g, out, x: g * (1 - x * x) ** -0.5,
+tan = _elementwise("tan", _real(np.tan), lambda xp, g, out, x: g * (out * out + 1), """Tangent.""")
+asin = _elementwise("asin", _real(np.arcsin), lambda xp, g, out, x: g * (1 - x * x) ** -0.5,
                     """Arcsine (NaN outside [-1, 1]).""")
-acos = _elementwise("acos", np.arccos, lambda xp, g, out, x: -g * (1 - x * x) ** -0.5,
+acos = _elementwise("acos", _real(np.arccos), lambda xp, g, out, x: -g * (1 - x * x) ** -0.5,
                     """Arccosine (NaN outside [-1, 1]).""")
-atan = _elementwise("atan", np.arctan, lambda xp, g, out, x: g / (x * x + 1), """Arctangent.""")
-sinh = _elementwise("sinh", np.sinh, lambda xp, g, out, x: g * (xp.exp(x) + xp.exp(-x)) * 0.5,
+atan = _elementwise("atan", _real(np.arctan), lambda xp, g, out, x: g / (x * x + 1),
+                    """Arctangent.""")
+sinh = _elementwise("sinh", _real(np.sinh),
+                    lambda xp, g, out, x: g * (xp.exp(x) + xp.exp(-x)) * 0.5,
                     """Hyperbolic sine.""")
-cosh = _elementwise("cosh", np.cosh, lambda xp, g, out, x: g * (xp.exp(x) - xp.exp(-x)) * 0.5,
+cosh = _elementwise("cosh", _real(np.cosh),
+                    lambda xp, g, out, x: g * (xp.exp(x) - xp.exp(-x)) * 0.5,
                     """Hyperbolic cosine.""")
-asinh = _elementwise("asinh", np.arcsinh, lambda xp, g, out, x: g * (x * x + 1) ** -0.5,
+asinh = _elementwise("asinh", _real(np.arcsinh), lambda xp, g, out, x: g * (x * x + 1) ** -0.5,
                      """Inverse hyperbolic sine.""")
-acosh = _elementwise("acosh", np.arccosh, lambda xp, g, out, x: g * (x * x - 1) ** -0.5,
+acosh = _elementwise("acosh", _real(np.arccosh), lambda xp, g, out, x: g * (x * x - 1) ** -0.5,
                      """Inverse hyperbolic cosine (NaN below 1).""")
-atanh = _elementwise("atanh", np.arctanh, lambda xp, g, out, x: g / (1 - x * x),
+atanh = _elementwise("atanh", _real(np.arctanh), lambda xp, g, out, x: g / (1 - x * x),
                      """Inverse hyperbolic tangent (NaN outside [-1, 1]).""")
-log2 = _elementwise("log2", np.log2, lambda xp, g, out, x: g / (x * _LN2), """Base-2 logarithm.""")
-log10 = _elementwise("log10", np.log10, lambda xp, g, out, x: g / (x * _LN10),
+log2 = _elementwise("log2", _real(np.log2), lambda xp, g, out, x: g / (x * _LN2),
+                    """Base-2 logarithm.""")
+log10 = _elementwise("log10", _real(np.log10), lambda xp, g, out, x: g / (x * _LN10),
                      """Base-10 logarithm.""")
-log1p = _elementwise("log1p", np.log1p, lambda xp, g, out, x: g / (x + 1),
+log1p = _elementwise("log1p", _real(np.log1p), lambda xp, g, out, x: g / (x + 1),
                      """log(1 + x), accurate for small x.""")
-exp2 = _elementwise("exp2", np.exp2, lambda xp, g, out, x: g * out * _LN2, """2**x.""")
-expm1 = _elementwise("expm1", np.expm1, lambda xp, g, out, x: g * (out + 1),
+exp2 = _elementwise("exp2", _real(np.exp2), lambda xp, g, out, x: g * out * _LN2, """2**x.""")
+expm1 = _elementwise("expm1", _real(np.expm1), lambda xp, g, out, x: g * (out + 1),
                      """e**x - 1, accurate for small x.""")
-rsqrt = _elementwise("rsqrt", lambda v: 1 / np.sqrt(v),
+rsqrt = _elementwise("rsqrt", _real(lambda v: 1 / np.sqrt(v)),
                      lambda xp, g, out, x: g * out * out * out * -0.5, """1 / sqrt(x).""")
 reciprocal = _elementwise("reciprocal", lambda v: 1 / v,
                           lambda xp, g, out, x: -g * out * out,
@@ -661,15 +676,15 @@ logical_not = _predicate("logical_not", np.logical_not, """Where x is zero: a bo
 
 
 def _on_floats(fn):
-    """A float-valued binary ufunc: bool/int8 operands give the default dtype (numpy's
-    float16 would be kept otherwise), as int / int does."""
+    """A float-valued binary ufunc computed in float64 on integer/bool arrays (numpy would
+    use float16 for bool and int8); the result gets PyTorch's dtype (:func:`_float_result`)."""
     def on(a: Any, b: Any) -> np.ndarray:
-        out = fn(a, b)
-        if getattr(out, "dtype", None) is _FLOAT16 and _FLOAT16 not in (
-                getattr(a, "dtype", None), getattr(b, "dtype", None)):
-            return out.astype(_FLOAT64)
-        return out
+        return fn(_as_real(a), _as_real(b))
     return on
+
+
+def _as_real(v: Any) -> Any:
+    return v.astype(_FLOAT64) if getattr(v, "dtype", _FLOAT64).kind in "biu" else v
 
 
 def _hypot_grad(which: int):
