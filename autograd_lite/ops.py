@@ -571,9 +571,7 @@ def _np_sign(v: np.ndarray) -> np.ndarray:
     if v.dtype.kind == "b":
         return v.copy()  # the sign of a bool is the bool (as PyTorch)
     out = np.sign(v)
-    if v.dtype.kind == "f":
-        out[np.isnan(out)] = 0  # sign(NaN) is 0 in PyTorch
-    return out
+    return np.nan_to_num(out, nan=0.0) if v.dtype.kind == "f" else out  # as PyTorch
 
 
 tan = _elementwise("tan", _real(np.tan), lambda xp, g, out, x: g * (out * out + 1), """Tangent.""")
