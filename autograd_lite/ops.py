@@ -774,15 +774,16 @@ def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
     for t in (x, end) + ((weight,) if isinstance(weight, Tensor) else ()):
         if t.dtype.kind != "f":
             raise TypeError(f"lerp: expected floating point tensors, got dtype {t.dtype}")
-    if not isinstance(weight, Tensor):
-        w = real(weight, "lerp", "weight", finite=False)
-        return add(x, mul(sub(end, x), w))
+    w = weight if isinstance(weight, Tensor) else real(weight, "lerp", "weight", finite=False)
     try:
-        out = x.data + weight.data * (end.data - x.data)
+        np.broadcast_shapes(x.shape, end.shape, np.shape(_data(w)))
     except ValueError:
-        raise ShapeError(f"lerp: shapes {x.shape}, {end.shape} and {weight.shape} cannot be "
-                         "broadcast together") from None
-    return _record("lerp", out, (x, end, weight), (x.data, end.data, weight.data), (
+        raise ShapeError(f"lerp: shapes {x.shape}, {end.shape} and {np.shape(_data(w))} "
+                         "cannot be broadcast together") from None
+    if not isinstance(w, Tensor):
+        return add(x, mul(sub(end, x), w))
+    out = x.data + w.data * (end.data - x.data)
+    return _record("lerp", out, (x, end, w), (x.data, end.data, w.data), (
         lambda xp, g, out, x, e, w: g * (1 - w),
         lambda xp, g, out, x, e, w: g * w,
         lambda xp, g, out, x, e, w: g * (e - x),
@@ -851,7 +852,8 @@ _IN_PLACE += _ELEMENTWISE16
 _METHODS += _ELEMENTWISE16 + "logaddexp logaddexp2 isnan isinf isfinite".split()
 _FUNCTION_FORMS += ("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 "
                     "expm1 rsqrt reciprocal square sign sgn floor ceil round trunc frac erf "
-                    "erfc nan_to_num lerp isnan isinf isfinite bitwise_not logical_not").split()
+                    "erfc nan_to_num lerp isnan isinf isfinite bitwise_not logical_not logical_and "
+                    "logical_or logical_xor").split()
 
 
 # ----------------------------------------------------------------------------------------
@@ -2021,9 +2023,9 @@ def _with_rounding_mode(op):
         """Elementwise ``input / other`` with broadcasting: true division, or rounded
         toward zero (``rounding_mode='trunc'``) or down (``'floor'``, as ``//``)."""
         if rounding_mode is not None:
-            if rounding_mode == "trunc" and isinstance(rounding_mode, str):
+            if isinstance(rounding_mode, str) and rounding_mode == "trunc":
                 return _div_trunc(input, other)
-            if rounding_mode == "floor" and isinstance(rounding_mode, str):
+            if isinstance(rounding_mode, str) and rounding_mode == "floor":
                 return floor_divide(input, other)
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                              f"{_short(rounding_mode)}")
