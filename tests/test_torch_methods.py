@@ -212,8 +212,8 @@ def test_alpha_keeps_dtypes_and_refuses_a_float_alpha_for_integers():
 def test_div_rounding_mode():
     x = ag.tensor([3.0, -3.0])
     assert x.div(2, rounding_mode=None).tolist() == [1.5, -1.5] == ag.div(x, 2).tolist()
-    with pytest.raises(NotImplementedError, match="div: rounding_mode='floor'"):
-        x.div(2, rounding_mode="floor")
+    assert x.div(2, rounding_mode="floor").tolist() == [1.0, -2.0]  # issue 16: implemented
+    assert x.div(2, rounding_mode="trunc").tolist() == [1.0, -1.0]
     with pytest.raises(ValueError, match="div: rounding_mode"):
         x.div(2, rounding_mode="round")
 
