@@ -849,10 +849,12 @@ _reads("lerp", {2}, {2}, {0, 1})
 _ELEMENTWISE16 = (
     "tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 expm1 rsqrt "
     "reciprocal square sign sgn floor ceil round trunc frac erf erfc nan_to_num atan2 hypot "
-    "lerp xlogy fmod remainder floor_divide bitwise_and bitwise_or bitwise_xor bitwise_not "
-    "logical_and logical_or logical_xor logical_not").split()
+    "lerp xlogy fmod remainder floor_divide bitwise_and bitwise_or bitwise_xor bitwise_not"
+).split()
+_LOGICAL16 = "logical_and logical_or logical_xor logical_not".split()
+# (no logical_and_ etc.: a value without a graph written into a tensor in one has no rule)
 _IN_PLACE += _ELEMENTWISE16
-_METHODS += _ELEMENTWISE16 + "logaddexp logaddexp2 isnan isinf isfinite".split()
+_METHODS += _ELEMENTWISE16 + _LOGICAL16 + "logaddexp logaddexp2 isnan isinf isfinite".split()
 _FUNCTION_FORMS += ("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 "
                     "expm1 rsqrt reciprocal square sign sgn floor ceil round trunc frac erf "
                     "erfc nan_to_num lerp isnan isinf isfinite bitwise_not logical_not logical_and "

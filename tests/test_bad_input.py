@@ -2606,7 +2606,7 @@ OPERATORS16 = [f"__{p}{d}__" for d in ("mod", "floordiv", "and", "or", "xor")
 IN_PLACE16 = ("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 expm1 rsqrt "
               "reciprocal square sign sgn floor ceil round trunc frac erf erfc nan_to_num atan2 "
               "hypot lerp xlogy fmod remainder floor_divide bitwise_and bitwise_or bitwise_xor "
-              "bitwise_not logical_and logical_or logical_xor logical_not").split()
+              "bitwise_not").split()
 INTEGER16 = {"bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"}  # refuse floats
 
 
