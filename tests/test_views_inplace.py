@@ -343,7 +343,7 @@ def _declared_cases():
     y = a * 1
     part = y[:, 1:]
     part *= b[:, 1:]  # y: copy_slices, part: as_strided
-    return {
+    cases = {
         "add": a + b, "sub": a - b, "mul": a * b, "div": a / b, "pow": a ** b, "neg": -a,
         "maximum": ops.maximum(a, b), "minimum": ops.minimum(a, b), "exp": a.exp(),
         "log": a.log(), "sqrt": a.sqrt(), "abs": a.abs(), "sin": a.sin(), "cos": a.cos(),
@@ -364,6 +364,18 @@ def _declared_cases():
         "scatter_set": ops.scatter_set(v4, (slice(0, 4),), (5,)),
         "copy_slices": y, "as_strided": part,
     }
+    u = a - 1  # in (-0.5, 0.5): asin, acos, atanh
+    cases.update({  # issue 16: more elementwise ops
+        **{n: getattr(a, n)() for n in "tan atan sinh cosh asinh log2 log10 log1p exp2 expm1 "
+           "rsqrt reciprocal square sign sgn floor ceil round trunc frac erf erfc "
+           "nan_to_num".split()},
+        "asin": u.asin(), "acos": u.acos(), "atanh": u.atanh(), "acosh": (a + 1).acosh(),
+        "atan2": a.atan2(b), "hypot": a.hypot(b), "logaddexp": a.logaddexp(b),
+        "logaddexp2": a.logaddexp2(b), "xlogy": a.xlogy(b), "fmod": a.fmod(b * 0.3),
+        "remainder": a.remainder(b * 0.3), "floor_divide": a // b,
+        "div_trunc": a.div(b, rounding_mode="trunc"), "lerp": a.lerp(b, leaf(3)),
+    })
+    return cases
 
 
 def _garbage(value):
