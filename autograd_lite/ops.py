@@ -530,6 +530,338 @@ for _name, _saved in (("leaky_relu", {0}), ("elu", {0, "out"}), ("gelu", {0}),
 
 
 # ----------------------------------------------------------------------------------------
+# issue 16: more elementwise ops
+
+_LN2, _LN10 = math.log(2), math.log(10)
+_TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_erfc = np.frompyfunc(math.erfc, 1, 1)  # erfc directly: 1 - erf(x) loses all digits for big x
+
+
+def _exact(fn, v: np.ndarray) -> np.ndarray:
+    """An object ufunc over math.erf/erfc as an array of v's float dtype: exact to the last
+    bit (numpy has no erf, and a rational approximation is not) but a Python call an element
+    (~0.7 µs, some 30x np.exp)."""
+    return np.asarray(fn(v), dtype=v.dtype if v.dtype.kind == "f" else _FLOAT64)
+
+
+def _real(fn):
+    """``fn`` computed in float64 on integer/bool data (numpy would use float16 for bool and
+    int8, losing digits); the result then gets PyTorch's dtype (:func:`_nonfloat_result`)."""
+    def on(v: np.ndarray) -> np.ndarray:
+        return fn(_as_real(v))
+    return on
+
+
+def _grad_zero(xp, g, out, *inputs):
+    return g * 0  # piecewise constant: zero gradient everywhere (as PyTorch)
+
+
+def _same_kind(fn):
+    """``fn`` where integers give integers (floor, ceil and trunc of an int tensor are the
+    tensor itself as PyTorch, not numpy's float64); bool is refused (by _elementwise)."""
+    def on(v: np.ndarray) -> np.ndarray:
+        if v.dtype.kind == "f":
+            return fn(v)
+        if v.dtype.kind == "b":
+            raise TypeError("expected a floating point or integer tensor, got dtype bool")
+        return v.copy()
+    return on
+
+
+def _np_sign(v: np.ndarray) -> np.ndarray:
+    if v.dtype.kind == "b":
+        return v.copy()  # the sign of a bool is the bool (as PyTorch)
+    out = np.sign(v)
+    return np.nan_to_num(out, nan=0.0) if v.dtype.kind == "f" else out  # as PyTorch
+
+
+tan = _elementwise("tan", _real(np.tan), lambda xp, g, out, x: g * (out * out + 1), """Tangent.""")
+asin = _elementwise("asin", _real(np.arcsin), lambda xp, g, out, x: g * (1 - x * x) ** -0.5,
+                    """Arcsine (NaN outside [-1, 1]).""")
+acos = _elementwise("acos", _real(np.arccos), lambda xp, g, out, x: -g * (1 - x * x) ** -0.5,
+                    """Arccosine (NaN outside [-1, 1]).""")
+atan = _elementwise("atan", _real(np.arctan), lambda xp, g, out, x: g / (x * x + 1),
+                    """Arctangent.""")
+sinh = _elementwise("sinh", _real(np.sinh),
+                    lambda xp, g, out, x: g * (xp.exp(x) + xp.exp(-x)) * 0.5,
+                    """Hyperbolic sine.""")
+cosh = _elementwise("cosh", _real(np.cosh),
+                    lambda xp, g, out, x: g * (xp.exp(x) - xp.exp(-x)) * 0.5,
+                    """Hyperbolic cosine.""")
+asinh = _elementwise("asinh", _real(np.arcsinh), lambda xp, g, out, x: g * (x * x + 1) ** -0.5,
+                     """Inverse hyperbolic sine.""")
+acosh = _elementwise("acosh", _real(np.arccosh), lambda xp, g, out, x: g * (x * x - 1) ** -0.5,
+                     """Inverse hyperbolic cosine (NaN below 1).""")
+atanh = _elementwise("atanh", _real(np.arctanh), lambda xp, g, out, x: g / (1 - x * x),
+                     """Inverse hyperbolic tangent (NaN outside [-1, 1]).""")
+log2 = _elementwise("log2", _real(np.log2), lambda xp, g, out, x: g / (x * _LN2),
+                    """Base-2 logarithm.""")
+log10 = _elementwise("log10", _real(np.log10), lambda xp, g, out, x: g / (x * _LN10),
+                     """Base-10 logarithm.""")
+log1p = _elementwise("log1p", _real(np.log1p), lambda xp, g, out, x: g / (x + 1),
+                     """log(1 + x), accurate for small x.""")
+exp2 = _elementwise("exp2", _real(np.exp2), lambda xp, g, out, x: g * out * _LN2, """2**x.""")
+expm1 = _elementwise("expm1", _real(np.expm1), lambda xp, g, out, x: g * (out + 1),
+                     """e**x - 1, accurate for small x.""")
+rsqrt = _elementwise("rsqrt", _real(lambda v: 1 / np.sqrt(v)),
+                     lambda xp, g, out, x: g * out * out * out * -0.5, """1 / sqrt(x).""")
+reciprocal = _elementwise("reciprocal", lambda v: 1 / v,
+                          lambda xp, g, out, x: -g * out * out,
+                          """1 / x (integers give floats, as PyTorch).""")
+square = _elementwise("square", lambda v: np.square(v.astype(np.int64) if v.dtype.kind == "b"
+                                                    else v),
+                      lambda xp, g, out, x: g * x * 2, """x * x (bool gives int64, as PyTorch).""")
+sign = _elementwise("sign", _np_sign, _grad_zero, """-1, 0 or 1 by the sign of x; zero gradient.""")
+sgn = _elementwise("sgn", _np_sign, _grad_zero, """The sign of x (:func:`sign` for real data).""")
+floor = _elementwise("floor", _same_kind(np.floor), _grad_zero,
+                     """The largest integer <= x; zero gradient (as PyTorch).""")
+ceil = _elementwise("ceil", _same_kind(np.ceil), _grad_zero,
+                    """The smallest integer >= x; zero gradient.""")
+trunc = _elementwise("trunc", _same_kind(np.trunc), _grad_zero,
+                     """x rounded toward zero; zero gradient.""")
+frac = _elementwise("frac", lambda v: v - np.trunc(v) if v.dtype.kind == "f" else
+                    _not_float("frac", v), lambda xp, g, out, x: g,
+                    """x - trunc(x), with x's sign: frac(-2.5) = -0.5; gradient 1.""")
+erf = _elementwise("erf", lambda v: _exact(_erf, v),
+                   lambda xp, g, out, x: g * xp.exp(-x * x) * _TWO_OVER_SQRT_PI,
+                   """The error function, exact (math.erf per element).""")
+erfc = _elementwise("erfc", lambda v: _exact(_erfc, v),
+                    lambda xp, g, out, x: g * xp.exp(-x * x) * -_TWO_OVER_SQRT_PI,
+                    """1 - erf(x), exact also where it is tiny (math.erfc per element).""")
+
+
+def _not_float(op: str, v: np.ndarray):
+    raise TypeError(f"{op}: expected a floating point tensor, got dtype {v.dtype}")
+
+
+def round(x: Tensor, decimals: int = 0) -> Tensor:  # noqa: A001
+    """Round half to even (as PyTorch) to ``decimals`` places (negative: tens, hundreds);
+    zero gradient: tensor([0.5, 1.5, 2.25]).round(decimals=1) -> [0.5, 1.5, 2.2]."""
+    d = integer(decimals, "round", "decimals")
+    v = x.data
+    if v.dtype.kind != "f":
+        if v.dtype.kind == "b" or d:
+            raise TypeError(f"round: dtype {v.dtype} is not supported"
+                            + (f" with decimals={d}" if d else ""))
+        return _unary("round", v.copy(), x, _grad_zero)
+    return _unary("round", np.round(v, d), x, _grad_zero, {"decimals": d} if d else None)
+
+
+def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None,
+               neginf: float | None = None) -> Tensor:
+    """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the dtype's largest
+    and smallest finite values, as PyTorch); the gradient passes where x is finite."""
+    args = {"nan": real(nan, "nan_to_num", "nan", finite=False)}
+    for what, v in (("posinf", posinf), ("neginf", neginf)):
+        args[what] = None if v is None else real(v, "nan_to_num", what, finite=False)
+    out = np.nan_to_num(x.data, copy=True, **args)
+    return _unary("nan_to_num", out, x,
+                  lambda xp, g, out, x: g * np.isfinite(_data(x)), args)
+
+
+def _predicate(name: str, fn, doc: str):
+    def op(x: Tensor) -> Tensor:
+        return Tensor._wrap(np.asarray(fn(x.data)))
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = doc
+    return op
+
+
+isnan = _predicate("isnan", np.isnan, """Where x is NaN: a bool tensor of x's shape.""")
+isinf = _predicate("isinf", np.isinf, """Where x is +inf or -inf: a bool tensor.""")
+isfinite = _predicate("isfinite", np.isfinite, """Where x is neither NaN nor infinite.""")
+logical_not = _predicate("logical_not", np.logical_not, """Where x is zero: a bool tensor.""")
+
+
+def _on_floats(fn):
+    """A float-valued binary ufunc computed in float64 on integer/bool arrays (numpy would
+    use float16 for bool and int8); the result gets PyTorch's dtype (:func:`_float_result`)."""
+    def on(a: Any, b: Any) -> np.ndarray:
+        return fn(_as_real(a), _as_real(b))
+    return on
+
+
+def _as_real(v: Any) -> Any:
+    return v.astype(_FLOAT64) if getattr(v, "dtype", _FLOAT64).kind in "biu" else v
+
+
+def _hypot_grad(which: int):
+    def vjp(xp, g, out, a, b):
+        return g * (a, b)[which] / out
+    return vjp
+
+
+def _logaddexp_grad(which: int, scale: float):
+    """d/da log(e**a + e**b) = sigmoid(a - b) (base 2: with a, b scaled by ln 2); stable,
+    and reads only the inputs, as PyTorch."""
+    def vjp(xp, g, out, a, b):
+        return g * xp.sigmoid((a - b) * scale if which == 0 else (b - a) * scale)
+    return vjp
+
+
+atan2 = _binary_op("atan2", _on_floats(np.arctan2), (
+    lambda xp, g, out, a, b: g * b / (a * a + b * b),
+    lambda xp, g, out, a, b: -g * a / (a * a + b * b),
+), """The angle of the point (b, a) (``atan2(a, b)``, a the y), in [-pi, pi], broadcast:
+(3, 1) and (4,) -> (3, 4).""")
+hypot = _binary_op("hypot", _on_floats(np.hypot), (_hypot_grad(0), _hypot_grad(1)),
+                   """sqrt(a**2 + b**2) without overflow, broadcast.""")
+logaddexp = _binary_op("logaddexp", _on_floats(np.logaddexp),
+                       (_logaddexp_grad(0, 1.0), _logaddexp_grad(1, 1.0)),
+                       """log(e**a + e**b) without overflow, broadcast.""")
+logaddexp2 = _binary_op("logaddexp2", _on_floats(np.logaddexp2),
+                        (_logaddexp_grad(0, _LN2), _logaddexp_grad(1, _LN2)),
+                        """log2(2**a + 2**b) without overflow, broadcast.""")
+
+
+def _np_xlogy(x: Any, y: Any) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.multiply(x, np.log(y))
+    # 0 where x == 0, whatever y is except NaN (as PyTorch): 0·log 0 = 0
+    return np.where((np.asarray(x) == 0) & ~np.isnan(y), 0, out).astype(out.dtype, copy=False)
+
+
+def _xlogy_grad_x(xp, g, out, x, y):
+    bad = (_data(x) == 0) & (_data(y) <= 0)  # as PyTorch: 0 there, not g·log(y) = -inf
+    if not np.any(bad):
+        return g * xp.log(y)
+    return xp.where(bad, 0.0, g * xp.log(xp.where(bad, 1.0, y)))
+
+
+xlogy = _binary_op("xlogy", _on_floats(_np_xlogy),
+                   (_xlogy_grad_x, lambda xp, g, out, x, y: g * x / y),
+                   """x * log(y), 0 where x == 0 (as PyTorch), broadcast: (3, 1) and (4,) ->
+                   (3, 4).""")
+
+
+def _integer_division(name: str, fn):
+    """``fn`` with PyTorch's integer rules: bool operands refused, integer division by
+    zero an error (numpy would give 0 with a warning)."""
+    def on(a: Any, b: Any) -> np.ndarray:
+        kind = np.result_type(a, b).kind
+        if kind == "b":
+            raise TypeError(f"{name}: not supported for bool tensors")
+        if kind in "iu" and not np.all(b):
+            raise RuntimeError(f"{name}: integer division by zero")
+        return fn(a, b)
+    return on
+
+
+def _np_div_trunc(a: Any, b: Any) -> np.ndarray:
+    if np.result_type(a, b).kind == "f":
+        return np.trunc(np.true_divide(a, b))
+    q, r = np.divmod(a, b)  # floor division, then one up where it floored a negative
+    return q + ((r != 0) & ((np.asarray(a) < 0) != (np.asarray(b) < 0)))
+
+
+fmod = _binary_op("fmod", _integer_division("fmod", np.fmod), (
+    _grad_same, lambda xp, g, out, a, b: g * -np.trunc(_data(a) / _data(b)),
+), """The remainder of a / b with a's sign (C's fmod): fmod(-5, 3) = -2; broadcast.""")
+remainder = _binary_op("remainder", _integer_division("remainder", np.remainder), (
+    _grad_same, lambda xp, g, out, a, b: g * -np.floor(_data(a) / _data(b)),
+), """The remainder of a / b with b's sign (Python's %): remainder(-5, 3) = 1.""")
+floor_divide = _binary_op("floor_divide", _integer_division("floor_divide", np.floor_divide),
+                          (_grad_zero, _grad_zero),
+                          """floor(a / b) (``a // b``); zero gradient, as div's rounding
+                          modes.""")
+_div_trunc = _binary_op("div_trunc", _integer_division("div", _np_div_trunc),
+                        (_grad_zero, _grad_zero), """trunc(a / b); zero gradient.""")
+
+
+def lerp(x: Tensor, end: Any, weight: Any) -> Tensor:
+    """x + weight·(end - x), ``end`` a tensor and ``weight`` a tensor or a number, all
+    broadcast: (3, 1), (4,) and () -> (3, 4)."""
+    if not isinstance(end, Tensor):
+        raise TypeError(f"lerp: end must be a Tensor, got {_short(end)}")
+    for t in (x, end) + ((weight,) if isinstance(weight, Tensor) else ()):
+        if t.dtype.kind != "f":
+            raise TypeError(f"lerp: expected floating point tensors, got dtype {t.dtype}")
+    w = weight if isinstance(weight, Tensor) else real(weight, "lerp", "weight", finite=False)
+    try:
+        np.broadcast_shapes(x.shape, end.shape, np.shape(_data(w)))
+    except ValueError:
+        raise ShapeError(f"lerp: shapes {x.shape}, {end.shape} and {np.shape(_data(w))} "
+                         "cannot be broadcast together") from None
+    if not isinstance(w, Tensor):
+        return add(x, mul(sub(end, x), w))
+    out = x.data + w.data * (end.data - x.data)
+    return _record("lerp", out, (x, end, w), (x.data, end.data, w.data), (
+        lambda xp, g, out, x, e, w: g * (1 - w),
+        lambda xp, g, out, x, e, w: g * w,
+        lambda xp, g, out, x, e, w: g * (e - x),
+    ))
+
+
+def _bitwise(name: str, fn, symbol: str):
+    """``a <symbol> b`` on bool and integer tensors (a TypeError on floats, as PyTorch)."""
+    return _binary_op(name, fn, (None, None),
+                      f"""Elementwise ``a {symbol} b`` for bool/integer tensors (logical on
+                      bool), broadcast.""")
+
+
+bitwise_and = _bitwise("bitwise_and", np.bitwise_and, "&")
+bitwise_or = _bitwise("bitwise_or", np.bitwise_or, "|")
+bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, "^")
+
+
+def bitwise_not(x: Tensor) -> Tensor:
+    """``~x``: logical not on bool, bitwise not on integers; floats are refused."""
+    if x.data.dtype.kind not in "biu":
+        raise TypeError(f"bitwise_not: ~ is only for integer and bool tensors, got dtype "
+                        f"{x.data.dtype}")
+    return Tensor._wrap(np.invert(x.data))
+
+
+def _logical(name: str, fn):
+    def op(a: Any, b: Any) -> Tensor:
+        return _compare(name, fn, a, b)
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"""Elementwise {name[8:]} of the truth values (nonzero) of a and b: a
+    bool tensor, broadcast, no gradient."""
+    return op
+
+
+logical_and = _logical("logical_and", np.logical_and)
+logical_or = _logical("logical_or", np.logical_or)
+logical_xor = _logical("logical_xor", np.logical_xor)
+
+
+for _name, _saved in (("tan", {"out"}), ("asin", {0}), ("acos", {0}), ("atan", {0}),
+                      ("sinh", {0}), ("cosh", {0}), ("asinh", {0}), ("acosh", {0}),
+                      ("atanh", {0}), ("log2", {0}), ("log10", {0}), ("log1p", {0}),
+                      ("exp2", {"out"}), ("expm1", {"out"}), ("rsqrt", {"out"}),
+                      ("reciprocal", {"out"}), ("square", {0}), ("erf", {0}), ("erfc", {0}),
+                      ("nan_to_num", {0})):
+    _reads(_name, _saved)
+for _name in "sign sgn floor ceil trunc frac round floor_divide div_trunc".split():
+    _reads(_name, set())
+_reads("atan2", {0, 1})
+_reads("hypot", {0, 1, "out"})
+_reads("logaddexp", {0, 1})
+_reads("logaddexp2", {0, 1})
+_reads("xlogy", {0, 1})
+_reads("fmod", set(), {0, 1})
+_reads("remainder", set(), {0, 1})
+_reads("lerp", {2}, {2}, {0, 1})
+
+_ELEMENTWISE16 = (
+    "tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 expm1 rsqrt "
+    "reciprocal square sign sgn floor ceil round trunc frac erf erfc nan_to_num atan2 hypot "
+    "lerp xlogy fmod remainder floor_divide bitwise_and bitwise_or bitwise_xor bitwise_not"
+).split()
+_LOGICAL16 = "logical_and logical_or logical_xor logical_not".split()
+# (no logical_and_ etc.: a value without a graph written into a tensor in one has no rule)
+_IN_PLACE += _ELEMENTWISE16
+_METHODS += _ELEMENTWISE16 + _LOGICAL16 + "logaddexp logaddexp2 isnan isinf isfinite".split()
+_FUNCTION_FORMS += ("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 "
+                    "expm1 rsqrt reciprocal square sign sgn floor ceil round trunc frac erf "
+                    "erfc nan_to_num lerp isnan isinf isfinite bitwise_not logical_not logical_and "
+                    "logical_or logical_xor").split()
+
+
+# ----------------------------------------------------------------------------------------
 # Reductions
 
 
@@ -2579,9 +2911,8 @@ def _index(index: Any, op: str = "getitem") -> tuple:
             if i.ndim == 0 and i.dtype.kind in "iu":  # PyTorch: a 0-d int tensor is an int
                 i = int(i)
         elif isinstance(i, slice) and i.step is not None and \
-                isinstance(i.step, (int, np.integer)) and i.step <= 0:
-            raise ValueError(f"{op}: slice step must be greater than zero (as PyTorch), got "
-                             f"{i.step}; use flip() to reverse")
+                isinstance(i.step, (int, np.integer)) and i.step == 0:
+            raise ValueError(f"{op}: slice step cannot be zero")
         elif isinstance(i, list):
             try:
                 i = np.asarray(i)
@@ -3266,11 +3597,13 @@ def _with_rounding_mode(op):
     """PyTorch's ``div(input, other, rounding_mode=None)``."""
 
     def div(input: Any, other: Any, *, rounding_mode: str | None = None) -> Tensor:
-        """Elementwise ``input / other`` (true division) with broadcasting."""
+        """Elementwise ``input / other`` with broadcasting: true division, or rounded
+        toward zero (``rounding_mode='trunc'``) or down (``'floor'``, as ``//``)."""
         if rounding_mode is not None:
-            if isinstance(rounding_mode, str) and rounding_mode in ("trunc", "floor"):
-                raise NotImplementedError(f"div: rounding_mode={rounding_mode!r} is not "
-                                          "supported yet (only None, true division)")
+            if isinstance(rounding_mode, str) and rounding_mode == "trunc":
+                return _div_trunc(input, other)
+            if isinstance(rounding_mode, str) and rounding_mode == "floor":
+                return floor_divide(input, other)
             raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got "
                              f"{_short(rounding_mode)}")
         return op(input, other)
@@ -3406,6 +3739,14 @@ def _install() -> None:
             fn, dunder))
     for name in _SYMBOLS:
         setattr(T, f"__{name}__", globals()[name])
+    # issue 16: % and // (remainder, floor division), & | ^ ~ (bitwise; logical on bool)
+    for dunder, fn in (("mod", remainder), ("floordiv", floor_divide), ("and", bitwise_and),
+                       ("or", bitwise_or), ("xor", bitwise_xor)):
+        setattr(T, f"__{dunder}__", fn)
+        setattr(T, f"__r{dunder}__", _reflected(fn))
+        setattr(T, f"__i{dunder}__", (lambda f, n: lambda self, other: self._inplace(
+            n, f, other))(fn, f"__i{dunder}__"))
+    T.__invert__ = bitwise_not
 
 
 def _reflected(op):

@@ -1286,8 +1286,8 @@ def _alpha(name):
 def _rounding_mode(name):
     return st.builds(lambda m: Bad(f"rounding_mode={desc(m)}",
                                    lambda: ones((2,)).div(2.0, rounding_mode=m), ("div",)),
-                     st.sampled_from(["bogus", "", 1, ["floor"], np.ones(2), "floor",
-                                      "trunc"]))
+                     st.sampled_from(["bogus", "", 1, ["floor"], np.ones(2), "Floor",
+                                      "trunc "]))  # "floor" and "trunc" work (issue 16)
 
 
 @bad("ag.mm", "ag.bmm", "ag.mv", "ag.dot")
@@ -3618,6 +3618,145 @@ for _fn_name, (_cls, *_rest) in LOSSES_16.items():
         BAD[_key] = (lambda f, k: lambda name: _loss_16_cases(f, k))(_fn_name, _form)
 
 
+# issue 16: more elementwise ops (task "elem")
+
+UNARY16 = ("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 expm1 rsqrt "
+           "reciprocal square sign sgn floor ceil round trunc frac erf erfc nan_to_num isnan "
+           "isinf isfinite bitwise_not logical_not").split()
+BINARY16 = {"atan2": None, "hypot": None, "logaddexp": None, "logaddexp2": None,
+            "xlogy": None, "fmod": None, "remainder": "__mod__", "floor_divide": "__floordiv__",
+            "bitwise_and": "__and__", "bitwise_or": "__or__", "bitwise_xor": "__xor__",
+            "logical_and": None, "logical_or": None, "logical_xor": None}
+OPERATORS16 = [f"__{p}{d}__" for d in ("mod", "floordiv", "and", "or", "xor")
+               for p in ("", "r", "i")] + ["__invert__"]
+IN_PLACE16 = ("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 expm1 rsqrt "
+              "reciprocal square sign sgn floor ceil round trunc frac erf erfc nan_to_num atan2 "
+              "hypot lerp xlogy fmod remainder floor_divide bitwise_and bitwise_or bitwise_xor "
+              "bitwise_not").split()
+INTEGER16 = {"bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"}  # refuse floats
+
+
+@bad(*(f"ag.{n}" for n in UNARY16))
+def _unary16(name):
+    op = name[3:]
+    fn = function_form(name)
+    cases = [st.builds(lambda v: Bad(f"input {desc(v)}", lambda: fn(v), (op,)), BAD_DATA)]
+    if op in ("floor", "ceil", "trunc", "round", "frac"):
+        cases.append(st.builds(lambda s: Bad(f"bool input {s}",
+                                             lambda: fn(ag.tensor(np.ones(s, bool))), (op,)),
+                               shapes(min_dims=0)))
+    if op == "frac":
+        cases.append(st.just(Bad("int64 input", lambda: fn(ag.tensor([1, 2])), (op,))))
+    if op == "round":
+        cases.append(st.builds(lambda v: Bad(f"decimals={desc(v)}",
+                                             lambda: fn(ones((2,)), decimals=v), (op,)),
+                               NOT_INTS))
+    if op == "nan_to_num":
+        cases.append(st.builds(lambda k, v: Bad(f"{k}={desc(v)}",
+                                                lambda: fn(ones((2,)), **{k: v}), (op,)),
+                               st.sampled_from(["nan", "posinf", "neginf"]),
+                               NOT_REALS.filter(lambda v: v is not None)))
+    if op in INTEGER16:
+        cases.append(st.builds(lambda s: Bad(f"float input {s}", lambda: fn(ones(s)), (op,)),
+                               shapes(min_dims=0)))
+    return st.one_of(cases)
+
+
+@bad(*(f"ag.{n}" for n in BINARY16), *(f"Tensor.{m}" for m in OPERATORS16[:-1]))
+def _binary16(name):
+    attr = name.split(".")[1]
+    ops = {v: k for k, v in BINARY16.items() if v}
+    op = ops.get(attr.replace("__r", "__").replace("__i", "__"), attr)
+    names = (op, "in-place") if attr.startswith("__i") else (op,)
+
+    def call(label, a, b):
+        if name.startswith("ag."):
+            fn = lambda: getattr(ag, op)(a, b)  # noqa: E731
+        else:
+            fn = lambda: getattr(a, attr)(b)  # noqa: E731
+        return Bad(label, fn, names, watch=tuple(v for v in (a, b) if isinstance(v, ag.Tensor)))
+
+    dtype = np.int64 if op in INTEGER16 or op == "floor_divide" else np.float32
+    cases = [
+        st.builds(lambda ab: call(f"shapes {ab[0]} and {ab[1]}", ones(ab[0], dtype),
+                                  ones(ab[1], dtype)), incompatible_pair()),
+        st.builds(lambda v: call(f"operand {desc(v)}", ones((2,), dtype), v), BAD_DATA),
+    ]
+    if name.startswith("ag."):
+        cases.append(st.builds(lambda v: call(f"left operand {desc(v)}", v, ones((2,))),
+                               BAD_DATA))
+    if op in INTEGER16:
+        cases.append(st.builds(lambda s: call(f"float tensors {s}", ones(s), ones(s)), shapes()))
+    if op in ("fmod", "remainder", "floor_divide"):
+        def by_zero(s):
+            one, zero = ag.tensor(np.ones(s, np.int64)), ag.tensor(np.zeros(s, np.int64))
+            reflected = attr.startswith("__r")  # zero.__rmod__(one) is one % zero
+            return call(f"int64 by zero {s}", *((zero, one) if reflected else (one, zero)))
+        cases.append(st.builds(by_zero, shapes()))
+        cases.append(st.builds(lambda s: call(f"bool {s}", ag.tensor(np.ones(s, bool)),
+                                              ag.tensor(np.ones(s, bool))), shapes()))
+    return st.one_of(cases)
+
+
+@bad("Tensor.__invert__")
+def _invert16(name):
+    return st.builds(lambda s, d: Bad(f"~ on {d} {s}", lambda: ~ones(s, d), ("bitwise_not",)),
+                     shapes(min_dims=0), st.sampled_from([np.float32, np.float64]))
+
+
+@bad("ag.lerp")
+def _lerp16(name):
+    def call(label, *args):
+        return Bad(label, lambda: ag.lerp(*args), ("lerp",),
+                   watch=tuple(v for v in args if isinstance(v, ag.Tensor)))
+    return st.one_of(
+        st.builds(lambda ab, w: call(f"shapes {ab[0]} and {ab[1]}", ones(ab[0], grad=True),
+                                     ones(ab[1]), ones((1,)) if w else 0.5),
+                  incompatible_pair(), st.booleans()),
+        st.builds(lambda ab: call(f"weight shape {ab[1]} for {ab[0]}", ones(ab[0]),
+                                  ones(ab[0]), ones(ab[1])), incompatible_pair()),
+        st.builds(lambda v: call(f"weight={desc(v)}", ones((2,)), ones((2,)), v),
+                  NOT_REALS.filter(lambda v: not isinstance(v, float))),
+        st.builds(lambda v: call(f"end={desc(v)}", ones((2,)), v, 0.5),
+                  st.one_of(BAD_DATA, st.just(1.0), st.just([1.0, 2.0]))),
+        st.just(call("int64 tensors", ag.tensor([1, 2]), ag.tensor([3, 4]), 0.5)),
+    )
+
+
+@bad(*(f"Tensor.{n}_" for n in IN_PLACE16))
+def _in_place16(name):
+    method = name.split(".")[1]
+    op = method[:-1]
+
+    def args(t):
+        if op in BINARY16:
+            return (ones(t.shape, t.dtype),)
+        return (ones(t.shape), 0.5) if op == "lerp" else ()
+
+    def run(label, t):
+        return Bad(label, lambda: getattr(t, method)(*args(t)), (method, op, "in-place"),
+                   watch=(t,))
+
+    cases = [st.builds(lambda s: run(f"leaf requiring grad {s}", ones(s, grad=True)),
+                       shapes())]
+    if op in SMOOTH16_FLOAT:
+        cases.append(st.builds(lambda s: run(f"int64 tensor {s}",
+                                             ag.tensor(np.ones(s, np.int64))), shapes()))
+    if op in BINARY16:
+        cases.append(st.builds(
+            lambda ab: Bad(f"{ab[1]} into {ab[0]}",
+                           lambda: getattr(ones(ab[0], np.int64 if op in INTEGER16 else
+                                                np.float32), method)(
+                               ones(ab[1], np.int64 if op in INTEGER16 else np.float32)),
+                           (method, op, "in-place")),
+            st.one_of(incompatible_pair(), shapes().map(lambda s: (s, (2,) + s)))))
+    return st.one_of(cases)
+
+
+SMOOTH16_FLOAT = set("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 "
+                     "expm1 rsqrt reciprocal erf erfc atan2 hypot xlogy".split())
+
+
 # ----------------------------------------------------------------------------------------
 # The tests (after every registration above)
 
@@ -3673,6 +3812,9 @@ def _compile(name):
                      st.sampled_from([None, 3, "step", [], np.ones(2)]))
 
 
+
+
+OPERATORS += OPERATORS16  # issue 16: % // & | ^ ~ and their r/i forms
 NOTHING_TO_GET_WRONG = {  # public names that take no argument a caller could get wrong
     "ag.Node", "ag.FunctionCtx", "ag.GraphvizNotFoundError", "ag.default_generator",
     "ag.get_default_dtype", "ag.is_grad_enabled", "ag.is_anomaly_enabled",

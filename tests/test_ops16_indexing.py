@@ -395,13 +395,17 @@ def test_a_0d_int_tensor_index_is_a_view_as_torch():
 
 
 @pytest.mark.parametrize("index", [slice(None, None, -1), (0, slice(3, 0, -2))])
-def test_negative_slice_steps_are_refused_as_torch(index):
-    x = ag.arange(6.0).reshape(2, 3)
-    with pytest.raises(ValueError, match="step must be greater than zero"):
-        x[index]
-    with pytest.raises(ValueError, match="step must be greater than zero"):
-        x[index] = 0.0
-    np.testing.assert_array_equal(x.data, np.arange(6.0).reshape(2, 3))
+def test_negative_slice_steps_keep_numpys_meaning(index):
+    # PyTorch refuses negative steps; a spelling only numpy accepts keeps numpy's meaning
+    x = ag.arange(6.0, requires_grad=True)
+    y = x.reshape(2, 3) * 1
+    np.testing.assert_array_equal(y[index].data, np.arange(6.0).reshape(2, 3)[index])
+    (y[index] * 2).sum().backward()
+    expected = np.zeros((2, 3))
+    expected[index] = 2
+    np.testing.assert_array_equal(x.grad.data, expected.ravel())
+    with pytest.raises(ValueError, match="step cannot be zero"):
+        y[::0]
 
 
 # ----------------------------------------------------------------------------------------

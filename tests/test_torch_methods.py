@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 import autograd_lite as ag
 from autograd_lite import ops
 from autograd_lite.testing import gradcheck
-from autograd_lite.testing.strategies import arrays, away_from, positive, shapes, tensors
+from autograd_lite.testing.strategies import (
+    arrays,
+    away_from,
+    floats,
+    positive,
+    shapes,
+    tensors,
+)
 
 
 def close(t: ag.Tensor, want) -> None:
@@ -212,8 +219,8 @@ def test_alpha_keeps_dtypes_and_refuses_a_float_alpha_for_integers():
 def test_div_rounding_mode():
     x = ag.tensor([3.0, -3.0])
     assert x.div(2, rounding_mode=None).tolist() == [1.5, -1.5] == ag.div(x, 2).tolist()
-    with pytest.raises(NotImplementedError, match="div: rounding_mode='floor'"):
-        x.div(2, rounding_mode="floor")
+    assert x.div(2, rounding_mode="floor").tolist() == [1.0, -2.0]  # issue 16: implemented
+    assert x.div(2, rounding_mode="trunc").tolist() == [1.0, -1.0]
     with pytest.raises(ValueError, match="div: rounding_mode"):
         x.div(2, rounding_mode="round")
 
@@ -276,13 +283,42 @@ IN_PLACE = {  # op -> (arguments, values of x kept in the op's domain and away f
     "index_copy": ((1, np.array([2, 0]), np.arange(4.0).reshape(2, 2)), None),
     "masked_scatter": ((np.array([True, False, True]), np.arange(6.0)), None),
 }
+# issue 16: more elementwise ops (the bitwise ones, on integers, are checked below)
+_UNIT, _ARANGE1 = floats(-0.9, 0.9), np.arange(1.0, 4.0)
+_OFF_STEPS = away_from(*np.arange(-3.0, 3.5, 0.5), margin=0.05)  # jumps of floor, round, //
+IN_PLACE.update({
+    "tan": ((), floats(-1.2, 1.2)), "asin": ((), _UNIT), "acos": ((), _UNIT),
+    "atan": ((), None), "sinh": ((), None), "cosh": ((), None), "asinh": ((), None),
+    "acosh": ((), positive(1.1, 4.0)), "atanh": ((), _UNIT), "log2": ((), positive()),
+    "log10": ((), positive()), "log1p": ((), positive()), "exp2": ((), None),
+    "expm1": ((), None), "rsqrt": ((), positive()), "reciprocal": ((), positive()),
+    "square": ((), None), "sign": ((), _OFF_STEPS), "sgn": ((), _OFF_STEPS),
+    "floor": ((), _OFF_STEPS), "ceil": ((), _OFF_STEPS), "round": ((), _OFF_STEPS),
+    "trunc": ((), _OFF_STEPS), "frac": ((), _OFF_STEPS),
+    "erf": ((), None), "erfc": ((), None), "nan_to_num": ((), None),
+    "atan2": ((_ARANGE1,), None), "hypot": ((_ARANGE1,), None), "xlogy": ((_ARANGE1,), None),
+    "lerp": ((np.arange(3.0), 0.25), None), "fmod": ((1.5,), _OFF_STEPS),
+    "remainder": ((_ARANGE1,), _OFF_STEPS),
+    "floor_divide": ((2.0,), _OFF_STEPS),
+})
+IN_PLACE_INTEGER = {"bitwise_and": (6,), "bitwise_or": (np.arange(3),),
+                    "bitwise_xor": (np.arange(3),), "bitwise_not": ()}
 
 
 def test_every_elementwise_op_has_an_in_place_form():
-    assert set(IN_PLACE) == set(ops._IN_PLACE)
+    assert set(IN_PLACE) | set(IN_PLACE_INTEGER) == set(ops._IN_PLACE)
     for name in IN_PLACE:
         assert callable(getattr(ag.Tensor, name + "_"))
     assert callable(ag.Tensor.clip_) and callable(ag.Tensor.copy_)
+
+
+@pytest.mark.parametrize("name", IN_PLACE_INTEGER)
+def test_in_place_bitwise_on_integers(name):
+    args = IN_PLACE_INTEGER[name]
+    x = ag.tensor(np.array([[5, -3, 0], [7, 2, -8]]))
+    want = getattr(x, name)(*_args(args))
+    assert getattr(x, name + "_")(*_args(args)) is x
+    np.testing.assert_array_equal(x.data, want.data)
 
 
 def _args(args):

@@ -380,6 +380,17 @@ def _declared_cases():
         "logcumsumexp": a.logcumsumexp(0), "amax": a.amax(1), "amin": a.amin(),
         "median": a.median(), "norm": a.norm(3, 1),
     })
+    u = a - 1  # in (-0.5, 0.5): asin, acos, atanh
+    cases.update({  # issue 16: more elementwise ops
+        **{n: getattr(a, n)() for n in "tan atan sinh cosh asinh log2 log10 log1p exp2 expm1 "
+           "rsqrt reciprocal square sign sgn floor ceil round trunc frac erf erfc "
+           "nan_to_num".split()},
+        "asin": u.asin(), "acos": u.acos(), "atanh": u.atanh(), "acosh": (a + 1).acosh(),
+        "atan2": a.atan2(b), "hypot": a.hypot(b), "logaddexp": a.logaddexp(b),
+        "logaddexp2": a.logaddexp2(b), "xlogy": a.xlogy(b), "fmod": a.fmod(b * 0.3),
+        "remainder": a.remainder(b * 0.3), "floor_divide": a // b,
+        "div_trunc": a.div(b, rounding_mode="trunc"), "lerp": a.lerp(b, leaf(3)),
+    })
     return cases
 
 
