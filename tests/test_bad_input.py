@@ -201,6 +201,11 @@ NOT_INTS = st.one_of(st.floats(allow_nan=True).filter(lambda f: not float(f).is_
 NEGATIVE_INTS = st.integers(-10**6, -1)
 
 
+def _not_one_element_list(v) -> bool:
+    """For 1-d ops a one-element list ([2]) is a valid size, as in PyTorch."""
+    return not (isinstance(v, list) and len(v) == 1)
+
+
 def real_args(low: float | None = None, low_open: bool = False,
               high: float | None = None, high_open: bool = False) -> st.SearchStrategy:
     """Bad values for a real-number argument with the given range."""
@@ -1579,11 +1584,12 @@ CONSTRUCTORS.update({
                             "output_padding": st.one_of(size_args(), st.integers(2, 5))}),
     "nn.MaxPool1d": (nn.MaxPool1d, dict(kernel_size=2),
                      dict(kernel_size=KERNEL_1D, stride=KERNEL_1D.filter(lambda v: v is not None),
-                          padding=size_args(), dilation=KERNEL_1D, ceil_mode=FLAG_VALUES,
+                          padding=size_args().filter(_not_one_element_list), dilation=KERNEL_1D,
+                          ceil_mode=FLAG_VALUES,
                           return_indices=FLAG_VALUES)),
     "nn.AvgPool1d": (nn.AvgPool1d, dict(kernel_size=2),
                      dict(kernel_size=KERNEL_1D, stride=KERNEL_1D.filter(lambda v: v is not None),
-                          padding=size_args(), ceil_mode=FLAG_VALUES,
+                          padding=size_args().filter(_not_one_element_list), ceil_mode=FLAG_VALUES,
                           count_include_pad=FLAG_VALUES)),
     "nn.AdaptiveAvgPool1d": (nn.AdaptiveAvgPool1d, dict(output_size=2),
                              dict(output_size=st.one_of(_sizes_1d(0), st.just((2, 2))))),
@@ -1956,7 +1962,9 @@ _f("pad", [
               st.sampled_from(["zeros", "Reflect", None, 1])),
     st.builds(lambda m, p: _fcall("pad", F.pad, ones((1, 2, 3)), p, mode=m),
               st.sampled_from(["reflect", "replicate", "circular"]),
-              st.sampled_from([(), (1, 1, 1, 1, 1, 1), (4, 0)])),
+              st.sampled_from([(), (1, 1, 1, 1, 1, 1)])),
+    st.builds(lambda m: _fcall("pad", F.pad, ones((1, 2, 3)), (4, 0), mode=m),  # replicate
+              st.sampled_from(["reflect", "circular"])),  # may pad past the size, as torch
     st.just(_fcall("pad", F.pad, ones((1, 2, 3)), (3, 0), mode="reflect")),
     st.just(_fcall("pad", F.pad, ones((1, 2, 3)), (1, 1), mode="reflect", value=1.0)),
     st.builds(lambda v: _fcall("pad", F.pad, ones((1, 2, 3)), (1, 1), value=v),
@@ -2007,7 +2015,7 @@ for _op in ("max_pool1d", "avg_pool1d"):
                   | (INT_TENSORS if _op == "avg_pool1d" else st.nothing())),
         st.builds((lambda o, f: lambda k, v: _fcall(o, f, ones((1, 1, 4)), 2, **{k: v}))(
             _op, _fn), st.sampled_from(["stride", "padding"]), size_args(low=1).filter(
-                lambda v: v not in (None, 0)) | st.just((1, 1))),
+                lambda v: v not in (None, 0) and _not_one_element_list(v)) | st.just((1, 1))),
         st.builds((lambda o, f: lambda k: _fcall(o, f, ones((1, 1, 4)), k))(_op, _fn),
                   KERNEL_1D | st.integers(5, 9)),
         st.just(_fcall(_op, _fn, ones((1, 1, 4)), 2, padding=2)),
@@ -2023,7 +2031,8 @@ for _op, _nd in (("adaptive_avg_pool1d", 1), ("adaptive_avg_pool2d", 2),
                   st.sampled_from([ag.ones(4), ag.ones(1, 1, 1, 4, 4)[..., :_nd]])
                   | INT_TENSORS | NON_TENSORS),
         st.builds((lambda o, f, nd: lambda v: _fcall(o, f, ones((1, 1) + (4,) * nd), v))(
-            _op, _fn, _nd), size_args().filter(lambda v: v is not None)
+            _op, _fn, _nd), size_args().filter(
+                lambda v, nd=_nd: v is not None and (nd > 1 or _not_one_element_list(v)))
             | st.sampled_from([(2,) * (_nd + 1), (-1,) * _nd, "a"])),
     ])
 _f("max_pool2d(return_indices)", [st.builds(

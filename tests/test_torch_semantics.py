@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import autograd_lite as ag
@@ -172,6 +172,7 @@ def test_var_std_default_is_unbiased():
 
 @given(x=tensors(shapes(min_dims=1, max_dims=3, min_side=2)))
 def test_var_std_default_gradcheck(x):
+    assume(float(np.ptp(x.data, axis=0).min()) > 1e-3)  # std is not differentiable at 0
     assert gradcheck(lambda t: t.var(0), (x,))
     assert gradcheck(lambda t: t.std(), (x,))
 
