@@ -154,8 +154,11 @@ def _user_frame() -> str:
 class Node:
     """One recorded op: what ``t.grad_fn`` is. ``name`` is the op's readable name."""
 
+    # Set only when used (never in __init__, to keep recording cheap): ``grad``, the
+    # gradient of the output in the last backward that kept the graph (what viz draws), and
+    # ``owners``, the (Module, its input tensors) that produced this output (nn tags it).
     __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
-                 "out_version")
+                 "out_version", "grad", "owners")
 
     def __init__(self, name, inputs, values, vjps, versions, out_data, args):
         self.name = name
@@ -421,7 +424,9 @@ def run_backward(
                     if gp is not None:
                         _accumulate_grad(p, gp, create_graph, True)
             gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
-            if not retain_graph:
+            if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
+                node.grad = g if not create_graph or g is None else g.data
+            else:
                 node.inputs = node.values = node.out_data = node.vjps = None
     finally:
         MODE.grad_enabled = prev_mode

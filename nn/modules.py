@@ -12,6 +12,7 @@ ordered dicts (``named_parameters``, ``state_dict``, ``repr``, ...).
 
 from __future__ import annotations
 
+import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -77,6 +78,22 @@ def _child_name(parent: Module, child: Module) -> str | None:
     return None
 
 
+def _tag(node: Any, module: Module, args: tuple, output: Any) -> None:
+    """Record on the graph node of ``output`` that ``module`` made it from ``args``, so a
+    drawing can group the module's ops (``ag.draw_graph``). Weak references: the tag keeps
+    no tensor alive. Inner modules tag first, so ``node.owners`` runs inner to outer."""
+    refs = []
+    for a in args:
+        if isinstance(a, ag.Tensor):
+            if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
+                return
+            refs.append(weakref.ref(a))
+    try:
+        node.owners += ((module, tuple(refs)),)
+    except AttributeError:
+        node.owners = ((module, tuple(refs)),)
+
+
 class Module:
     """Base class of every layer and model.
 
@@ -115,11 +132,16 @@ class Module:
         # No bookkeeping per call: a failing layer is named as its error passes by.
         try:
             if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
-                return self._call_with_hooks(args, kwargs)
-            return self.forward(*args, **kwargs)
+                output = self._call_with_hooks(args, kwargs)
+            else:
+                output = self.forward(*args, **kwargs)
         except _LOCATABLE as e:
             self._locate(e)
             raise
+        node = getattr(output, "grad_fn", None)
+        if node is not None:
+            _tag(node, self, args, output)
+        return output
 
     def _locate(self, error: Exception) -> None:
         """Prefix ``error`` with the failing layer and its place in the model:
@@ -536,6 +558,26 @@ class Module:
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{type(self).__name__}({body})"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: one row per module (name, type, settings, its own
+        parameters' shapes and count) and the total count of (trainable) parameters."""
+        import html
+
+        rows = []
+        for name, m in self.named_modules():
+            own = list(m.named_parameters(recurse=False))
+            shapes = ", ".join(f"{n} {'×'.join(map(str, p.shape))}" for n, p in own)
+            cells = (name or "(model)", type(m).__name__, m.extra_repr(), shapes,
+                     f"{sum(p.data.size for _, p in own):,}" if own else "")
+            rows.append("<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>"
+                                         for c in cells) + "</tr>")
+        total = sum(p.data.size for p in self.parameters())
+        trainable = sum(p.data.size for p in self.parameters() if p.requires_grad)
+        head = "".join(f"<th>{c}</th>" for c in ("name", "type", "settings", "parameters",
+                                                  "count"))
+        return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f"<p>{total:,} parameters ({trainable:,} trainable)</p>")
 
 
 class _BackwardHookCall:
