@@ -156,7 +156,8 @@ class Node:
 
     # Set only when used (never in __init__, to keep recording cheap): ``grad``, the
     # gradient of the output in the last backward that kept the graph (what viz draws), and
-    # ``owners``, the (Module, its input tensors) that produced this output (nn tags it).
+    # ``owners``, the (Module, its inputs) that made this output (nn tags it; freed with
+    # the graph).
     __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
                  "out_version", "grad", "owners")
 
@@ -427,7 +428,7 @@ def run_backward(
             if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
                 node.grad = g if not create_graph or g is None else g.data
             else:
-                node.inputs = node.values = node.out_data = node.vjps = None
+                node.inputs = node.values = node.out_data = node.vjps = node.owners = None
     finally:
         MODE.grad_enabled = prev_mode
     if pending:

@@ -483,8 +483,8 @@ class _Scene:
         for i, obj in enumerate(items):
             if isinstance(obj, Tensor):
                 continue
-            for module, refs in getattr(obj, "owners", ()):
-                tensors = [t for t in (r() for r in refs) if t is not None]
+            for module, args in getattr(obj, "owners", None) or ():
+                tensors = [t for t in args if isinstance(t, Tensor)]
                 for t in tensors:  # inputs no op reads (class labels): drawn feeding the op
                     if id(t) not in index:
                         self._add_input(t, i)

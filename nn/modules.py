@@ -12,7 +12,6 @@ ordered dicts (``named_parameters``, ``state_dict``, ``repr``, ...).
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -80,18 +79,12 @@ def _child_name(parent: Module, child: Module) -> str | None:
 
 def _tag(node: Any, module: Module, args: tuple, output: Any) -> None:
     """Record on the graph node of ``output`` that ``module`` made it from ``args``, so a
-    drawing can group the module's ops (``ag.draw_graph``). Weak references: the tag keeps
-    no tensor alive. Inner modules tag first, so ``node.owners`` runs inner to outer."""
-    refs = []
+    drawing can group the module's ops (``ag.draw_graph``); inner modules tag first, so
+    ``node.owners`` runs inner to outer. A backward that frees the graph drops the tag."""
     for a in args:
-        if isinstance(a, ag.Tensor):
-            if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
-                return
-            refs.append(weakref.ref(a))
-    try:
-        node.owners += ((module, tuple(refs)),)
-    except AttributeError:
-        node.owners = ((module, tuple(refs)),)
+        if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
+            return
+    node.owners = (getattr(node, "owners", None) or ()) + ((module, args),)
 
 
 class Module:
