@@ -189,6 +189,17 @@ class Node:
         return f"<{self.label} backward>"
 
 
+def tag_owner(node: Node, owner: Any, args: tuple, output: Any) -> None:
+    """Record on ``node`` (the graph node of ``output``) that ``owner`` (an nn Module, or
+    an nn function) made it from ``args``, so a drawing can group its ops (viz); inner
+    owners tag first, so ``node.owners`` runs inner to outer. A backward that frees the
+    graph drops the tag."""
+    for a in args:
+        if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
+            return
+    node.owners = (getattr(node, "owners", None) or ()) + ((owner, args),)
+
+
 def _version_error(node: Node, i: int | None = None) -> RuntimeError:
     """The error for input ``i`` of ``node`` (default: the first) changed in place since it
     was used."""

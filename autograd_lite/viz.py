@@ -437,7 +437,9 @@ class _Cluster:
         self.module, self.inputs, self.output = module, inputs, output
         self.members, self.order = members, order
         self.parent: int | None = None
-        self.label = type(module).__name__
+        self.function = not hasattr(module, "named_modules")  # an nn function, not a Module
+        self.label = module.__name__ if self.function else type(module).__name__
+        self.loss = getattr(module, "is_loss", False) or self.label.endswith("Loss")
         self.rank = (len(members), order)  # a cluster's parents rank higher
 
 
@@ -495,6 +497,9 @@ class _Scene:
                 if name:
                     c.label = f"{name}: {c.label}"
                 clusters.append(c)
+        # a loss Module's function (CrossEntropyLoss -> cross_entropy) adds no second box
+        modules = {frozenset(c.members) for c in clusters if not c.function}
+        clusters = [c for c in clusters if not c.function or frozenset(c.members) not in modules]
         for c in clusters:  # parent: the smallest larger cluster holding c
             outer = [j for j, d in enumerate(clusters)
                      if d.rank > c.rank and c.members <= d.members]
@@ -539,7 +544,7 @@ class _Scene:
             out.extend(indent + line for line in statements.get(k, ()))
             for j in children.get(k, ()):
                 c = self.clusters[j]
-                note = _MODULE_NOTES.get(type(c.module).__name__)
+                note = _MODULE_NOTES.get(c.label.split(": ")[-1])
                 label = _html(c.label) + ("" if note is None else "<BR/>" + _small(_html(note)))
                 out.append(f"{indent}subgraph cluster_{j} {{\n")
                 out.append(f'{indent}\tlabel=<{label}> {_CLUSTER_ATTRS}\n')
@@ -554,7 +559,7 @@ class _Scene:
         xs: set[int] = set()
         for c in self.clusters:
             leaf = [i for i in c.inputs if items[i].grad_fn is None]
-            if type(c.module).__name__.endswith("Loss") and len(c.inputs) > 1:
+            if c.loss and len(c.inputs) > 1:
                 if c.inputs[1] in leaf and c.inputs[1] not in self.names:
                     self.names[c.inputs[1]] = "target"
                     self.named.add(c.inputs[1])
@@ -595,6 +600,9 @@ _MODULE_NOTES = {
     "BCEWithLogitsLoss": "dZ = (σ(Z) − y) / N",
     "MSELoss": "d input = 2 (input − target) / N",
 }
+_MODULE_NOTES.update(cross_entropy=_MODULE_NOTES["CrossEntropyLoss"],
+                     binary_cross_entropy_with_logits=_MODULE_NOTES["BCEWithLogitsLoss"],
+                     mse_loss=_MODULE_NOTES["MSELoss"])
 _CLUSTER_ATTRS = 'style="rounded,dashed" color="#7f7f7f" fontcolor="#333333" labeljust=l'
 _MODULE_ATTRS = 'shape=box3d style=filled fillcolor="#e8f1dc"'
 
@@ -604,8 +612,7 @@ def _module_attrs(scene: _Scene, k: int, show_data: bool, grad_scale: float | No
     c = scene.clusters[k]
     out = scene.graph.items[c.output]
     lines = [f"<B>{_html(c.label)}</B>"]
-    params = sum(p.data.size for p in c.module.parameters()) \
-        if hasattr(c.module, "parameters") else 0
+    params = 0 if c.function else sum(p.data.size for p in c.module.parameters())
     if params:
         lines.append(_small(_html(f"{params} parameters")))
     if isinstance(out, Tensor):

@@ -7,6 +7,7 @@ as F``). Every function here composes Tensor ops: none has a hand-written gradie
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from typing import Any
@@ -15,6 +16,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor
+from autograd_lite.engine import tag_owner
 from autograd_lite.validation import flag, integer, real
 
 __all__ = [
@@ -859,6 +861,21 @@ _LOSS_CLASSES = {
 }
 
 
+def _grouped(fn: Any) -> Any:
+    """Loss ``fn`` tags its output's graph node (``tag_owner``), so a drawing shows its
+    ops (log_softmax and the reduction, ...) as one group named after it."""
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        node = getattr(out, "grad_fn", None)
+        if node is not None:
+            tag_owner(node, call, args, out)
+        return out
+
+    call.is_loss = True  # viz names its second input `target`
+    return call
+
+
 def _loss_name(fn: str) -> str:
     return f"{fn} ({_LOSS_CLASSES[fn]})"
 
@@ -918,6 +935,7 @@ def _weight(weight: Any, shape: tuple, op: str, what: str = "weight") -> Tensor 
     return w
 
 
+@_grouped
 def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Mean squared error (x − y)²: input and target of the same shape -> scalar."""
     op = _loss_name("mse_loss")
@@ -927,6 +945,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
     return _reduce(d * d, reduction)
 
 
+@_grouped
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Mean absolute error |x − y|."""
     op = _loss_name("l1_loss")
@@ -935,6 +954,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
     return _reduce((x - y).abs(), reduction)
 
 
+@_grouped
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½·delta)."""
@@ -957,6 +977,7 @@ def _clamped_log(p: Tensor) -> Tensor:
     return ag.where(positive, ag.where(positive, p, 1.0).log(), -100.0).clip(min=-100.0)
 
 
+@_grouped
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
                          reduction: str = "mean") -> Tensor:
     """−w·[y·log(x) + (1 − y)·log(1 − x)] on probabilities x in [0, 1] (logs clamped to
@@ -971,6 +992,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _reduce(loss if w is None else loss * w, reduction)
 
 
+@_grouped
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, *,
                                      reduction: str = "mean",
@@ -1083,6 +1105,7 @@ def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | Non
     return (K if logp.ndim < 3 else np.moveaxis(K, -1, 1)), denominator
 
 
+@_grouped
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
                   ignore_index: int = -100, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -1103,6 +1126,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
                        allow_probabilities=True)
 
 
+@_grouped
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities (e.g. from log_softmax): input (N, C),

@@ -20,6 +20,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite.devices import cpu_only_error, to_args
+from autograd_lite.engine import tag_owner
 from autograd_lite.tensor import RemovableHandle
 from autograd_lite.validation import flag, function
 
@@ -77,16 +78,6 @@ def _child_name(parent: Module, child: Module) -> str | None:
     return None
 
 
-def _tag(node: Any, module: Module, args: tuple, output: Any) -> None:
-    """Record on the graph node of ``output`` that ``module`` made it from ``args``, so a
-    drawing can group the module's ops (``ag.draw_graph``); inner modules tag first, so
-    ``node.owners`` runs inner to outer. A backward that frees the graph drops the tag."""
-    for a in args:
-        if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
-            return
-    node.owners = (getattr(node, "owners", None) or ()) + ((module, args),)
-
-
 class Module:
     """Base class of every layer and model.
 
@@ -133,7 +124,7 @@ class Module:
             raise
         node = getattr(output, "grad_fn", None)
         if node is not None:
-            _tag(node, self, args, output)
+            tag_owner(node, self, args, output)
         return output
 
     def _locate(self, error: Exception) -> None:

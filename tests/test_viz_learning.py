@@ -79,6 +79,18 @@ def test_nodes_are_grouped_by_the_module_that_made_them():
     assert "label=<Linear>" in ag.to_dot(loss)
 
 
+def test_nn_loss_functions_group_their_ops_too():
+    model, x, y, *_ = classifier()
+    import nn.functional as F
+
+    nodes = placement(ag.to_dot(F.cross_entropy(model(x), y), params=model))
+    assert find(nodes, "log_softmax(axis=1)")[0] == ["cross_entropy"]
+    assert find(nodes, "target")[0] == []
+    # called by CrossEntropyLoss, the function adds no second box around the same ops
+    _, _, _, _, loss = classifier()
+    assert "cluster" in ag.to_dot(loss) and "cross_entropy" not in ag.to_dot(loss)
+
+
 def test_collapse_draws_one_node_per_innermost_module():
     model, *_, loss = classifier()
     source = ag.to_dot(loss, params=model, collapse=True, show_grad=True)
