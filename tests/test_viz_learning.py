@@ -123,7 +123,6 @@ def test_backward_gradients_drawn_in_course_notation_without_retain_grad():
     model, x, y, logits, loss = classifier(p=0.0)
     nodes = placement(ag.to_dot(loss, params=model, show_grad=True))
     z2 = find(nodes, "Z2")[1]
-    assert "dZ2 [" not in z2 or True
     # dZ = (softmax(Z) - y) / N: the closed form, read off the picture's numbers
     Z = logits.data
     p = np.exp(Z - Z.max(1, keepdims=True))
