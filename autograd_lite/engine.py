@@ -154,8 +154,12 @@ def _user_frame() -> str:
 class Node:
     """One recorded op: what ``t.grad_fn`` is. ``name`` is the op's readable name."""
 
+    # Set only when used (never in __init__, to keep recording cheap): ``grad``, the
+    # gradient of the output in the last backward that kept the graph (what viz draws), and
+    # ``owners``, the (Module, its inputs) that made this output (nn tags it; freed with
+    # the graph).
     __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
-                 "out_version")
+                 "out_version", "grad", "owners")
 
     def __init__(self, name, inputs, values, vjps, versions, out_data, args):
         self.name = name
@@ -183,6 +187,17 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<{self.label} backward>"
+
+
+def tag_owner(node: Node, owner: Any, args: tuple, output: Any) -> None:
+    """Record on ``node`` (the graph node of ``output``) that ``owner`` (an nn Module, or
+    an nn function) made it from ``args``, so a drawing can group its ops (viz); inner
+    owners tag first, so ``node.owners`` runs inner to outer. A backward that frees the
+    graph drops the tag."""
+    for a in args:
+        if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
+            return
+    node.owners = (getattr(node, "owners", None) or ()) + ((owner, args),)
 
 
 def _version_error(node: Node, i: int | None = None) -> RuntimeError:
@@ -421,8 +436,10 @@ def run_backward(
                     if gp is not None:
                         _accumulate_grad(p, gp, create_graph, True)
             gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
-            if not retain_graph:
-                node.inputs = node.values = node.out_data = node.vjps = None
+            if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
+                node.grad = g if not create_graph or g is None else g.data
+            else:
+                node.inputs = node.values = node.out_data = node.vjps = node.owners = None
     finally:
         MODE.grad_enabled = prev_mode
     if pending:

@@ -8,13 +8,17 @@
 >>> ag.viz.render(g, "loss", "svg")                  # 'loss.svg' (needs the `dot` program)
 
 One DOT node per tensor (boxes) and one per op (ellipses); edges go the way data flows,
+grouped in one box (cluster) per ``nn.Module`` call that made them (``nn.Module.__call__``
+tags the output's graph node; the drawing finds the ops between it and the module's inputs),
 from the inputs of an op to the op and from the op to its output. Leaves that require grad
 are blue boxes, constant leaves dashed grey boxes, intermediate tensors rounded white boxes;
 the root has a thick green border. Non-tensor op inputs (``x * 2.0``) are shown in the op's
 label, with ``·`` standing for the tensor inputs: ``mul(·, 2.0)``.
 
 A plain ``loss.backward()`` frees the graph (only the root's op is left to draw); call
-``loss.backward(retain_graph=True)`` first to draw the whole graph with its gradients.
+``loss.backward(retain_graph=True)`` first to draw the whole graph with its gradients: a
+backward that keeps the graph also keeps, on each node, the gradient it sent to the node's
+output, which ``show_grad=True`` and :func:`explain` show.
 
 :func:`to_dot` and :func:`draw_graph` share one code path: the DOT statements are written
 here, and ``draw_graph(root).source == to_dot(root)``. The graph is walked iteratively
@@ -36,14 +40,17 @@ import numpy as np
 
 from .engine import Node
 from .tensor import Tensor
+from .validation import flag
 
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
-__all__ = ["draw_graph", "to_dot", "render", "pipe", "GraphvizNotFoundError"]
+__all__ = ["draw_graph", "to_dot", "render", "pipe", "explain", "Explanation",
+           "GraphvizNotFoundError"]
 
 SMALL = 10  # tensors with at most this many elements show their values, larger ones stats
 RANKDIRS = ("LR", "RL", "TB", "BT")
+DEEP = 6  # rankdir=None lays out graphs with more ops than this on their longest path "TB"
 
 _INSTALL_HINT = (
     "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
@@ -89,8 +96,10 @@ def to_dot(
     show_data: bool = False,
     show_grad: bool = False,
     params: Mapping[str, Tensor] | Any | None = None,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int | None = None,
+    collapse: bool = False,
+    show_constants: bool = False,
 ) -> str:
     """DOT source of the graph that produced ``root``; needs neither graphviz nor ``dot``.
 
@@ -99,7 +108,8 @@ def to_dot(
     >>> x = ag.tensor([1.0, 2.0], requires_grad=True)
     >>> print(ag.to_dot((x * x).sum(), params={"x": x}))   # digraph { ... }
     """
-    body = _dot_body(root, show_data, show_grad, params, rankdir, max_nodes)
+    body = _dot_body(root, show_data, show_grad, params, rankdir, max_nodes, collapse,
+                     show_constants)
     return "digraph {\n" + "".join(body) + "}\n"
 
 
@@ -109,18 +119,29 @@ def draw_graph(
     show_data: bool = False,
     show_grad: bool = False,
     params: Mapping[str, Tensor] | Any | None = None,
-    rankdir: str = "LR",
+    rankdir: str | None = None,
     max_nodes: int | None = None,
+    collapse: bool = False,
+    show_constants: bool = False,
 ) -> graphviz.Digraph:
     """Draw the graph that produced ``root`` (a Tensor or a sequence of Tensors).
 
     :param show_data: show each tensor's value (up to ``SMALL`` elements) or its mean, std,
         min and max.
-    :param show_grad: show each tensor's ``.grad`` the same way and colour the tensor by its
-        mean absolute gradient relative to the largest in the graph (log scale).
+    :param show_grad: show each tensor's gradient from the last backward the same way and
+        colour the tensor by its mean absolute gradient relative to the largest in the graph
+        (log scale). Leaves show their ``.grad``; intermediate tensors the gradient the last
+        ``backward(retain_graph=True)`` sent them (no ``retain_grad`` needed), labelled in
+        the course's notation where it fits (``dZ1``, ``dA1``, ``dW1``, ``db1``).
     :param params: names for tensors: a dict name -> Tensor, or anything with
-        ``named_parameters()`` (an ``nn.Module``). Otherwise a tensor's ``.name`` is used.
-    :param rankdir: Graphviz layout direction, "LR", "RL", "TB" or "BT".
+        ``named_parameters()`` (an ``nn.Module``, whose sub-modules then name the
+        clusters: ``0: Linear``). Otherwise a tensor's ``.name`` is used; the input of the
+        outermost module is ``x``, a loss module's target ``target``.
+    :param rankdir: Graphviz layout direction, "LR", "RL", "TB" or "BT"; None (the
+        default) chooses "TB" for graphs more than ``DEEP`` ops deep, else "LR".
+    :param collapse: draw each innermost module (``Linear``, ``ReLU``, a loss) as one node.
+    :param show_constants: also draw unnamed constant tensors (masks, one-hot targets) and
+        the number and array operands of ops (``mul(·, 2.0)``); hidden by default.
     :param max_nodes: draw at most this many nodes (>= 3): the ones nearest the root and
         the ones nearest the leaves; the rest fold into one "… N more nodes" node.
         Building the DOT text of a 10,000-op graph takes a fraction of a second, but the
@@ -131,7 +152,8 @@ def draw_graph(
     >>> g = ag.draw_graph(model(x).sum(), params=model, show_data=True)
     >>> g.render("mlp", format="svg")   # or ag.viz.render(g, "mlp", "svg")
     """
-    body = _dot_body(root, show_data, show_grad, params, rankdir, max_nodes)
+    body = _dot_body(root, show_data, show_grad, params, rankdir, max_nodes, collapse,
+                     show_constants)
     graph = _digraph_class()()
     graph.body.extend(body)
     return graph
@@ -200,9 +222,30 @@ def _digraph_class() -> type:
             with _explain_missing_dot():
                 return super().render(*args, **kwargs)
 
-        def pipe(self, *args: Any, **kwargs: Any) -> Any:  # also Jupyter's SVG display
+        def pipe(self, *args: Any, **kwargs: Any) -> Any:
             with _explain_missing_dot():
                 return super().pipe(*args, **kwargs)
+
+        def _repr_svg_(self) -> str | None:
+            """The picture in a notebook; None without ``dot`` (the HTML says why)."""
+            try:
+                return self.pipe(format="svg").decode()
+            except GraphvizNotFoundError:
+                return None
+
+        def _repr_html_(self) -> str:
+            svg = self._repr_svg_()
+            if svg is not None:
+                return svg
+            return (f"<p>The Graphviz <code>dot</code> program is not on PATH: {_INSTALL_HINT}"
+                    f"</p><pre>{html.escape(self.source)}</pre>")
+
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+            # graphviz's own raises when `dot` is missing; a notebook gets the DOT text
+            svg = self._repr_svg_()
+            if svg is not None:
+                return {"image/svg+xml": svg}
+            return {"text/html": self._repr_html_(), "text/plain": self.source}
 
     Digraph.__module__ = __name__
     Digraph.__qualname__ = "Digraph"
@@ -284,73 +327,305 @@ class _Graph:
 # DOT statements
 
 
+def _roots(root: Any, op: str = "draw_graph") -> list[Tensor]:
+    roots = [root] if isinstance(root, Tensor) else \
+        list(root) if isinstance(root, (list, tuple)) else []
+    if not roots or not all(isinstance(r, Tensor) for r in roots):
+        raise TypeError(f"{op}: root must be a Tensor or Tensors, got {root!r}")
+    return roots
+
+
 def _dot_body(
     root: Tensor | Sequence[Tensor],
     show_data: bool,
     show_grad: bool,
     params: Mapping[str, Tensor] | Any | None,
-    rankdir: str,
+    rankdir: str | None,
     max_nodes: int | None,
+    collapse: bool = False,
+    show_constants: bool = False,
 ) -> list[str]:
     """The statements between ``digraph {`` and ``}``, one per line."""
-    roots = [root] if isinstance(root, Tensor) else \
-        list(root) if isinstance(root, (list, tuple)) else []
-    if not roots or not all(isinstance(r, Tensor) for r in roots):
-        raise TypeError(f"draw_graph: root must be a Tensor or Tensors, got {root!r}")
-    if rankdir not in RANKDIRS:
-        raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+    roots = _roots(root)
+    if rankdir is not None and rankdir not in RANKDIRS:
+        raise ValueError(f"draw_graph: rankdir must be one of {RANKDIRS} or None, "
+                         f"got {rankdir!r}")
     if max_nodes is not None and max_nodes < 3:
         raise ValueError(f"draw_graph: max_nodes must be at least 3, got {max_nodes}")
+    collapse = flag(collapse, "draw_graph", "collapse")
+    show_constants = flag(show_constants, "draw_graph", "show_constants")
 
-    graph = _Graph(roots)
-    items = graph.items
-    names = _param_names(params)
+    scene = _Scene(roots, params)
+    graph, items, names = scene.graph, scene.graph.items, scene.names
     root_ids = {id(r) for r in roots}
     n = len(items)
     kept = graph.keep(max_nodes) if max_nodes is not None and n > max_nodes else [True] * n
     ids = [("t" if isinstance(obj, Tensor) else "op") + str(i) for i, obj in enumerate(items)]
+    if not show_constants:  # unnamed constant tensors: masks, one-hot targets
+        for i, obj in enumerate(items):
+            if (isinstance(obj, Tensor) and obj.grad_fn is None and not obj.requires_grad
+                    and i not in scene.named and id(obj) not in root_ids):
+                kept[i] = None  # hidden, not folded
+    # collapse: each innermost cluster is drawn as one node standing for all its members
+    stand_in: dict[int, str] = {}
+    if collapse:
+        for k in scene.innermost():
+            for i in scene.clusters[k].members:
+                stand_in[i] = f"m{k}"
+    if rankdir is None:
+        depth = max(graph.heights(), default=0) // 2  # tensor, op, tensor, ...
+        rankdir = "TB" if depth > DEEP else "LR"
 
     grad_scale = None
     if show_grad:
-        mags = [_grad_magnitude(t) for t, k in zip(items, kept) if k and isinstance(t, Tensor)]
+        mags = [_grad_magnitude(_grad_of(t)) for t, k in zip(items, kept)
+                if k and isinstance(t, Tensor)]
         grad_scale = max((m for m in mags if m is not None and math.isfinite(m)), default=0.0)
 
     body = [f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=10'
             + (f' label="{_GRAPH_CAPTION_ESC}" labelloc=b' if show_grad else "") + "]\n",
             '\tnode [fontname="Helvetica" fontsize=11]\n',
             '\tedge [color="#555555" arrowsize=0.7]\n']
+    statements: dict[int | None, list[str]] = {}  # cluster index (None: top level) -> lines
     for i, obj in enumerate(items):
-        if not kept[i]:
+        if not kept[i] or i in stand_in:
             continue
         if isinstance(obj, Tensor):
-            attrs = _tensor_attrs(obj, names.get(id(obj)), show_data, grad_scale)
+            attrs = _tensor_attrs(obj, names.get(i), show_data, grad_scale)
             if id(obj) in root_ids:
                 attrs += " " + _ROOT_ATTRS
         else:
-            attrs = _op_attrs(obj)
-        body.append(f"\t{ids[i]} [{attrs}]\n")
+            attrs = _op_attrs(obj, show_constants)
+        statements.setdefault(scene.home.get(i), []).append(f"{ids[i]} [{attrs}]\n")
+    for k in sorted({int(v[1:]) for v in stand_in.values()}):
+        attrs = _module_attrs(scene, k, show_data, grad_scale)
+        statements.setdefault(scene.clusters[k].parent, []).append(f"m{k} [{attrs}]\n")
+    body.extend(scene.nested(statements, set(stand_in.values())))
 
-    if all(kept):
-        body.extend(f"\t{ids[s]} -> {ids[d]}\n" for s, d in graph.edges)
-        return body
+    def end(i: int) -> str | None:
+        if kept[i] is None:
+            return None
+        return stand_in.get(i) or (ids[i] if kept[i] else "fold")
 
-    hidden = n - sum(kept)
-    body.append(f"\tfold [label=<{_html(f'… {hidden} more nodes')}> {_FOLD_ATTRS}]\n")
+    folded_any = not all(k is not False for k in kept)
+    if folded_any:
+        hidden = sum(k is False for k in kept)
+        body.append(f"\tfold [label=<{_html(f'… {hidden} more nodes')}> {_FOLD_ATTRS}]\n")
     seen: set[tuple[str, str]] = set()
     for s, d in graph.edges:
-        edge = (ids[s] if kept[s] else "fold", ids[d] if kept[d] else "fold")
-        if edge == ("fold", "fold"):
+        edge = (end(s), end(d))
+        if edge[0] is None or edge[1] is None or edge[0] == edge[1]:
             continue
-        folded = not (kept[s] and kept[d])
-        if folded and edge in seen:
-            continue
-        seen.add(edge)
+        folded = "fold" in edge
+        if folded or edge[0][0] == "m" or edge[1][0] == "m":  # one edge stands for several
+            if edge in seen:
+                continue
+            seen.add(edge)
         body.append(f"\t{edge[0]} -> {edge[1]}" + (" [style=dashed]\n" if folded else "\n"))
     return body
 
 
+# ----------------------------------------------------------------------------------------
+# Modules: clusters, names in the course's notation
 
-def _param_names(params: Mapping[str, Tensor] | Any | None) -> dict[int, str]:
+
+class _Cluster:
+    """One call of a Module: the graph items (indices) it made, the one it returned."""
+
+    def __init__(self, module: Any, inputs: list, output: int, members: set[int],
+                 order: int) -> None:
+        self.module, self.inputs, self.output = module, inputs, output
+        self.members, self.order = members, order
+        self.parent: int | None = None
+        self.function = not hasattr(module, "named_modules")  # an nn function, not a Module
+        self.label = module.__name__ if self.function else type(module).__name__
+        self.loss = getattr(module, "is_loss", False) or self.label.endswith("Loss")
+        self.rank = (len(members), order)  # a cluster's parents rank higher
+
+
+class _Scene:
+    """The graph reachable from ``roots`` with what the drawing and :func:`explain` add:
+    module clusters (``clusters``, ``home``: item -> innermost cluster) and ``names``
+    (item -> label) from ``params``, the tensors' ``.name``, the modules' inputs and targets
+    and the course's notation (Z, A, W, b)."""
+
+    def __init__(self, roots: Sequence[Tensor], params: Mapping[str, Tensor] | Any | None,
+                 op: str = "draw_graph") -> None:
+        self.graph = graph = _Graph(roots)
+        items = graph.items
+        self.preds: list[list[int]] = [[] for _ in items]
+        self.succs: list[list[int]] = [[] for _ in items]
+        for a, b in graph.edges:
+            self.preds[b].append(a)
+            self.succs[a].append(b)
+        self.clusters = self._find_clusters(params)
+        self.home: dict[int, int] = {}
+        for k in sorted(range(len(self.clusters)), key=lambda k: self.clusters[k].rank,
+                        reverse=True):
+            for i in self.clusters[k].members:
+                self.home[i] = k  # the smallest cluster holding i is written last
+        by_id = _param_names(params, op)
+        self.names: dict[int, str] = {}
+        for i, obj in enumerate(items):
+            if isinstance(obj, Tensor):
+                name = by_id.get(id(obj), obj.name)
+                if name is not None:
+                    self.names[i] = str(name)
+        self.named = set(self.names)
+        self._input_names()
+        self._notation()
+
+    def _find_clusters(self, params: Any) -> list[_Cluster]:
+        items = self.graph.items
+        index = self.graph.index
+        module_names: dict[int, str] = {}
+        if hasattr(params, "named_modules"):
+            module_names = {id(m): name for name, m in params.named_modules()}
+        clusters: list[_Cluster] = []
+        for i, obj in enumerate(items):
+            if isinstance(obj, Tensor):
+                continue
+            for module, args in getattr(obj, "owners", None) or ():
+                tensors = [t for t in args if isinstance(t, Tensor)]
+                for t in tensors:  # inputs no op reads (class labels): drawn feeding the op
+                    if id(t) not in index:
+                        self._add_input(t, i)
+                inputs = [index[id(t)] for t in tensors]
+                out = self.succs[i][0] if self.succs[i] else i  # the tensor the node made
+                c = _Cluster(module, inputs, out, self._members(i, set(inputs)), len(clusters))
+                name = module_names.get(id(module))
+                if name:
+                    c.label = f"{name}: {c.label}"
+                clusters.append(c)
+        # a loss Module's function (CrossEntropyLoss -> cross_entropy) adds no second box
+        modules = {frozenset(c.members) for c in clusters if not c.function}
+        clusters = [c for c in clusters if not c.function or frozenset(c.members) not in modules]
+        for c in clusters:  # parent: the smallest larger cluster holding c
+            outer = [j for j, d in enumerate(clusters)
+                     if d.rank > c.rank and c.members <= d.members]
+            if outer:
+                c.parent = min(outer, key=lambda j: clusters[j].rank)
+        return clusters
+
+    def _add_input(self, t: Tensor, node: int) -> None:
+        j, _ = self.graph._add(t)
+        self.graph.edges.append((j, node))
+        self.preds.append([])
+        self.succs.append([node])
+        self.preds[node].append(j)
+
+    def _members(self, node: int, stop: set[int]) -> set[int]:
+        """The items between graph node ``node`` and the tensors ``stop`` (its module's
+        inputs): its ops, their outputs, and leaves (parameters, constants) met on the way."""
+        members = {node, *(j for j in self.succs[node] if isinstance(self.graph.items[j],
+                                                                     Tensor))}
+        stack = [node]
+        while stack:
+            for j in self.preds[stack.pop()]:
+                if j in stop or j in members:
+                    continue
+                members.add(j)
+                stack.append(j)
+        return members
+
+    def innermost(self) -> list[int]:
+        parents = {c.parent for c in self.clusters}
+        return [k for k in range(len(self.clusters)) if k not in parents]
+
+    def nested(self, statements: dict[int | None, list[str]], collapsed: set[str]) -> list[str]:
+        """``statements`` (per cluster) written inside nested ``subgraph cluster_k``."""
+        children: dict[int | None, list[int]] = {}
+        for k, c in enumerate(self.clusters):
+            if f"m{k}" not in collapsed:
+                children.setdefault(c.parent, []).append(k)
+        out: list[str] = []
+
+        def write(k: int | None, indent: str) -> None:
+            out.extend(indent + line for line in statements.get(k, ()))
+            for j in children.get(k, ()):
+                c = self.clusters[j]
+                note = _MODULE_NOTES.get(c.label.split(": ")[-1])
+                label = _html(c.label) + ("" if note is None else "<BR/>" + _small(_html(note)))
+                out.append(f"{indent}subgraph cluster_{j} {{\n")
+                out.append(f'{indent}\tlabel=<{label}> {_CLUSTER_ATTRS}\n')
+                write(j, indent + "\t")
+                out.append(f"{indent}}}\n")
+        write(None, "\t")
+        return out
+
+    def _input_names(self) -> None:
+        """``x`` for the leaf input of the outermost modules, ``target`` for a loss's."""
+        items = self.graph.items
+        xs: set[int] = set()
+        for c in self.clusters:
+            leaf = [i for i in c.inputs if items[i].grad_fn is None]
+            if c.loss and len(c.inputs) > 1:
+                if c.inputs[1] in leaf and c.inputs[1] not in self.names:
+                    self.names[c.inputs[1]] = "target"
+                    self.named.add(c.inputs[1])
+            elif c.parent is None and c.inputs and c.inputs[0] in leaf:
+                xs.add(c.inputs[0])
+        if len(xs) == 1 and next(iter(xs)) not in self.names:
+            self.names[next(iter(xs))] = "x"
+            self.named.add(next(iter(xs)))
+
+    def _notation(self) -> None:
+        """Z (a Linear's output), A (an activation's), W, b (a Linear's weight and bias),
+        numbered from the input when there are several layers: Z1, A1, Z2, ..."""
+        linear = [c for c in self.clusters if type(c.module).__name__ == "Linear"]
+        acts = [c for c in self.clusters
+                if type(c.module).__module__.endswith("layers_activation")]
+        height = self.graph.heights()
+        linear.sort(key=lambda c: height[c.output])
+        index = self.graph.index
+        self.notation: dict[int, str] = {}
+        for k, c in enumerate(linear, 1):
+            suffix = str(k) if len(linear) > 1 else ""
+            self.notation[c.output] = "Z" + suffix
+            for attr, letter in (("weight", "W"), ("bias", "b")):
+                p = getattr(c.module, attr, None)
+                if p is not None and id(p) in index:
+                    self.notation[index[id(p)]] = letter + suffix
+        for c in acts:
+            before = [k for k, lin in enumerate(linear, 1) if height[lin.output] < height[c.output]]
+            suffix = str(before[-1]) if before and len(linear) > 1 else ""
+            self.notation[c.output] = "A" + suffix
+        for i, letter in self.notation.items():
+            self.names[i] = letter if i not in self.names else f"{self.names[i]} ({letter})"
+
+
+# What a module's cluster notes: the closed form of its gradient, where it is short.
+_MODULE_NOTES = {
+    "CrossEntropyLoss": "dZ = (softmax(Z) − y) / N",
+    "BCEWithLogitsLoss": "dZ = (σ(Z) − y) / N",
+    "MSELoss": "d input = 2 (input − target) / N",
+}
+_MODULE_NOTES.update(cross_entropy=_MODULE_NOTES["CrossEntropyLoss"],
+                     binary_cross_entropy_with_logits=_MODULE_NOTES["BCEWithLogitsLoss"],
+                     mse_loss=_MODULE_NOTES["MSELoss"])
+_CLUSTER_ATTRS = 'style="rounded,dashed" color="#7f7f7f" fontcolor="#333333" labeljust=l'
+_MODULE_ATTRS = 'shape=box3d style=filled fillcolor="#e8f1dc"'
+
+
+def _module_attrs(scene: _Scene, k: int, show_data: bool, grad_scale: float | None) -> str:
+    """The one node of a collapsed module: its label, output shape (and data, grad)."""
+    c = scene.clusters[k]
+    out = scene.graph.items[c.output]
+    lines = [f"<B>{_html(c.label)}</B>"]
+    params = 0 if c.function else sum(p.data.size for p in c.module.parameters())
+    if params:
+        lines.append(_small(_html(f"{params} parameters")))
+    if isinstance(out, Tensor):
+        name = scene.names.get(c.output)
+        lines.append(_html(("" if name is None else name + " ") + _shape_text(out)))
+        if show_data:
+            lines.append(_small(_html("data " + _summary(out.data))))
+        if grad_scale is not None:
+            lines.append(_small(_html(_grad_line(out, name))))
+    return f"label=<{'<BR/>'.join(lines)}> {_MODULE_ATTRS}"
+
+
+def _param_names(params: Mapping[str, Tensor] | Any | None, op: str) -> dict[int, str]:
     if params is None:
         return {}
     if hasattr(params, "named_parameters"):
@@ -359,7 +634,7 @@ def _param_names(params: Mapping[str, Tensor] | Any | None) -> dict[int, str]:
         pairs = params.items()
     else:
         raise TypeError(
-            "draw_graph: params must be a dict name -> Tensor or have named_parameters(), "
+            f"{op}: params must be a dict name -> Tensor or have named_parameters(), "
             f"got {type(params).__name__}"
         )
     return {id(t): str(name) for name, t in pairs}
@@ -368,25 +643,49 @@ def _param_names(params: Mapping[str, Tensor] | Any | None) -> dict[int, str]:
 def _tensor_attrs(t: Tensor, name: str | None, show_data: bool, grad_scale: float | None) -> str:
     kind = "inter" if t.grad_fn is not None else ("param" if t.requires_grad else "const")
     shape, style, fill = _STYLE[kind]
-    name = name if name is not None else t.name
-    lines = [] if name is None else [f"<B>{_html(str(name))}</B>"]
-    shape_text = "scalar" if t.shape == () else "×".join(map(str, t.shape))
-    lines.append(_html(f"{shape_text} {t.dtype}"))
+    lines = [] if name is None else [f"<B>{_html(name)}</B>"]
+    lines.append(_html(f"{_shape_text(t)} {t.dtype}"))
     if show_data:
         lines.append(_small(_html("data " + _summary(t.data))))
+    if grad_scale is not None and t.requires_grad:
+        lines.append(_small(_html(_grad_line(t, name))))
     if grad_scale is not None:
-        g = t.grad
-        lines.append(_small(_html("grad " + ("None" if g is None else _summary(g.data)))))
-        fill = _grad_colour(_grad_magnitude(t), grad_scale)
+        fill = _grad_colour(_grad_magnitude(_grad_of(t)), grad_scale)
     return f'label=<{"<BR/>".join(lines)}> shape={shape} style="{style}" fillcolor="{fill}"'
 
 
-def _op_attrs(node: Node) -> str:
+def _shape_text(t: Tensor) -> str:
+    return "scalar" if t.shape == () else "×".join(map(str, t.shape))
+
+
+def _grad_line(t: Tensor, name: str | None) -> str:
+    """``dZ1 [...]`` for a tensor named in the course's notation, else ``grad [...]``."""
+    g = _grad_of(t)
+    letter = None if name is None else _NOTATION.search(name)
+    head = "grad" if letter is None else "d" + letter.group(1)
+    return f"{head} " + ("None" if g is None else _summary(g))
+
+
+_NOTATION = re.compile(r"(?:^|\()([ZAWb]\d*)\)?$")
+
+
+def _grad_of(t: Tensor) -> np.ndarray | None:
+    """The gradient of ``t`` from the last backward: a leaf's ``.grad``; for an op's output,
+    what the last backward that kept the graph sent it (engine: ``node.grad``)."""
+    if t.grad is not None:
+        return t.grad.data
+    g = getattr(t.grad_fn, "grad", None) if t.grad_fn is not None else None
+    if g is None:
+        return None
+    return np.asarray(getattr(g, "data", g))
+
+
+def _op_attrs(node: Node, show_constants: bool = True) -> str:
     lines = [f"<B>{_html(node.label)}</B>"]
     inputs = node.inputs
     if inputs is None:
         lines.append(_small(_html("inputs freed by backward\n(use retain_graph=True)")))
-    elif any(not isinstance(v, Tensor) for v in inputs):
+    elif show_constants and any(not isinstance(v, Tensor) for v in inputs):
         args = ", ".join("·" if isinstance(v, Tensor) else _short(v) for v in inputs)
         lines.append(_html(f"({args})"))
     attrs = f"label=<{'<BR/>'.join(lines)}> {_OP_ATTRS}"
@@ -394,6 +693,154 @@ def _op_attrs(node: Node) -> str:
     if where:
         attrs += f' tooltip="{_quoted(str(where))}"'
     return attrs
+
+
+# ----------------------------------------------------------------------------------------
+# explain: the backward pass as a table
+
+
+# The local derivative of each op, as the course writes it (g: the gradient arriving at the
+# output, out: the op's output).
+FORMULAS = {
+    "add": "∂/∂a = 1, ∂/∂b = 1",
+    "sub": "∂/∂a = 1, ∂/∂b = −1",
+    "mul": "∂/∂a = b, ∂/∂b = a",
+    "div": "∂/∂a = 1/b, ∂/∂b = −a/b²",
+    "pow": "∂/∂a = b·a^(b−1), ∂/∂b = out·ln a",
+    "neg": "d neg = −1",
+    "abs": "d abs = sign(x)",
+    "exp": "d exp = out",
+    "log": "d log = 1/x",
+    "sqrt": "d sqrt = 1/(2·out)",
+    "sin": "d sin = cos x",
+    "cos": "d cos = −sin x",
+    "tanh": "d tanh = 1 − out²",
+    "sigmoid": "d σ = out·(1 − out)",
+    "relu": "d relu = 1[x > 0]",
+    "gelu": "d gelu = Φ(x) + x·φ(x)",
+    "matmul": "dA = g·Bᵀ, dB = Aᵀ·g",
+    "linear": "dx = g·W, dW = gᵀ·x, db = Σₙ g",
+    "vdot": "∂/∂a = g·b, ∂/∂b = g·a",
+    "sum": "d sum = 1 (g copied to every element)",
+    "mean": "d mean = 1/n",
+    "max": "1 at the maximum, 0 elsewhere",
+    "min": "1 at the minimum, 0 elsewhere",
+    "softmax": "dx = out·(g − Σ g·out)",
+    "log_softmax": "dx = g − softmax(x)·Σ g",
+    "where": "g where the condition holds, 0 elsewhere",
+}
+_MOVES = "g moved back into place"  # views and copies: reshape, transpose, indexing, ...
+for _name in ("reshape", "transpose", "permute", "getitem", "broadcast_to", "as_strided",
+              "clone", "astype", "concatenate", "pad", "copy_", "copy_slices"):
+    FORMULAS[_name] = _MOVES
+
+
+class Explanation:
+    """What :func:`explain` returns: ``rows`` (one dict per op, in backward order, with
+    ``step``, ``op``, ``module``, ``formula``, ``inputs``, ``output``, ``grad_output``,
+    ``sends``); ``str()`` is a text table and notebooks show ``_repr_html_``."""
+
+    COLUMNS = ("step", "op", "module", "formula", "inputs", "output", "grad_output", "sends")
+
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        self.rows = rows
+
+    def __str__(self) -> str:
+        cells = [[str(r[c]) for c in self.COLUMNS] for r in self.rows]
+        cells = [[line.replace("\n", " ") for line in row] for row in cells]
+        widths = [max(len(c), *(len(row[i]) for row in cells)) if cells else len(c)
+                  for i, c in enumerate(self.COLUMNS)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(self.COLUMNS, widths)).rstrip()]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in cells]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.COLUMNS)
+        body = "".join(
+            "<tr>" + "".join(f"<td style='text-align:left'>"
+                             f"{html.escape(str(r[c])).replace(chr(10), '<br>')}</td>"
+                             for c in self.COLUMNS) + "</tr>" for r in self.rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def explain(root: Tensor, params: Mapping[str, Tensor] | Any | None = None) -> Explanation:
+    """The backward pass of ``root`` as a table, one row per op in the order backward
+    visits them: the op, the module that made it, its local derivative (``d tanh = 1 −
+    out²``), input and output shapes, the gradient that reached its output in the last
+    ``backward(retain_graph=True)`` and the gradient it sent to each input.
+
+    >>> loss.backward(retain_graph=True)
+    >>> print(ag.explain(loss, params=model))   # or display it in a notebook (HTML)
+    """
+    scene = _Scene(_roots(root, "explain"), params, "explain")
+    items, names = scene.graph.items, scene.names
+    rows = []
+    for i in _backward_order(scene):
+        node = items[i]
+        outs = [j for j in scene.succs[i] if isinstance(items[j], Tensor)]
+        out = items[outs[0]] if outs else None
+        inputs = node.inputs or ()
+        shown = [_input_text(v, names.get(scene.graph.index.get(id(v), -1)))
+                 for v in inputs if isinstance(v, Tensor)]
+        g = None if node.inputs is None else getattr(node, "grad", None)
+        g = None if g is None else np.asarray(getattr(g, "data", g))
+        home = scene.home.get(i)
+        rows.append({
+            "step": len(rows) + 1,
+            "op": node.label,
+            "module": "" if home is None else scene.clusters[home].label,
+            "formula": FORMULAS.get(node.name, ""),
+            "inputs": ", ".join(shown) if node.inputs is not None else "(freed by backward)",
+            "output": "" if out is None else _input_text(out, names.get(outs[0])),
+            "grad_output": "—" if g is None else _summary(g),
+            "sends": "—" if g is None else _sent(node, g, scene),
+        })
+    return Explanation(rows)
+
+
+def _backward_order(scene: _Scene) -> list[int]:
+    """Graph nodes (item indices) from the roots down, each once all its consumers are
+    done: the order backward runs them."""
+    items = scene.graph.items
+    waiting = [len(s) for s in scene.succs]
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    order = []
+    while ready:
+        i = ready.pop()
+        if not isinstance(items[i], Tensor):
+            order.append(i)
+        for j in scene.preds[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                ready.append(j)
+    return order
+
+
+def _input_text(t: Tensor, name: str | None) -> str:
+    return (f"{name} " if name else "") + _shape_text(t)
+
+
+def _sent(node: Node, g: np.ndarray, scene: _Scene) -> str:
+    """The gradient ``node`` sends to each Tensor input (its vjps, on the kept values),
+    named ``dW1`` in the course's notation, else after the input: ``→ x``, ``→ input 0``."""
+    from .engine import unbroadcast
+    from .ops import ARRAY_MATH
+
+    parts = []
+    for k, (p, vjp) in enumerate(zip(node.inputs, node.vjps)):
+        if not isinstance(p, Tensor) or not p.requires_grad or vjp is None:
+            continue
+        gp = vjp(ARRAY_MATH, g, node.out_data, *node.values)
+        if gp is None:
+            continue
+        gp = unbroadcast(np.asarray(gp), p.shape)
+        name = scene.names.get(scene.graph.index.get(id(p), -1))
+        letter = None if name is None else _NOTATION.search(name)
+        head = f"d{letter.group(1)}" if letter else f"→ {name or f'input {k}'}"
+        parts.append(f"{head}: " + _summary(gp).replace("\n", " "))
+    return "\n".join(parts)
 
 
 # ----------------------------------------------------------------------------------------
@@ -419,12 +866,11 @@ def _summary(a: np.ndarray) -> str:
     )
 
 
-def _grad_magnitude(t: Tensor) -> float | None:
-    """Mean absolute gradient of ``t`` (NaN if the grad holds NaN/Inf), None without one."""
-    g = t.grad
-    if g is None or g.data.size == 0:
+def _grad_magnitude(g: np.ndarray | None) -> float | None:
+    """Mean absolute value of gradient ``g`` (NaN if it holds NaN/Inf), None without one."""
+    if g is None or g.size == 0:
         return None
-    return float(np.abs(g.data.astype(np.float64, copy=False)).mean())
+    return float(np.abs(g.astype(np.float64, copy=False)).mean())
 
 
 def _grad_colour(mag: float | None, largest: float) -> str:

@@ -10,13 +10,30 @@ Common flags: ``--out DIR`` (default ``examples/out/``), ``--quiet`` (no progres
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import matplotlib
 
-matplotlib.use("Agg")  # files only, never a window
+
+def headless_batch() -> bool:
+    """True when nothing could show a window: not in IPython/Jupyter (``%run`` keeps the
+    notebook's inline backend, so a later ``plt.show()`` still shows), not an interactive
+    session, and no display (Linux without $DISPLAY/$WAYLAND_DISPLAY)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and getattr(ipython, "get_ipython", lambda: None)() is not None:
+        return False
+    if hasattr(sys, "ps1") or sys.flags.interactive:
+        return False
+    return sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+if headless_batch():
+    matplotlib.use("Agg")  # files only: no GUI backend to look for
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
@@ -70,12 +87,23 @@ def save_figure(fig: plt.Figure, out: Path, name: str) -> Path:
     return path
 
 
-def save_graph(graph: Any, out: Path, name: str) -> Path:
-    """Render a ``graphviz.Digraph`` (from ``ag.draw_graph``) to ``out/name.svg``."""
-    path = out / f"{name}.svg"
-    path.write_bytes(graph.pipe(format="svg"))
-    print(f"  wrote {path}")
-    return path
+def save_graph(graph: Any, out: Path, name: str, formats: Sequence[str] = ("svg",)) -> Path:
+    """Render a ``graphviz.Digraph`` (from ``ag.draw_graph``) to ``out/name.svg`` (and the
+    other ``formats``). Without Graphviz's ``dot`` program, write the DOT source
+    ``out/name.dot`` instead and say how to render it; returns the first path written."""
+    try:
+        paths = []
+        for fmt in formats:
+            paths.append(out / f"{name}.{fmt}")
+            paths[-1].write_bytes(graph.pipe(format=fmt))
+            print(f"  wrote {paths[-1]}")
+        return paths[0]
+    except ag.GraphvizNotFoundError:
+        path = out / f"{name}.dot"
+        path.write_text(graph.source)
+        print(f"  wrote {path} (Graphviz's `dot` is not installed; render it with "
+              f"`dot -T{formats[0]} {path} -o {path.with_suffix('.' + formats[0])}`)")
+        return path
 
 
 def make_2d_dataset(

@@ -6,7 +6,8 @@
    forward values and, after ``L.backward()``, the gradients dL/da = b·f = 6,
    dL/db = a·f = −4, dL/dc = dL/dd = dL/de = f = −2, dL/df = d = 4.
 2. A small MLP ``Linear(2, 3) -> Tanh -> Linear(3, 1)`` with its MSE loss on a batch of
-   four points: parameters named after the model's ``named_parameters()``, plus x and target.
+   four points: each layer a box (``0: Linear``), parameters named after the model's
+   ``named_parameters()`` and in the course's notation (W1, b1), x and target named.
 
 Writes ``graph_expression.svg``/``.png``, ``graph_mlp.svg``/``.png`` and the DOT sources
 (``.dot``, from ``ag.to_dot``, which needs no Graphviz).
@@ -24,12 +25,11 @@ import autograd_lite as ag
 import nn
 
 
-def write_all(graph: Any, dot: str, out: Path, name: str) -> None:
+def write_all(graph: Any, out: Path, name: str) -> None:
     """The graph as SVG and PNG (rendered by Graphviz's dot) and as DOT text."""
-    save_graph(graph, out, name)
-    (out / f"{name}.png").write_bytes(graph.pipe(format="png"))
-    (out / f"{name}.dot").write_text(dot)
-    print(f"  wrote {out / name}.png and .dot")
+    save_graph(graph, out, name, ("svg", "png"))
+    (out / f"{name}.dot").write_text(graph.source)  # = ag.to_dot(...): needs no Graphviz
+    print(f"  wrote {out / name}.dot")
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -50,8 +50,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     grads = {k: t.grad.item() for k, t in names.items()}
     print("gradients: " + ", ".join(f"dL/d{k} = {g:g}" for k, g in grads.items()))
     opts = {"show_data": True, "show_grad": True}
-    write_all(ag.draw_graph(L, params=names, **opts), ag.to_dot(L, params=names, **opts),
-              args.out, "graph_expression")
+    write_all(ag.draw_graph(L, params=names, **opts), args.out, "graph_expression")
 
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
     x = ag.randn(4, 2)
@@ -61,9 +60,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"MLP {model}\nMSE loss on 4 points: {loss.item():.4f}")
     for name, p in model.named_parameters():
         print(f"  {name:9s} shape {p.shape}, |grad| max {abs(p.grad.numpy()).max():.4f}")
-    names = {**dict(model.named_parameters()), "x": x, "target": target}
-    write_all(ag.draw_graph(loss, params=names, **opts), ag.to_dot(loss, params=names, **opts),
-              args.out, "graph_mlp")
+    # params=model: its layers become labelled boxes; x and target are named from the calls
+    write_all(ag.draw_graph(loss, params=model, **opts), args.out, "graph_mlp")
     return {"L": L.item(), "grads": grads, "mlp_loss": loss.item()}
 
 

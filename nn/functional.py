@@ -7,6 +7,7 @@ as F``). Every function here composes Tensor ops: none has a hand-written gradie
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Sequence
@@ -16,6 +17,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite import Tensor, ops
+from autograd_lite.engine import tag_owner
 from autograd_lite.validation import dtype_arg, flag, integer, real
 
 __all__ = [
@@ -1509,6 +1511,21 @@ _LOSS_CLASSES = {
 }
 
 
+def _grouped(fn: Any) -> Any:
+    """Loss ``fn`` tags its output's graph node (``tag_owner``), so a drawing shows its
+    ops (log_softmax and the reduction, ...) as one group named after it."""
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        out = fn(*args, **kwargs)
+        node = getattr(out, "grad_fn", None)
+        if node is not None:
+            tag_owner(node, call, args, out)
+        return out
+
+    call.is_loss = True  # viz names its second input `target`
+    return call
+
+
 def _loss_name(fn: str) -> str:
     return f"{fn} ({_LOSS_CLASSES[fn]})"
 
@@ -1568,6 +1585,7 @@ def _weight(weight: Any, shape: tuple, op: str, what: str = "weight") -> Tensor 
     return w
 
 
+@_grouped
 def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Mean squared error (x − y)²: input and target of the same shape -> scalar."""
     op = _loss_name("mse_loss")
@@ -1577,6 +1595,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
     return _reduce(d * d, reduction)
 
 
+@_grouped
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """Mean absolute error |x − y|."""
     op = _loss_name("l1_loss")
@@ -1585,6 +1604,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
     return _reduce((x - y).abs(), reduction)
 
 
+@_grouped
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean",
                delta: float = 1.0) -> Tensor:
     """½(x − y)² where |x − y| < delta, else delta·(|x − y| − ½·delta)."""
@@ -1611,6 +1631,7 @@ def _clamped_log(p: Tensor) -> Tensor:
     return ag.where(positive, ag.where(positive, p, 1.0).log(), -100.0).clip(min=-100.0)
 
 
+@_grouped
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
                          reduction: str = "mean") -> Tensor:
     """−w·[y·log(x) + (1 − y)·log(1 − x)] on probabilities x in [0, 1] (logs clamped to
@@ -1625,6 +1646,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _reduce(loss if w is None else loss * w, reduction)
 
 
+@_grouped
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor,
                                      weight: Tensor | None = None, *,
                                      reduction: str = "mean",
@@ -1737,6 +1759,7 @@ def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | Non
     return (K if logp.ndim < 3 else np.moveaxis(K, -1, 1)), denominator
 
 
+@_grouped
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
                   ignore_index: int = -100, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -1757,6 +1780,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, *
                        allow_probabilities=True)
 
 
+@_grouped
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, *,
              ignore_index: int = -100, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities (e.g. from log_softmax): input (N, C),

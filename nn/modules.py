@@ -20,6 +20,7 @@ import numpy as np
 
 import autograd_lite as ag
 from autograd_lite.devices import cpu_only_error, to_args
+from autograd_lite.engine import tag_owner
 from autograd_lite.tensor import RemovableHandle
 from autograd_lite.validation import flag, function
 
@@ -115,11 +116,16 @@ class Module:
         # No bookkeeping per call: a failing layer is named as its error passes by.
         try:
             if self._forward_pre_hooks or self._forward_hooks or self._backward_hooks:
-                return self._call_with_hooks(args, kwargs)
-            return self.forward(*args, **kwargs)
+                output = self._call_with_hooks(args, kwargs)
+            else:
+                output = self.forward(*args, **kwargs)
         except _LOCATABLE as e:
             self._locate(e)
             raise
+        node = getattr(output, "grad_fn", None)
+        if node is not None:
+            tag_owner(node, self, args, output)
+        return output
 
     def _locate(self, error: Exception) -> None:
         """Prefix ``error`` with the failing layer and its place in the model:
@@ -536,6 +542,26 @@ class Module:
             else:
                 body = "\n  " + "\n  ".join(lines) + "\n"
         return f"{type(self).__name__}({body})"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: one row per module (name, type, settings, its own
+        parameters' shapes and count) and the total count of (trainable) parameters."""
+        import html
+
+        rows = []
+        for name, m in self.named_modules():
+            own = list(m.named_parameters(recurse=False))
+            shapes = ", ".join(f"{n} {'×'.join(map(str, p.shape))}" for n, p in own)
+            cells = (name or "(model)", type(m).__name__, m.extra_repr(), shapes,
+                     f"{sum(p.data.size for _, p in own):,}" if own else "")
+            rows.append("<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>"
+                                         for c in cells) + "</tr>")
+        total = sum(p.data.size for p in self.parameters())
+        trainable = sum(p.data.size for p in self.parameters() if p.requires_grad)
+        head = "".join(f"<th>{c}</th>" for c in ("name", "type", "settings", "parameters",
+                                                  "count"))
+        return (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+                f"<p>{total:,} parameters ({trainable:,} trainable)</p>")
 
 
 class _BackwardHookCall:

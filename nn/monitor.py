@@ -241,6 +241,22 @@ class GradientMonitor:
         lines += [f"WARNING {w}" for w in warnings] or ["no warnings: gradients look healthy"]
         return "\n".join(lines)
 
+    def _repr_html_(self) -> str:
+        """A notebook's view: :meth:`summary` as an HTML table, warnings below it."""
+        import html
+
+        cols = ("layer", "type", "grad_norm", "update_ratio", "activation_mean",
+                "activation_std", "dead_fraction", "saturated_fraction")
+        head = "".join(f"<th>{c}</th>" for c in cols)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in cols) + "</tr>"
+            for r in self.report())
+        warnings = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings())
+        return (f"<p>GradientMonitor, step {self.step}</p><table><thead><tr>{head}</tr>"
+                f"</thead><tbody>{body}</tbody></table>"
+                + (f"<ul style='color:#b00'>{warnings}</ul>" if warnings
+                   else "<p>no warnings: gradients look healthy</p>"))
+
     def grad_norm_history(self) -> Iterator[tuple[str, list[float]]]:
         """(layer, gradient norm per step) for every layer with parameters."""
         for name, module in self.layers:
@@ -251,15 +267,13 @@ class GradientMonitor:
     def plot(self, path: str) -> str:
         """Draw per-layer gradient norms over the training steps (log scale) to ``path``.
         Needs matplotlib (``pip install autograd-lite[examples]``)."""
-        try:
-            import matplotlib
-
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
+        try:  # a bare Figure, not pyplot: no backend switch (a notebook keeps its own)
+            from matplotlib.figure import Figure
         except ImportError:
             raise ImportError("GradientMonitor.plot needs matplotlib: pip install matplotlib "
                               "(or the project's `examples` extra)") from None
-        fig, ax = plt.subplots(figsize=(7, 4))
+        fig = Figure(figsize=(7, 4))
+        ax = fig.subplots()
         for name, norms in self.grad_norm_history():
             ax.plot(range(1, len(norms) + 1), norms, label=f"layer {name}")
         ax.set_yscale("log")
@@ -269,8 +283,13 @@ class GradientMonitor:
         ax.legend(fontsize="small")
         fig.tight_layout()
         fig.savefig(path)
-        plt.close(fig)
         return path
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
 def _tracked(module: Module) -> bool:

@@ -1199,7 +1199,7 @@ def _draw(name):
         st.builds(lambda v: Bad(f"root {desc(v)}", lambda: fn(v), names),
                   st.sampled_from([None, "x", 3, [], [None], np.ones(2), {}])),
         st.builds(lambda v: Bad(f"rankdir {desc(v)}", lambda: fn(root, rankdir=v), names),
-                  st.sampled_from(["XY", "", None, 1, "lr"])),
+                  st.sampled_from(["XY", "", 1, "lr"])),
         st.builds(lambda v: Bad(f"params {desc(v)}", lambda: fn(root, params=v), names),
                   st.sampled_from([3, "w", [1, 2], object()])),
         st.builds(lambda v: Bad(f"max_nodes {desc(v)}", lambda: fn(root, max_nodes=v), names),
@@ -3764,6 +3764,33 @@ def _in_place16(name):
 
 SMOOTH16_FLOAT = set("tan asin acos atan sinh cosh asinh acosh atanh log2 log10 log1p exp2 "
                      "expm1 rsqrt reciprocal erf erfc atan2 hypot xlogy".split())
+
+
+
+
+# ----------------------------------------------------------------------------------------
+# Task "viz" (issue 18): draw_graph/to_dot collapse= and show_constants=, ag.explain
+
+
+def _viz_root():
+    return (ones((2,), grad=True) * 2).sum()
+
+
+_also(("ag.draw_graph", "ag.to_dot"), lambda name: [
+    st.builds(lambda k, v: Bad(f"{k}={desc(v)}", lambda: getattr(ag, name[3:])(
+        _viz_root(), **{k: v}), ("draw_graph", "to_dot")),
+        st.sampled_from(["collapse", "show_constants"]), st.sampled_from(["yes", 1, None])),
+])
+
+
+@bad("ag.explain")
+def _explain(name):
+    return st.one_of(
+        st.builds(lambda v: Bad(f"root {desc(v)}", lambda: ag.explain(v), ("explain",)),
+                  st.sampled_from([None, "x", 3, [None], np.ones(2)])),
+        st.builds(lambda v: Bad(f"params {desc(v)}", lambda: ag.explain(_viz_root(), params=v),
+                                ("explain",)), st.sampled_from([3, "w", [1, 2]])),
+    )
 
 
 # ----------------------------------------------------------------------------------------

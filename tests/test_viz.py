@@ -180,10 +180,13 @@ def test_draw_graph_source_equals_to_dot_and_module_params():
 
 def test_constants_and_op_arguments_are_shown_in_the_op_label():
     x = ag.tensor([[1.0, 2.0]], requires_grad=True)
-    nodes, _ = parse_dot(viz.to_dot((2.0 - x * 3.0).sum()))
+    nodes, _ = parse_dot(viz.to_dot((2.0 - x * 3.0).sum(), show_constants=True))
     ops = sorted(label_text(at) for n, at in nodes.items() if n.startswith("op"))
     assert len(ops) == 3 and ops[0] == "mul\n(·, 3.0)" and ops[2] == "sum"
     assert ops[1].endswith("\n(2.0, ·)")  # 2.0 - t: the constant comes first
+    nodes, _ = parse_dot(viz.to_dot((2.0 - x * 3.0).sum()))  # hidden unless asked
+    assert sorted(label_text(at) for n, at in nodes.items() if n.startswith("op")) == \
+        ["mul", "sub", "sum"]
 
 
 def test_show_data_and_show_grad_values_stats_and_colours():
@@ -200,9 +203,11 @@ def test_show_data_and_show_grad_values_stats_and_colours():
     assert "data [1., 2.]\ngrad [10., 10.]" in label_text(by_name["small"])
     assert by_name["small"]["fillcolor"] == "#fc8d59"  # the largest gradient
     assert by_name["big"]["fillcolor"] not in ("#fc8d59", "#ffffff")  # 1e-5 of it
+    # intermediates show the gradient the retain_graph backward sent them (no retain_grad)
     intermediate = [at for n, at in nodes.items() if n.startswith("t") and "<B>" not in
                     at["label"]]
-    assert intermediate and all(at["fillcolor"] == "#ffffff" for at in intermediate)
+    assert intermediate and all(at["fillcolor"] != "#ffffff" for at in intermediate)
+    assert "grad 1." in label_text(nodes["t0"])
     assert viz._grad_colour(0.0, 1.0) == viz._ZERO_GRAD
     assert viz._grad_colour(float("nan"), 1.0) == viz._BAD_GRAD
     assert viz._grad_colour(1e-9, 1.0) == "#91bfdb"
