@@ -9,6 +9,7 @@ Jupyter, IPython and matplotlib folders in pytest's temporary folder too.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -51,7 +52,7 @@ def check(name: str) -> Callable[[Callable[[str], None]], Callable[[str], None]]
 def _artificial_neuron(out: str) -> None:
     assert _number(out, "largest difference") < 1e-6   # autograd == the course's formulas
     assert _decreased(out)
-    assert _number(out, "training accuracy") >= 0.95
+    assert _number(out, "training accuracy") >= 0.9
 
 
 @check("02_two_layer_network")
@@ -66,6 +67,8 @@ def _vanishing_gradients(out: str) -> None:
     assert _number(out, "first/last layer gradient ratio, sigmoid") < 1e-4
     assert _number(out, "first/last layer gradient ratio, ReLU") > 1e-2
     assert "vanishing gradients" in out   # the monitor's warning
+    assert _number(out, "final log-loss, sigmoid, Xavier init") > 0.5   # stuck near log 2
+    assert _number(out, "final log-loss, ReLU, He init") < 0.2
 
 
 @check("04_optimizers")
@@ -115,10 +118,12 @@ def test_notebook_is_stored_clean(path: Path) -> None:
 def kernel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A ``python3`` kernel of this interpreter importing this checkout, with every folder
     Jupyter, IPython and matplotlib write to inside pytest's temporary folder."""
-    for module in ("nbclient", "nbformat", "ipykernel", "jupyter_client"):
-        pytest.importorskip(module, reason="the notebook tests need the dev extra")
-    for module in ("matplotlib", "sklearn", "matplotlib_inline"):
-        pytest.importorskip(module, reason="the notebooks need the examples extra")
+    # Looked up, not imported: the kernel imports them, this process need not.
+    for modules, extra in [(("nbclient", "nbformat", "ipykernel", "jupyter_client"), "dev"),
+                           (("matplotlib", "sklearn", "matplotlib_inline"), "examples")]:
+        missing = [m for m in modules if importlib.util.find_spec(m) is None]
+        if missing:
+            pytest.skip(f"the notebooks need the {extra} extra (missing: {', '.join(missing)})")
     home = tmp_path_factory.mktemp("jupyter")
     spec = home / "path" / "kernels" / "python3"
     spec.mkdir(parents=True)
