@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_FOLDERS = ["tests", "examples", "docs", "benchmarks"]
+SHIPPED_FOLDERS = ["tests", "examples", "docs", "benchmarks", "notebooks"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.py[cod]", ".*_cache",
                                     ".hypothesis", "build", "dist", "*.egg-info")
 
