@@ -2499,10 +2499,6 @@ def masked_fill(x: Tensor, mask: Any, value: Any) -> Tensor:
 
 def _masked(op: str, x: Tensor, mask: Any, value: Any) -> Tensor:
     """masked_fill, its errors naming ``op`` (index_fill is a masked_fill too)."""
-    m = _data(mask)
-    if not isinstance(m, np.ndarray) or m.dtype != np.bool_:
-        raise TypeError(f"{op}: mask must be a bool tensor, got "
-                        f"{_short(mask) if not isinstance(m, np.ndarray) else m.dtype}")
     if isinstance(value, Tensor):
         if value.ndim:
             raise ValueError(f"{op}: value must be a number or a 0-d tensor, got a "
@@ -2511,11 +2507,7 @@ def _masked(op: str, x: Tensor, mask: Any, value: Any) -> Tensor:
             np.asarray(value).dtype.kind not in "biuf":
         raise TypeError(f"{op}: value must be a number or a 0-d tensor, got "
                         f"{_short(value)}")
-    try:
-        np.broadcast_shapes(m.shape, x.shape)
-    except ValueError:
-        raise ValueError(f"{op}: mask of shape {m.shape} does not broadcast with the "
-                         f"tensor's shape {x.shape}") from None
+    m = _bool_mask(x, mask, op)
     out = where(m, value, x)
     return out if out.dtype == x.dtype else astype(out, x.dtype)
 

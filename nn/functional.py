@@ -81,6 +81,14 @@ def _int_tuple(value: Any, n: int, what: str, op: str, minimum: int) -> tuple[in
     return tuple(int(v) for v in values)
 
 
+def _broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether ``shape`` broadcasts to ``target`` itself (without growing it)."""
+    try:
+        return np.broadcast_shapes(shape, target) == tuple(target)
+    except ValueError:
+        return False
+
+
 def _probability(p: Any, op: str) -> float:
     if isinstance(p, (bool, np.bool_)) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise TypeError(f"{op}: probability has to be a number between 0 and 1, but got {p!r}")
@@ -869,11 +877,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         if mask.dtype.kind not in "bf":
             raise TypeError(f"{op}: attn_mask must be bool or floating point, got dtype "
                             f"{mask.dtype}")
-        try:
-            fits = np.broadcast_shapes(mask.shape, scores_shape) == scores_shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if not _broadcasts_to(mask.shape, scores_shape):
             raise ValueError(f"{op}: attn_mask of shape {mask.shape} does not broadcast to the "
                              f"attention shape {scores_shape}")
         if mask.dtype == bool:
@@ -1575,11 +1579,7 @@ def _weight(weight: Any, shape: tuple, op: str, what: str = "weight") -> Tensor 
     if weight is None:
         return None
     w = _float_tensor(weight, op, what)
-    try:
-        ok = np.broadcast_shapes(w.shape, shape) == shape
-    except ValueError:
-        ok = False
-    if not ok:
+    if not _broadcasts_to(w.shape, shape):
         raise ValueError(f"{op}: {what} of shape {w.shape} does not broadcast to the input "
                          f"shape {shape}")
     return w
