@@ -1820,6 +1820,7 @@ def _broadcast_loss(input: Any, target: Any, op: str) -> tuple[Tensor, Tensor]:
     return x, y
 
 
+@_grouped
 def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean",
            log_target: bool = False) -> Tensor:
     """KL divergence of log-probabilities ``input`` from ``target`` (probabilities, or
@@ -1848,6 +1849,7 @@ def kl_div(input: Tensor, target: Tensor, *, reduction: str = "mean",
     return loss.sum() / n if n else loss.sum() + math.nan
 
 
+@_grouped
 def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """½(x − y)²/beta where |x − y| < beta, else |x − y| − ½·beta (L1 for beta = 0):
@@ -1860,6 +1862,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean",
     return _reduce(_huber(ad, beta) / beta if beta else ad, reduction)
 
 
+@_grouped
 def soft_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
     """log(1 + e**(−y·x)) for labels y = ±1, stable for any x: (N, *) -> scalar."""
     op = _loss_name("soft_margin_loss")
@@ -1868,6 +1871,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") 
     return _reduce(-ag.ops.logsigmoid(y * x), reduction)
 
 
+@_grouped
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                 *, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of sigmoid(x) against 0/1 targets, averaged over the classes
@@ -1954,6 +1958,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
     return _reduce((d_pos + margin - d_neg).clip(min=0), reduction)
 
 
+@_grouped
 def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: bool = False,
                       eps: float = 1e-6, reduction: str = "mean") -> Tensor:
     """½·(log var + (x − y)²/var) (+ ½·log 2π with ``full``), var clamped to >= eps
@@ -1985,6 +1990,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     return _reduce(loss + 0.5 * math.log(2 * math.pi) if full else loss, reduction)
 
 
+@_grouped
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
                      full: bool = False, *, eps: float = 1e-8,
                      reduction: str = "mean") -> Tensor:
@@ -2005,6 +2011,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True,
     return _reduce(loss, reduction)
 
 
+@_grouped
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, *,
                          reduction: str = "mean") -> Tensor:
     """x for target 1, max(0, margin − x) for target −1 (their sum for any other target):
@@ -2018,6 +2025,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, *,
     return _reduce(loss, reduction)
 
 
+@_grouped
 def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0,
                       weight: Tensor | None = None, *, reduction: str = "mean") -> Tensor:
     """Multi-class hinge: Σ_{j ≠ y} w[y]·max(0, margin − x[y] + x[j])**p / C per sample,

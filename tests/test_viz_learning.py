@@ -91,6 +91,21 @@ def test_nn_loss_functions_group_their_ops_too():
     assert "cluster" in ag.to_dot(loss) and "cross_entropy" not in ag.to_dot(loss)
 
 
+@pytest.mark.parametrize("name, target", [
+    ("kl_div", lambda x: x.softmax(1)), ("smooth_l1_loss", lambda x: x * 0),
+    ("soft_margin_loss", lambda x: ag.ones(*x.shape)), ("poisson_nll_loss", lambda x: x * 0),
+    ("multilabel_soft_margin_loss", lambda x: ag.ones(*x.shape)),
+    ("hinge_embedding_loss", lambda x: ag.ones(*x.shape)),
+    ("multi_margin_loss", lambda x: ag.tensor([0, 1, 2, 0, 1])),
+])
+def test_issue_16_losses_called_directly_get_their_own_box(name, target):
+    import nn.functional as F
+
+    x = ag.randn(5, 3, requires_grad=True)
+    dot = ag.to_dot(getattr(F, name)(x.detach().requires_grad_(), target(x.detach())))
+    assert f"label=<{name}>" in dot and "target" in dot
+
+
 def test_collapse_draws_one_node_per_innermost_module():
     model, *_, loss = classifier()
     source = ag.to_dot(loss, params=model, collapse=True, show_grad=True)
