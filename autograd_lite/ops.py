@@ -1072,8 +1072,7 @@ def _extremum(name: str, x: Tensor, dim: Any, keepdim: bool, axis: Any,
     if axis is not None:
         raise TypeError(f"{name}: give axis or dim, not both")
     keepdim = flag(keepdim, name, "keepdim") or flag(keepdims, name, "keepdims")
-    src = x if x.ndim else reshape(x, 1)  # a 0-d tensor has dims 0 and -1, as a (1,) one
-    (k,) = _axes(src, integer(dim, name, "dim"), name)
+    src, k = _along(x, dim, name)  # a 0-d tensor has dims 0 and -1, as a (1,) one
     _nonempty(name, src, (k,), False)
     idx = (np.argmax if name == "max" else np.argmin)(src.data, axis=k, keepdims=True)
     idx = idx.astype(np.int64, copy=False)  # the first of tied values, as PyTorch
@@ -1235,8 +1234,7 @@ def argmin(x: Tensor, axis: int | None = None, keepdims: bool = False, *,
 
 def _along(x: Tensor, dim: Any, op: str) -> tuple[Tensor, int]:
     """(x, dim as a non-negative int); a 0-d x as a (1,) tensor (it has dims 0 and -1)."""
-    src = x if x.ndim else reshape(x, 1)
-    return src, _axes(src, integer(dim, op, "dim"), op)[0]
+    return (x if x.ndim else reshape(x, 1)), _dim(x.ndim, dim, op)
 
 
 def _as_0d(x: Tensor, out: Tensor) -> Tensor:
@@ -2428,9 +2426,10 @@ def _int_list(v: Any, op: str, what: str) -> list[int]:
 
 
 def _piece_dim(x: Tensor, dim: Any, op: str) -> int:
+    """One dim of ``x`` for ops that refuse a 0-d tensor (split, chunk, gather, ...)."""
     if x.ndim == 0:
         raise ValueError(f"{op}: expects a tensor of at least 1 dim, got a 0-d tensor")
-    return _axes(x, integer(dim, op, "dim"), op)[0]
+    return _dim(x.ndim, dim, op)
 
 
 def _even_sizes(n: int, size: int) -> list[int]:
@@ -3025,13 +3024,6 @@ for _name in ("getitem", "reshape", "transpose", "broadcast_to", "index_add_at",
 # add(x, index_add_at(...)). Only scatter_reduce is an op of its own.
 
 
-def _index_dim(x: Tensor, dim: Any, op: str) -> int:
-    if x.ndim == 0:
-        raise ValueError(f"{op}: expected a tensor with at least one dimension, got a 0-d "
-                         "tensor")
-    return _axes(x, integer(dim, op, "dim"), op)[0]
-
-
 def _index_tensor(index: Any, op: str, what: str = "index") -> np.ndarray:
     """An integer index tensor's array (PyTorch refuses float and bool indices here)."""
     i = _data(index)
@@ -3057,7 +3049,7 @@ def _same_dtype(x: Tensor, src: Tensor, op: str, what: str) -> None:
 def _index_along(x: Tensor, dim: Any, index: Any, op: str, check_dims: bool = True) -> tuple:
     """(dim, index tuple): element [i, j, k] of the result comes from x[i, index[i, j, k], k]
     for dim=1 (gather's rule; index has x's ndim, sizes <= x's except along dim)."""
-    d = _index_dim(x, dim, op)
+    d = _piece_dim(x, dim, op)
     i = _index_tensor(index, op)
     if i.ndim != x.ndim:
         raise ShapeError(f"{op}: index of shape {i.shape} must have as many dimensions as "
@@ -3096,7 +3088,7 @@ def take_along_dim(x: Tensor, indices: Any, dim: int | None = None) -> Tensor:
     if dim is None:
         x = x.reshape(-1)
         return getitem(x, _index_along(x, 0, i.reshape(-1), "take_along_dim")[1])
-    d = _index_dim(x, dim, "take_along_dim")
+    d = _piece_dim(x, dim, "take_along_dim")
     if i.ndim != x.ndim:
         raise ShapeError(f"take_along_dim: indices of shape {i.shape} must have as many "
                          f"dimensions as the tensor's shape {x.shape}")
@@ -3130,7 +3122,7 @@ def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
 
 def _select(x: Tensor, dim: Any, index: Any, op: str) -> tuple:
     """(dim, index tuple) for the index_* family: ``index`` 1-D (or 0-d) along ``dim``."""
-    d = _index_dim(x, dim, op)
+    d = _piece_dim(x, dim, op)
     i = _index_tensor(index, op)
     if i.ndim > 1:
         raise ShapeError(f"{op}: index must be 1-D (or 0-d), got shape {i.shape}")
