@@ -17,7 +17,7 @@ import sys
 import warnings
 from collections import namedtuple
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from . import engine
 from .engine import ANOMALY_USERS, MODE, Node
 from .tensor import Tensor, _alias, _as_array, _short, get_default_dtype
 from .validation import DimError, ShapeError, dtype_arg, flag, integer, real
+
+if TYPE_CHECKING:
+    from .tensor import _MinMax, _ValuesIndices
 
 # ----------------------------------------------------------------------------------------
 # Recording
@@ -1361,14 +1364,14 @@ def _cumulative(name: str, better, x: Tensor, dim: int) -> tuple:
                                  Tensor._wrap(idx.reshape(x.shape)))
 
 
-def cummax(x: Tensor, dim: int) -> tuple:
+def cummax(x: Tensor, dim: int) -> _ValuesIndices:
     """Running maxima along ``dim``, a named pair (values, indices); a tie takes the later
     index, as PyTorch: [3, 1, 3] -> values [3, 3, 3], indices [0, 0, 2]. The gradient goes
     to the selected elements."""
     return _cumulative("cummax", np.maximum, x, dim)
 
 
-def cummin(x: Tensor, dim: int) -> tuple:
+def cummin(x: Tensor, dim: int) -> _ValuesIndices:
     """Running minima along ``dim`` as (values, indices); the same rules as cummax."""
     return _cumulative("cummin", np.minimum, x, dim)
 
@@ -1427,7 +1430,7 @@ def amin(x: Tensor, dim: Any = (), keepdim: bool = False, *, axis: Any = None,
     return _extreme_values("amin", x, axis, keepdims)
 
 
-def aminmax(x: Tensor, *, dim: int | None = None, keepdim: bool = False) -> tuple:
+def aminmax(x: Tensor, *, dim: int | None = None, keepdim: bool = False) -> _MinMax:
     """A named pair (min, max) of :func:`amin` and :func:`amax`, over all elements or one
     ``dim``: (2, 3) with dim=1 -> two (2,)."""
     if dim is not None:
@@ -1436,7 +1439,8 @@ def aminmax(x: Tensor, *, dim: int | None = None, keepdim: bool = False) -> tupl
     return _VALUES_INDICES["aminmax"](amin(x, dim, keepdim), amax(x, dim, keepdim))
 
 
-def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> tuple:
+def sort(x: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False
+         ) -> _ValuesIndices:
     """The values along ``dim`` in order, a named pair (values, indices): (2, 3).sort(1)
     -> two (2, 3). Always stable (equal values keep their order, as PyTorch's CPU sort,
     so ``stable`` changes nothing); the gradient goes back to each value's position."""
@@ -1460,7 +1464,7 @@ def argsort(x: Tensor, dim: int = -1, descending: bool = False, *,
 
 
 def topk(x: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
-         ) -> tuple:  # noqa: A002 (PyTorch's name)
+         ) -> _ValuesIndices:  # noqa: A002 (PyTorch's name)
     """The ``k`` largest (``largest=False``: smallest) values along ``dim`` in order, a
     named pair (values, indices): (2, 5).topk(3) -> two (2, 3). Tied values come in their
     order in x (PyTorch leaves the order of ties unspecified); the results are always
@@ -1511,7 +1515,7 @@ def _median_index(v: np.ndarray, d: int) -> np.ndarray:
         _kept_shape(v.shape, (d,))), axis=d)
 
 
-def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> tuple:
+def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> _ValuesIndices:
     """The ``k``-th smallest value along ``dim`` (k from 1) and its index, a named pair:
     (2, 5).kthvalue(2) -> two (2,). The gradient goes to the selected element."""
     keepdim = flag(keepdim, "kthvalue", "keepdim")
@@ -1555,7 +1559,7 @@ def _np_mode_index(v: np.ndarray) -> np.ndarray:
     return order[rows, start + per[rows, start] - 1]
 
 
-def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> tuple:
+def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> _ValuesIndices:
     """The most frequent value along ``dim`` and an index of it, a named pair: (2, 5)
     .mode() -> two (2,). As PyTorch: of equally frequent values the smallest, and the index
     of its last occurrence. The gradient goes to that element."""
