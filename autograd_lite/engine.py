@@ -54,7 +54,7 @@ class _SetMode:
     _attr = "grad_enabled"
     _value = True
 
-    def __new__(cls, *args: Any):
+    def __new__(cls, *args: Any) -> Any:  # (an instance, or the decorated function)
         if len(args) == 1 and callable(args[0]):  # bare decorator: @ag.no_grad
             return cls()(args[0])
         if args and cls is not set_grad_enabled:
@@ -160,6 +160,8 @@ class Node:
     # the graph).
     __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
                  "out_version", "grad", "owners")
+    grad: Any
+    owners: tuple
 
     def __init__(self, name, inputs, values, vjps, versions, out_data, args):
         self.name = name

@@ -3695,31 +3695,26 @@ def _install() -> None:
         setattr(T, name, getattr(creation, name))
     for name in _CASTS:
         setattr(T, name, _cast_method(name))
-    T.add, T.sub = _with_alpha("add", add), _with_alpha("sub", sub)
-    T.div = _with_rounding_mode(div)
+    # Tables, not `T.add = ...`: type checkers read these from tensor.py's TYPE_CHECKING
+    # block, and would refuse assigning to what it declares.
+    for name, fn in (("add", _with_alpha("add", add)), ("sub", _with_alpha("sub", sub)),
+                     ("div", _with_rounding_mode(div))):
+        setattr(T, name, fn)
     for name in _IN_PLACE:
         setattr(T, name + "_", _in_place(name, getattr(T, name)))
-    T.any, T.all = _any, _all
-    T.__array_ufunc__ = _array_ufunc
-    T.T = property(lambda self: transpose(self))
-    T.__add__ = add
-    T.__radd__ = _reflected(add)
-    T.__sub__ = sub
-    T.__rsub__ = _reflected(sub)
-    T.__mul__ = mul
-    T.__rmul__ = _reflected(mul)
-    T.__truediv__ = div
-    T.__rtruediv__ = _reflected(div)
-    T.__pow__ = pow
-    T.__rpow__ = _reflected(pow)
-    T.__matmul__ = matmul
-    T.__rmatmul__ = _reflected(matmul)
-    T.__neg__ = neg
-    T.__pos__ = lambda self: self
-    T.__abs__ = abs
-    T.__getitem__ = getitem
-    T.__setitem__ = lambda self, index, value: self._inplace(
-        "setitem", lambda t, v: index_put(t, index, v), value)
+    for dunder, fn in (("add", add), ("sub", sub), ("mul", mul), ("truediv", div),
+                       ("pow", pow), ("matmul", matmul)):
+        setattr(T, f"__{dunder}__", fn)
+        setattr(T, f"__r{dunder}__", _reflected(fn))
+    for name, fn in (
+        ("any", _any), ("all", _all), ("__array_ufunc__", _array_ufunc),
+        ("T", property(lambda self: transpose(self))), ("__neg__", neg),
+        ("__pos__", lambda self: self), ("__abs__", abs), ("__getitem__", getitem),
+        ("__setitem__", lambda self, index, value: self._inplace(
+            "setitem", lambda t, v: index_put(t, index, v), value)),
+        ("__invert__", bitwise_not),
+    ):
+        setattr(T, name, fn)
     # No __imatmul__: PyTorch has none, so `a @= b` rebinds a to a @ b (as there).
     for dunder, fn in (("__iadd__", add), ("__isub__", sub), ("__imul__", mul),
                        ("__itruediv__", div), ("__ipow__", pow)):
@@ -3734,7 +3729,6 @@ def _install() -> None:
         setattr(T, f"__r{dunder}__", _reflected(fn))
         setattr(T, f"__i{dunder}__", (lambda f, n: lambda self, other: self._inplace(
             n, f, other))(fn, f"__i{dunder}__"))
-    T.__invert__ = bitwise_not
 
 
 def _reflected(op):
