@@ -17,7 +17,7 @@ import sys
 import warnings
 from collections import namedtuple
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
@@ -365,9 +365,10 @@ cos = _elementwise("cos", np.cos, lambda xp, g, out, x: -g * xp.sin(x), """Cosin
 
 tanh = _elementwise("tanh", np.tanh, lambda xp, g, out, x: g * (1 - out * out),
                     """Hyperbolic tangent.""")
-for _name, _saved in (("exp", "out"), ("log", 0), ("sqrt", "out"), ("abs", 0), ("sin", 0),
-                      ("cos", 0), ("tanh", "out")):
-    _reads(_name, {_saved})
+_saved: set  # (the loops that declare what a section's ops read)
+for _name, _saved in (("exp", {"out"}), ("log", {0}), ("sqrt", {"out"}), ("abs", {0}),
+                      ("sin", {0}), ("cos", {0}), ("tanh", {"out"})):
+    _reads(_name, _saved)
 
 
 def _np_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -654,7 +655,7 @@ def nan_to_num(x: Tensor, nan: float = 0.0, posinf: float | None = None,
                neginf: float | None = None) -> Tensor:
     """NaN -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (default: the dtype's largest
     and smallest finite values, as PyTorch); the gradient passes where x is finite."""
-    args = {"nan": real(nan, "nan_to_num", "nan", finite=False)}
+    args: dict[str, Any] = {"nan": real(nan, "nan_to_num", "nan", finite=False)}
     for what, v in (("posinf", posinf), ("neginf", neginf)):
         args[what] = None if v is None else real(v, "nan_to_num", what, finite=False)
     out = np.nan_to_num(x.data, copy=True, **args)
@@ -993,7 +994,7 @@ def _variance(op: str, x: Tensor, dim: Any, unbiased: bool | None, keepdim: bool
     float64 as PyTorch accumulates it (squares of float32 values overflow from ~2e19), and
     the dtype of the result."""
     if isinstance(dim, (bool, np.bool_)) and unbiased is None:  # PyTorch's x.var(False)
-        dim, unbiased = None, dim
+        dim, unbiased = None, bool(dim)
     axis, keepdims = _reduce_args(op, axis, keepdims, dim, keepdim)
     given = [integer(v, op, name, low=0)
              for name, v in (("ddof", ddof), ("correction", correction)) if v is not None]
@@ -1025,9 +1026,10 @@ def _grad_std(xp, g, out, v):
 
 
 # What x.max(dim) returns, as torch.return_types.max: a pair with names.
-_VALUES_INDICES = {name: namedtuple(name, ("values", "indices"), module="autograd_lite")
-                   for name in ("max", "min", "sort", "topk", "kthvalue", "median", "mode",
-                                "cummax", "cummin")}
+# Any: type checkers see these as tensor.py's _ValuesIndices and _MinMax
+_VALUES_INDICES: dict[str, Any] = {
+    name: namedtuple(name, ("values", "indices"), module="autograd_lite")
+    for name in ("max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin")}
 _VALUES_INDICES["aminmax"] = namedtuple("aminmax", ("min", "max"), module="autograd_lite")
 
 
@@ -1349,7 +1351,7 @@ def cumprod(x: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
     return _as_0d(x, _unary("cumprod", out, src, vjp, {"dim": k}))
 
 
-def _cumulative(name: str, better, x: Tensor, dim: int) -> tuple:
+def _cumulative(name: str, better, x: Tensor, dim: int) -> _ValuesIndices:
     """cummax or cummin (``better`` np.maximum or np.minimum) as (values, indices)."""
     src, k = _along(x, dim, name)
     v = src.data
@@ -1489,7 +1491,7 @@ def _count_arg(op: str, k: Any, n: int, d: int, low: int) -> int:
 
 
 def _selected(name: str, x: Tensor, src: Tensor, idx: np.ndarray, d: int,
-              keepdim: bool) -> tuple:
+              keepdim: bool) -> _ValuesIndices:
     """The named (values, indices) of the elements ``idx`` (one per slice, dim ``d`` kept)
     of ``src``, which is ``x`` or the (1,) form of a 0-d ``x``."""
     values = _take(src, idx, d)
@@ -1960,10 +1962,10 @@ def tensordot(a: Any, b: Any, dims: Any = 2) -> Tensor:
         raise ShapeError(f"tensordot: cannot contract dims {da} of shape {a.shape} with dims "
                          f"{db} of shape {b.shape}")
     sa = _LETTERS[:a.ndim]
-    sb = [_LETTERS[a.ndim + j] for j in range(b.ndim)]
+    letters_b = [_LETTERS[a.ndim + j] for j in range(b.ndim)]
     for i, j in zip(da, db):
-        sb[j] = sa[i]
-    sb = "".join(sb)
+        letters_b[j] = sa[i]
+    sb = "".join(letters_b)
     keep = "".join(c for i, c in enumerate(sa) if i not in da) + \
         "".join(c for j, c in enumerate(sb) if j not in db)
     return einsum(f"{sa},{sb}->{keep}", a, b)
@@ -2149,7 +2151,7 @@ def _viewing(x: Tensor, t: Tensor, view_fn) -> Tensor:
         t._base, t._view_fn = x, view_fn
     else:
         t._base, outer = x._base, x._view_fn
-        t._view_fn = lambda a: view_fn(outer(a))
+        t._view_fn = lambda a: view_fn(outer(a))  # type: ignore[misc]  # (set with _base)
     return _alias(x, t)
 
 
@@ -2162,7 +2164,8 @@ def _view_of(base: Tensor, view: Tensor, view_fn) -> engine.Node:
     """The history of ``view`` once an in-place op gave ``base`` a new one: its elements of
     the new base (the gradient scatter-adds back; expanded views repeat positions)."""
     pos, n, shape = _positions(base, view_fn), base.data.size, base.shape
-    return _record("as_strided", view.data, (base,), (base.data,), (
+    # (a Node: the base requires grad, so the op records)
+    return _record("as_strided", view.data, (base,), (base.data,), (  # type: ignore[return-value]
         lambda xp, g, out, b: xp.index_add_at(g, (pos,), (n,)).reshape(shape),
     )).grad_fn
 
@@ -2173,7 +2176,8 @@ def _copy_slices(old_base: Tensor, value: Tensor, base: Tensor, view_fn) -> engi
     pos = _positions(base, view_fn)
     keep = np.ones(base.shape, base.dtype)
     keep.flat[pos] = 0
-    return _record("copy_slices", base.data, (old_base, value), (old_base.data, value.data), (
+    return _record(  # type: ignore[return-value]  # (a Node: old_base requires grad)
+        "copy_slices", base.data, (old_base, value), (old_base.data, value.data), (
         lambda xp, g, out, b, v: g * keep,
         lambda xp, g, out, b, v: g.reshape(-1)[pos],
     )).grad_fn
@@ -2185,7 +2189,8 @@ view = reshape
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dims start_dim..end_dim (PyTorch semantics): (2, 3, 4).flatten(1) -> (2, 12)."""
     if x.ndim == 0:  # dims 0 and -1 are valid, as for a 1-d tensor
-        _axes(x, start_dim, "flatten"), _axes(x, end_dim, "flatten")
+        _axes(x, start_dim, "flatten")
+        _axes(x, end_dim, "flatten")
         return reshape(x, 1)
     start, end = (_axes(x, d, "flatten")[0] for d in (start_dim, end_dim))
     if start > end:
@@ -2467,6 +2472,10 @@ def _numpy_split(x: Tensor, indices_or_sections: Any, axis: Any) -> list[Tensor]
     return _slices(x, axis, cuts)
 
 
+@overload
+def where(cond: Any) -> tuple[Tensor, ...]: ...
+@overload
+def where(cond: Any, a: Any, b: Any) -> Tensor: ...
 def where(cond: Any, a: Any = None, b: Any = None) -> Tensor | tuple[Tensor, ...]:
     """``a`` where ``cond`` else ``b``, broadcasting all three; no gradient to ``cond``.
     ``where(cond)`` alone is ``nonzero(cond, as_tuple=True)``, as PyTorch."""
@@ -3242,7 +3251,7 @@ def scatter_reduce(x: Tensor, dim: int, index: Any, src: Any, reduce: str, *,
     if reduce == "mean":
         c = np.maximum(count, 1)
         out = np.where(hit, out // c if xv.dtype.kind in "iu" else out / c, out).astype(xv.dtype)
-    fdt = xv.dtype if xv.dtype.kind == "f" else np.float64
+    fdt = xv.dtype if xv.dtype.kind == "f" else np.dtype(np.float64)
     kept = (~hit | incl).astype(fdt)  # x's share of the gradient (before the reduction's)
     if reduce in ("sum", "mean"):
         w = kept / np.maximum(count, 1) if reduce == "mean" else kept
@@ -3643,10 +3652,11 @@ def _copy(x: Tensor, src: Any) -> Tensor:
 
 # `ndarray op Tensor` reaches numpy first, which calls the ufunc; these record the op as
 # `Tensor op ndarray` does (comparisons: no graph, a bool result).
-_UFUNC_OPS = {np.add: add, np.subtract: sub, np.multiply: mul, np.true_divide: div,
-              np.power: pow, np.matmul: matmul}
-_UFUNC_COMPARISONS = {np.less: "lt", np.less_equal: "le", np.greater: "gt",
-                      np.greater_equal: "ge", np.equal: "eq", np.not_equal: "ne"}
+_UFUNC_OPS: dict[np.ufunc, Any] = {np.add: add, np.subtract: sub, np.multiply: mul,
+                                   np.true_divide: div, np.power: pow, np.matmul: matmul}
+_UFUNC_COMPARISONS: dict[np.ufunc, str] = {
+    np.less: "lt", np.less_equal: "le", np.greater: "gt", np.greater_equal: "ge",
+    np.equal: "eq", np.not_equal: "ne"}
 
 
 def _array_ufunc(self: Tensor, ufunc: np.ufunc, method: str, *inputs: Any, out: Any = None,
