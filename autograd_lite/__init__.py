@@ -12,6 +12,13 @@ and PyTorch's dtype names (``torch.float32``), devices (CPU only) and ``Generato
 """
 
 from . import _namespace
+
+# isort: split
+# Before `from .creation import tensor`: importing the submodule tensor binds its name here
+# too (for type checkers), which the factory ag.tensor must then replace.
+from .tensor import Size, Tensor, get_default_dtype, grad, set_default_dtype
+
+# isort: split
 from .compiler import compile  # (issue 17: the captured training step)
 from .creation import (
     arange,
@@ -280,10 +287,46 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .tensor import Size, Tensor, get_default_dtype, grad, set_default_dtype
 from .validation import DimError, ShapeError
 from .viz import GraphvizNotFoundError, draw_graph, explain, to_dot
 
+# The public names, for `from autograd_lite import *` and for type checkers (which treat
+# names imported into a typed package as private unless listed here); tests/test_typing.py
+# checks it lists every public name this file imports.
+__all__ = [
+    "DimError", "Function", "FunctionCtx", "Generator", "GraphvizNotFoundError", "Node",
+    "ShapeError", "Size", "Tensor", "abs", "accelerator", "acos", "acosh", "add", "all",
+    "amax", "amin", "aminmax", "any", "arange", "argmax", "argmin", "argsort", "asin", "asinh",
+    "astype", "atan", "atan2", "atanh", "atleast_1d", "atleast_2d", "atleast_3d", "backends",
+    "bernoulli", "bitwise_and", "bitwise_not", "bitwise_or", "bitwise_xor", "bmm", "bool",
+    "broadcast_to", "cat", "cdist", "ceil", "chunk", "clamp", "clip", "clone", "compile",
+    "concatenate", "cos", "cosh", "count_nonzero", "cross", "cuda", "cummax", "cummin",
+    "cumprod", "cumsum", "default_generator", "detect_anomaly", "device", "diag", "diag_embed",
+    "diagonal", "div", "dot", "double", "draw_graph", "einsum", "elu", "empty", "empty_like",
+    "enable_grad", "eq", "erf", "erfc", "exp", "exp2", "expand", "explain", "expm1", "eye",
+    "flatten", "flip", "float", "float16", "float32", "float64", "floor", "floor_divide",
+    "fmod", "frac", "from_numpy", "full", "full_like", "gather", "ge", "gelu",
+    "get_default_device", "get_default_dtype", "get_rng_state", "getitem", "grad", "gt",
+    "half", "hypot", "index_add", "index_copy", "index_fill", "index_select", "initial_seed",
+    "inner", "int", "int16", "int32", "int64", "int8", "is_anomaly_enabled", "is_grad_enabled",
+    "isfinite", "isinf", "isnan", "kron", "kthvalue", "le", "leaky_relu", "lerp", "linspace",
+    "log", "log10", "log1p", "log2", "log_softmax", "logaddexp", "logaddexp2", "logcumsumexp",
+    "logical_and", "logical_not", "logical_or", "logical_xor", "logspace", "logsumexp", "long",
+    "lt", "manual_seed", "masked_fill", "masked_scatter", "masked_select", "matmul", "max",
+    "maximum", "mean", "median", "meshgrid", "min", "minimum", "mm", "mode", "moveaxis",
+    "movedim", "mul", "multinomial", "mv", "nan_to_num", "narrow", "ne", "neg", "no_grad",
+    "nonzero", "norm", "normal", "ones", "ones_like", "outer", "pad", "permute", "poisson",
+    "pow", "prod", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
+    "randperm", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape",
+    "roll", "round", "rsqrt", "scatter", "scatter_add", "scatter_reduce", "seed", "select",
+    "set_default_device", "set_default_dtype", "set_grad_enabled", "set_rng_state", "sgn",
+    "short", "sigmoid", "sign", "sin", "sinh", "sliding_window_view", "softmax", "softplus",
+    "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "sum",
+    "swapaxes", "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensordot", "tile",
+    "to_dot", "topk", "transpose", "tril", "tril_indices", "triu", "triu_indices", "trunc",
+    "uint8", "unbind", "unflatten", "unique", "unsqueeze", "var", "var_mean", "view", "where",
+    "xlogy", "zeros", "zeros_like",
+]
 __version__ = "0.1.0"
 
 _namespace.install()

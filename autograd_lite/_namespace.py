@@ -64,7 +64,8 @@ class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return module
 
     def exec_module(self, module: ModuleType) -> None:
-        module.__spec__ = module.__spec__.loader_state  # ...which gives the real one back
+        # ...which gives the real one back
+        module.__spec__ = module.__spec__.loader_state  # type: ignore[union-attr]
 
 
 def install() -> None:

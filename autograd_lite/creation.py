@@ -16,7 +16,7 @@ from .tensor import Tensor, _as_array, get_default_dtype
 from .validation import dtype_arg, flag, integer, real, show
 
 
-def _sizes(shape: tuple, op: str) -> tuple:
+def _sizes(shape: tuple | list, op: str) -> tuple:
     """``f(2, 3)`` and ``f((2, 3))`` both mean the shape (2, 3); sizes are ints >= 0."""
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = tuple(shape[0])
@@ -443,7 +443,7 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *, generator: Any 
         if size is not None or dtype is not None:
             raise TypeError("normal: size= and dtype= go with a number mean and std only "
                             "(a tensor mean or std gives the shape and dtype)")
-        m, s = (v.data if isinstance(v, Tensor) else real(v, "normal", what)
+        m, s = (v.data if isinstance(v, Tensor) else real(v, "normal", what)  # type: ignore[assignment]
                 for what, v in (("mean", mean), ("std", std)))
         for what, v in (("mean", m), ("std", s)):
             if np.asarray(v).dtype.kind != "f":
@@ -499,5 +499,6 @@ def _triangle(op: str, fn: Any, row: Any, col: Any, offset: Any, dtype: Any,
 
 
 # Tensor.bernoulli and bernoulli_ (as PyTorch's methods)
-Tensor.bernoulli = bernoulli
-Tensor.bernoulli_ = bernoulli_
+for _name, _method in (("bernoulli", bernoulli), ("bernoulli_", bernoulli_)):
+    setattr(Tensor, _name, _method)  # (declared for type checkers in tensor.py)
+del _name, _method

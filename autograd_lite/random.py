@@ -43,13 +43,14 @@ class Generator(np.random.Generator):
     def manual_seed(self, seed: int) -> Generator:
         """Restart from ``seed`` (in place, so every holder of the generator sees it);
         returns the generator. The draws are those of ``np.random.default_rng(seed)``."""
-        self.bit_generator.state = np.random.PCG64(_seed_arg(seed, "manual_seed")).state
-        self._seed = int(seed)
+        self._seed = _seed_arg(seed, "manual_seed")
+        self.bit_generator.state = np.random.PCG64(self._seed).state
         return self
 
     def seed(self) -> int:
         """Restart from a fresh seed from the operating system's entropy; returns it."""
-        self.manual_seed(int(np.random.SeedSequence().entropy) % 2**64)
+        entropy = np.random.SeedSequence().entropy  # an int when drawn from the OS
+        self.manual_seed(int(entropy) % 2**64)  # type: ignore[arg-type]
         return self._seed
 
     def initial_seed(self) -> int:
@@ -58,13 +59,14 @@ class Generator(np.random.Generator):
 
     def get_state(self) -> dict:
         """The state to come back to with ``set_state``."""
-        return copy.deepcopy(self.bit_generator.state)
+        # (numpy's stubs say Mapping: it is a dict)
+        return copy.deepcopy(self.bit_generator.state)  # type: ignore[arg-type]
 
     def set_state(self, state: dict) -> Generator:
         """Go back to a state from ``get_state``; returns the generator."""
         bits = np.random.PCG64()
         try:
-            bits.state = state
+            bits.state = state  # type: ignore[assignment]  # (numpy checks it, below)
         except (TypeError, ValueError, KeyError):
             raise ValueError(f"set_state: expected a state from get_state(), got "
                              f"{show(state)}") from None

@@ -213,7 +213,7 @@ def _as_source(graph: Any) -> Any:
 
 @functools.cache
 def _digraph_class() -> type:
-    graphviz = _graphviz()
+    graphviz: Any = _graphviz()
 
     class Digraph(graphviz.Digraph):
         """A graphviz.Digraph whose rendering explains how to install a missing ``dot``."""
@@ -359,7 +359,8 @@ def _dot_body(
     graph, items, names = scene.graph, scene.graph.items, scene.names
     root_ids = {id(r) for r in roots}
     n = len(items)
-    kept = graph.keep(max_nodes) if max_nodes is not None and n > max_nodes else [True] * n
+    kept: list[Any] = (graph.keep(max_nodes) if max_nodes is not None and n > max_nodes
+                       else [True] * n)  # (None below: hidden)
     ids = [("t" if isinstance(obj, Tensor) else "op") + str(i) for i, obj in enumerate(items)]
     if not show_constants:  # unnamed constant tensors: masks, one-hot targets
         for i, obj in enumerate(items):
@@ -411,7 +412,7 @@ def _dot_body(
     if folded_any:
         hidden = sum(k is False for k in kept)
         body.append(f"\tfold [label=<{_html(f'… {hidden} more nodes')}> {_FOLD_ATTRS}]\n")
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str | None, str | None]] = set()
     for s, d in graph.edges:
         edge = (end(s), end(d))
         if edge[0] is None or edge[1] is None or edge[0] == edge[1]:
@@ -629,7 +630,7 @@ def _param_names(params: Mapping[str, Tensor] | Any | None, op: str) -> dict[int
     if params is None:
         return {}
     if hasattr(params, "named_parameters"):
-        pairs = params.named_parameters()
+        pairs = params.named_parameters()  # pyright: ignore[reportAttributeAccessIssue]
     elif isinstance(params, Mapping):
         pairs = params.items()
     else:
@@ -776,7 +777,7 @@ def explain(root: Tensor, params: Mapping[str, Tensor] | Any | None = None) -> E
     """
     scene = _Scene(_roots(root, "explain"), params, "explain")
     items, names = scene.graph.items, scene.names
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in _backward_order(scene):
         node = items[i]
         outs = [j for j in scene.succs[i] if isinstance(items[j], Tensor)]

@@ -109,7 +109,7 @@ __all__ = [
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "ELU", "Softplus", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss",
     "NLLLoss",
-    "save", "load", "functional", "init", *_LAZY_SUBMODULES,
+    "save", "load", "functional", "init", "optim", "data", "utils",  # (_LAZY_SUBMODULES)
 ]
 __all__ += [  # issue 16 (nnmisc)
     "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "RMSNorm", "Dropout2d", "AlphaDropout",

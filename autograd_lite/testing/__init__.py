@@ -71,7 +71,7 @@ def numerical_grad(
         outs = _outputs(fn(*inputs))
     weights = list(grad_outputs) if grad_outputs is not None else \
         [np.ones(o.shape) for o in outs]
-    result = []
+    result: list[np.ndarray | None] = []
     for x in inputs:
         if not isinstance(x, Tensor) or x.dtype.kind != "f":
             result.append(None)
