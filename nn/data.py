@@ -116,7 +116,7 @@ class Subset(Dataset):
     >>> sub = Subset(ds, [0, 2, 4])                   # len(sub) == 3; sub[1] is ds[2]
     """
 
-    def __init__(self, dataset: Dataset, indices: Sequence[int]) -> None:
+    def __init__(self, dataset: Dataset, indices: Sequence[int] | np.ndarray) -> None:
         _check_dataset(dataset, "Subset")
         idx = _as_tensor(indices, "Subset: indices").data.reshape(-1)
         if idx.dtype.kind not in "iu" and idx.size:
@@ -138,7 +138,8 @@ class Subset(Dataset):
 
     def _batch(self, indices: np.ndarray) -> Any:
         if hasattr(self.dataset, "_batch"):
-            return self.dataset._batch(self.indices[indices])
+            return self.dataset._batch(  # pyright: ignore[reportAttributeAccessIssue]
+                self.indices[indices])  # (hasattr above, which pyright does not narrow on)
         return default_collate([self.dataset[int(i)] for i in self.indices[indices]])
 
 
@@ -221,7 +222,7 @@ class DataLoader:
 
     def _fetch(self, indices: np.ndarray) -> Any:
         if self.collate_fn is None and hasattr(self.dataset, "_batch"):
-            return self.dataset._batch(indices)
+            return self.dataset._batch(indices)  # pyright: ignore[reportAttributeAccessIssue]
         collate = self.collate_fn or default_collate
         return collate([self.dataset[int(i)] for i in indices])
 
@@ -277,7 +278,7 @@ def _like_input(x: Any, values: np.ndarray) -> Any:
 
 
 def _fit_or_use(
-    arr: np.ndarray, stats: Any, axis: int, fit: Callable[..., np.ndarray], op: str
+    arr: np.ndarray, stats: Any, axis: int, fit: Callable[..., tuple], op: str
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """The statistics (fitted along ``axis`` unless given) and their broadcastable forms."""
     axis = integer(axis, op, "axis")
@@ -288,7 +289,8 @@ def _fit_or_use(
     if not isinstance(stats, (tuple, list)) or len(stats) != 2:
         raise ValueError(f"{op}: stats must be a pair of arrays (as returned with the fitted "
                          f"data), got {stats!r:.60}")
-    pair = tuple(_float_array(s, op, "stats", min_ndim=0).astype(arr.dtype) for s in stats)
+    lo, hi = (_float_array(s, op, "stats", min_ndim=0).astype(arr.dtype) for s in stats)
+    pair = lo, hi
     wide = tuple(np.expand_dims(s, axis) if s.ndim == arr.ndim - 1 else s for s in pair)
     for s in wide:
         try:
@@ -298,7 +300,7 @@ def _fit_or_use(
         if not ok:
             raise ValueError(f"{op}: stats of shape {s.shape} do not fit data of shape "
                              f"{arr.shape} along axis {axis}")
-    return pair, wide
+    return pair, (wide[0], wide[1])
 
 
 def _float_array(x: Any, op: str, what: str = "data", min_ndim: int = 1) -> np.ndarray:

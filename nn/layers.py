@@ -144,6 +144,11 @@ class _BatchNorm(Module):
     num_batches_tracked)."""
 
     _input_dims: tuple[int, ...] = ()
+    # buffers (register_buffer sets them; None without track_running_stats, which the code
+    # checks before using them), declared for type checkers
+    running_mean: ag.Tensor
+    running_var: ag.Tensor
+    num_batches_tracked: ag.Tensor
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
                  affine: bool = True, track_running_stats: bool = True,
@@ -187,12 +192,12 @@ class _BatchNorm(Module):
             raise ValueError(f"expected {dims} input with {self.num_features} channels in "
                              f"dim 1, got shape {x.shape}")
         updating = self.training and self.track_running_stats
-        momentum = self.momentum
-        if updating and momentum is None:  # cumulative moving average
+        momentum = self.momentum if updating else 0.0
+        if momentum is None:  # cumulative moving average
             momentum = 1.0 / (int(self.num_batches_tracked.item()) + 1)
         out = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
                            training=self.training or self.running_mean is None,
-                           momentum=momentum if updating else 0.0, eps=self.eps)
+                           momentum=momentum, eps=self.eps)
         if updating:
             with ag.no_grad():
                 self.num_batches_tracked += 1
@@ -294,6 +299,7 @@ class _ConvNd(Module):
 
     _nd = 2
     _transposed = False
+    padding: str | tuple[int, ...]  # (a tuple for a transposed one)
 
     def __init__(self, in_channels: Any, out_channels: Any, kernel_size: Any, stride: Any,
                  padding: Any, dilation: Any, groups: Any, bias: Any, padding_mode: Any,
@@ -317,7 +323,7 @@ class _ConvNd(Module):
                 raise ValueError(f"{op}: output padding must be smaller than either stride "
                                  f"or dilation, got output_padding={self.output_padding}, "
                                  f"stride={self.stride}, dilation={self.dilation}")
-            modes = ("zeros",)
+            modes: tuple[str, ...] = ("zeros",)
         else:
             F._conv_padding(padding, self.kernel_size, self.stride, self.dilation, op)
             self.padding = padding if isinstance(padding, str) else \
@@ -341,7 +347,8 @@ class _ConvNd(Module):
         _uniform_fan_in(self.weight, self.bias)
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
-        conv, padding = (F.conv1d, F.conv2d)[self._nd - 1], self.padding
+        conv = (F.conv1d, F.conv2d)[self._nd - 1]
+        padding: Any = self.padding
         if self.padding_mode != "zeros":  # pad first, as PyTorch
             pads = F._conv_padding(padding, self.kernel_size, self.stride, self.dilation,
                                    type(self).__name__)
@@ -421,7 +428,7 @@ class _ConvTransposeNd(_ConvNd):
         sizes = tuple(output_size) if isinstance(output_size, (tuple, list, ag.Size)) else ()
         sizes = sizes[-nd:] if len(sizes) in (nd + 1, nd + 2) else sizes
         lows = F._transposed_size(tuple(np.shape(input))[-nd:], self.kernel_size, self.stride,
-                                  self.padding, self.dilation)
+                                  self.padding, self.dilation)  # type: ignore[arg-type]
         if len(sizes) != nd or not all(
                 isinstance(v, (int, np.integer)) and not isinstance(v, bool) and
                 lo <= v < lo + s for v, lo, s in zip(sizes, lows, self.stride)):
@@ -738,6 +745,8 @@ class Upsample(Module):
     """Resize the spatial dims to ``size`` or by ``scale_factor`` (see
     :func:`nn.functional.interpolate`): Upsample(scale_factor=2) maps (N, C, H, W) to
     (N, C, 2H, 2W)."""
+
+    scale_factor: float | tuple[float, ...] | None
 
     def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
                  align_corners: bool | None = None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -27,6 +27,8 @@ from autograd_lite.validation import flag, function
 from .serialization import array_of
 
 __all__ = ["Parameter", "Module", "Sequential", "ModuleList", "RemovableHandle"]
+
+_Seq = TypeVar("_Seq", bound="_ModuleSequence")  # append & co. return their own class
 
 
 class Parameter(ag.Tensor):
@@ -135,7 +137,9 @@ class Module:
             return
         seen = getattr(error, "_nn_where", None)
         if seen is None:  # the innermost module: [last module, path, its repr, message]
-            seen = error._nn_where = [self, [], self._short_repr(), error.args[0]]
+            # (a note the exception carries up through the enclosing modules)
+            seen = error._nn_where = [  # type: ignore[attr-defined]
+                self, [], self._short_repr(), error.args[0]]
         else:
             seen[1].insert(0, _child_name(self, seen[0]) or "?")
             seen[0] = self
@@ -347,7 +351,7 @@ class Module:
             yield m
 
     def _named_members(self, registry: str, prefix: str, recurse: bool,
-                       remove_duplicate: bool = True) -> Iterator[tuple[str, ag.Tensor]]:
+                       remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
         modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) \
             if recurse else [(prefix, self)]
@@ -453,7 +457,7 @@ class Module:
     # State dicts
 
     def state_dict(self, destination: dict | None = None, prefix: str = "",
-                   keep_vars: bool = False) -> OrderedDict[str, ag.Tensor]:
+                   keep_vars: bool = False) -> dict[str, ag.Tensor]:
         """Parameters and persistent buffers by dotted name, PyTorch's keys and layouts:
         ``Linear(2, 3)`` -> {'weight': (3, 2), 'bias': (3,)}. Values share memory with the
         module (detached unless ``keep_vars``)."""
@@ -697,16 +701,16 @@ class _ModuleSequence(Module):
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def append(self, module: Module) -> _ModuleSequence:
+    def append(self: _Seq, module: Module) -> _Seq:
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules: Iterable[Module]) -> _ModuleSequence:
+    def extend(self: _Seq, modules: Iterable[Module]) -> _Seq:
         for m in modules:
             self.append(m)
         return self
 
-    def insert(self, index: int, module: Module) -> _ModuleSequence:
+    def insert(self: _Seq, index: int, module: Module) -> _Seq:
         items = list(self._modules.values())
         items.insert(index, module)
         self._modules.clear()
@@ -726,8 +730,8 @@ class Sequential(_ModuleSequence):
             for name, m in args[0].items():
                 self.add_module(name, m)
         else:
-            for i, m in enumerate(args):
-                self.add_module(str(i), m)
+            for i, module in enumerate(args):  # (add_module refuses what is not a Module)
+                self.add_module(str(i), module)  # type: ignore[arg-type]
 
     def _slice(self, idx: slice) -> Sequential:
         return Sequential(OrderedDict(list(self._modules.items())[idx]))

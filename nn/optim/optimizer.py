@@ -290,7 +290,7 @@ def _signature_defaults(cls: type) -> dict[str, Any]:
     """The keyword defaults of ``cls.__init__`` (lr=1e-3, nesterov=False, ...): what kind
     of value each hyperparameter takes."""
     if cls not in _SIGNATURE_DEFAULTS:
-        params = inspect.signature(cls.__init__).parameters.values()
+        params = inspect.signature(cls.__init__).parameters.values()  # type: ignore[misc]
         _SIGNATURE_DEFAULTS[cls] = {p.name: p.default for p in params
                                     if p.default is not inspect.Parameter.empty}
     return _SIGNATURE_DEFAULTS[cls]
