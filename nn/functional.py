@@ -433,8 +433,8 @@ def _broadcast_shape(op: str, **shapes: tuple) -> tuple:
     try:
         return np.broadcast_shapes(*shapes.values())
     except ValueError:
-        shapes = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
-        raise ValueError(f"{op}: shapes {shapes} cannot be broadcast together") from None
+        listed = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"{op}: shapes {listed} cannot be broadcast together") from None
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
@@ -814,6 +814,7 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         raise ValueError(f"{op}: recompute_scale_factor is not meaningful with an explicit "
                          "size")
     if sizes is None:
+        assert scales is not None  # (exactly one of the two was given)
         sizes = tuple(math.floor(s * k) for s, k in zip(spatial, scales))
         if recompute_scale_factor:
             scales = None  # the indices then come from the sizes alone, as PyTorch
@@ -1229,12 +1230,14 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant",
             x = x[tuple(crop)]
         if not any(lo or hi for lo, hi in grow.values()):
             return x
-        return ag.pad(x, [grow.get(d, (0, 0)) for d in range(x.ndim)], value=value)
+        return ag.pad(x, [grow.get(d, (0, 0)) for d in range(x.ndim)],
+                      value=value)  # type: ignore[arg-type]  # (a float: set above)
     for d, (lo, hi) in widths.items():  # one gather per padded dim
         if lo or hi:
             # as PyTorch: circular wraps the cropped dim, reflect mirrors the whole one
             first = np.arange(x.shape[d])[crop[d] if mode == "circular" else slice(None)]
-            index = np.pad(first, grow[d], mode=_PAD_MODES[mode])
+            # (numpy's stubs want a literal mode)
+            index = np.pad(first, grow[d], mode=_PAD_MODES[mode])  # type: ignore[call-overload]
             if mode != "circular":
                 index = index[max(-lo, 0):len(index) - max(-hi, 0)]
             x = x[(slice(None),) * d + (index,)]
@@ -1446,8 +1449,8 @@ def adaptive_max_pool2d(input: Tensor, output_size: Any, return_indices: bool = 
     x, unbatched = _batched(input, op, 2)
     size = _adaptive_size(output_size, x.shape[2:], op)
     rows = []
-    for n, out in zip(x.shape[2:], size):  # (out, widest window); short ones repeat their
-        lo, hi = _adaptive_bounds(n, out)  # last element, which never changes a first max
+    for n, m in zip(x.shape[2:], size):  # (m, widest window); short ones repeat their
+        lo, hi = _adaptive_bounds(n, m)  # last element, which never changes a first max
         width = max((hi - lo).max(initial=1), 1)
         rows.append(np.minimum(lo[:, None] + np.arange(width), hi[:, None] - 1))
     ih, iw = rows
@@ -1526,7 +1529,7 @@ def _grouped(fn: Any) -> Any:
             tag_owner(node, call, args, out)
         return out
 
-    call.is_loss = True  # viz names its second input `target`
+    call.is_loss = True  # type: ignore[attr-defined]  # viz names its second input `target`
     return call
 
 
