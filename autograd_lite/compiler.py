@@ -86,7 +86,7 @@ class _T(np.ndarray):
 
     # Python values read from the data (control flow on data): the replay checks that
     # each comes out the same, else that call and later ones run eagerly
-    def _data_read(name: str):
+    def _data_read(name: str):  # type: ignore[misc]  # (a helper of the class body)
         base = getattr(np.ndarray, name)
 
         def read(self, *args):
@@ -107,7 +107,7 @@ class _T(np.ndarray):
     del _data_read
 
     # Methods that make arrays without a ufunc (views, copies, casts, indexing)
-    def _method(name: str, writes: bool = False):
+    def _method(name: str, writes: bool = False):  # type: ignore[misc]  # (as _data_read)
         base = getattr(np.ndarray, name)
 
         def method(self, *args, **kwargs):
@@ -139,7 +139,7 @@ def _plain(v: _T) -> np.ndarray:
     return np.ndarray.view(v, np.ndarray)  # (not v.view: _T records that method)
 
 
-def _recorded_call(fn: Any, args: Any, kwargs: dict, result: Any, writes: bool) -> Any:
+def _recorded_call(fn: Any, args: Any, kwargs: Any, result: Any, writes: bool) -> Any:
     tr = _TRACER
     if tr is not None and tr.recording:
         res = tr.guard(lambda: tr.call(fn, args, kwargs, result, writes))
@@ -215,7 +215,7 @@ class _Trace:
         name = self.const_ids.get(key)
         if name is None:
             if isinstance(v, np.ndarray):
-                b = v
+                b: np.ndarray | None = v
                 while b is not None:  # a plain view of a traced value: seen without a call
                     if type(b) is _T or id(b) in self.raw_ids:
                         raise _Stop("a traced array was used through a plain view")
@@ -355,13 +355,13 @@ class _Trace:
         """After an accumulation: ``t.grad.data`` becomes a recorded value (read from the
         tensor by the replay), so code after the backward (clipping, ...) is recorded."""
         def record():
-            g = t.grad.data
+            g = t.grad.data  # pyright: ignore[reportOptionalMemberAccess]  # (has a grad now)
             view = np.asarray(_raw(g)).view(_T)
             view._slot = self.nslots
             self.nslots += 1
             self.entries.append(_Entry(self.const(_grad_data), [self.const(t)], {},
                                        [view._slot], set(), set(), True, kind="grad"))
-            t.grad.data = view
+            t.grad.data = view  # pyright: ignore[reportOptionalMemberAccess]
         self.guard(record)
 
 
@@ -371,7 +371,7 @@ def _call(name: str) -> Callable:
 
 
 def _grad_data(t: Tensor) -> np.ndarray:
-    return t.grad.data
+    return t.grad.data  # type: ignore[union-attr]  # (read after an accumulation)
 
 
 # ----------------------------------------------------------------------------------------
@@ -505,24 +505,28 @@ class _Hooks:
         from nn.optim.lr_scheduler import LRScheduler, ReduceLROnPlateau
         from nn.optim.optimizer import Optimizer
 
-        self.saved = [(Optimizer, "step"), (Optimizer, "zero_grad"), (Module, "zero_grad"),
+        self.saved: list[tuple] = [
+                      (Optimizer, "step"), (Optimizer, "zero_grad"), (Module, "zero_grad"),
                       (LRScheduler, "step"), (ReduceLROnPlateau, "step"),
                       (engine, "_accumulate_grad"), (ops, "_ndarray"), (ag, "default_generator"),
                       (random, "default_generator"), (np, "asarray"), (np, "array")]
         self.saved += [(np, name) for name in _CREATION]
         self.saved = [(owner, name, owner.__dict__[name]) for owner, name in self.saved]
-        Optimizer.step = _opaque(Optimizer.step, "optimizer.step")
-        Optimizer.zero_grad = _opaque(Optimizer.zero_grad, "optimizer.zero_grad")
-        Module.zero_grad = _opaque(Module.zero_grad, "module.zero_grad")
+        # (the type: ignores: patching methods and numpy for the trace, undone by __exit__)
+        Optimizer.step = _opaque(Optimizer.step, "optimizer.step")  # type: ignore[method-assign]
+        Optimizer.zero_grad = _opaque(  # type: ignore[method-assign]
+            Optimizer.zero_grad, "optimizer.zero_grad")
+        Module.zero_grad = _opaque(Module.zero_grad, "module.zero_grad")  # type: ignore[method-assign]
         # a scheduler stepped inside the step: its Python runs on every replay too
-        LRScheduler.step = _opaque(LRScheduler.step, "scheduler.step")
-        ReduceLROnPlateau.step = _opaque(ReduceLROnPlateau.step, "scheduler.step")
+        LRScheduler.step = _opaque(LRScheduler.step, "scheduler.step")  # type: ignore[method-assign]
+        ReduceLROnPlateau.step = _opaque(  # type: ignore[method-assign]
+            ReduceLROnPlateau.step, "scheduler.step")
         engine._accumulate_grad = _traced_accumulate(engine._accumulate_grad)
-        np.asarray, np.array = _asarray, _array
+        np.asarray, np.array = _asarray, _array  # type: ignore[assignment]
         for name in _CREATION:
             setattr(np, name, _creation(getattr(np, name)))
         ops._ndarray = _T  # ops keep recording arrays as op results (no plain asarray copy)
-        gen = _RecordingGenerator(random.default_generator())
+        gen: Any = _RecordingGenerator(random.default_generator())
         ag.default_generator = random.default_generator = lambda: gen
 
     def __exit__(self, *exc: object) -> None:
@@ -536,6 +540,8 @@ class _Hooks:
 
 class _Program:
     """The straight-line replay of one trace, as a generated Python function."""
+
+    arrays: list  # (parameter, its array) when traced: set by the compiled step
 
     def __init__(self, tr: _Trace, inputs: list, ret: Any, ret_slots: list) -> None:
         entries = tr.entries
@@ -605,7 +611,7 @@ class _Program:
     def _line(e: _Entry, ns: dict, escaping: set) -> str:
         lhs = ", ".join(f"v{s}" for s in e.made)
         if e.kind == "check":
-            name, value = e.template
+            name, value = e.template  # pyright: ignore[reportGeneralTypeIssues]  # (a pair here)
             return f"if {e.fn}({', '.join(e.args)}) != {value}: raise _GuardFailed({name!r})"
         if e.kind == "method":  # an ndarray method
             obj, rest = e.args[0], e.args[1:]
@@ -714,7 +720,7 @@ class CompiledStep:
         return self._found
 
     def _signature(self, args: tuple, kwargs: dict, submodules: list) -> Any:
-        sig = []
+        sig: list[tuple] = []
         for a in list(args) + list(kwargs.values()):
             if isinstance(a, Tensor):
                 sig.append((a.data.shape, a.data.dtype, a.requires_grad))

@@ -11,7 +11,7 @@ Submodules: ``nn.functional`` (import as F), ``nn.init``, ``nn.optim``, ``nn.dat
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import functional, init
 from .layers import (
@@ -99,6 +99,8 @@ from .modules import Module, ModuleList, Parameter, RemovableHandle, Sequential
 from .serialization import load, save
 
 _LAZY_SUBMODULES = ("optim", "data", "utils")
+if TYPE_CHECKING:  # type checkers see them as imported; at run time __getattr__ does it
+    from . import data, optim, utils
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "RemovableHandle",
