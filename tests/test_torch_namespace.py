@@ -61,10 +61,9 @@ def test_every_import_form_gives_the_same_modules():
     import autograd_lite.nn as nn2
     import autograd_lite.nn.functional as F2
     import autograd_lite.optim as optim2
+    from autograd_lite import nn as nn3
     from autograd_lite.optim.lr_scheduler import StepLR
     from autograd_lite.utils.data import DataLoader
-
-    from autograd_lite import nn as nn3
 
     assert nn2 is nn3 is nn
     assert F2 is F

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+import pytest
+
+import autograd_lite as torch
 import autograd_lite.nn as nn
 import autograd_lite.nn.functional as F
 import autograd_lite.optim as optim
-import numpy as np
-import pytest
 from autograd_lite.optim.lr_scheduler import StepLR
 from autograd_lite.utils.data import DataLoader, TensorDataset, random_split
-
-import autograd_lite as torch
 
 # ------------------------------------------------------------------------------------------
 # numpy references
