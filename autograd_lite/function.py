@@ -37,12 +37,14 @@ class Function:
     Custom Functions are first-order: ``create_graph`` through one is an error.
     """
 
+    # (ctx, *args, **kwargs): what any subclass's own signature may override, for type
+    # checkers (as PyTorch's); apply passes the numpy values of its arguments positionally
     @staticmethod
-    def forward(ctx: FunctionCtx, *args: Any) -> np.ndarray:
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("Function subclasses must define forward(ctx, *arrays)")
 
     @staticmethod
-    def backward(ctx: FunctionCtx, grad_output: np.ndarray) -> Any:
+    def backward(ctx: FunctionCtx, *grad_outputs: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("Function subclasses must define backward(ctx, grad)")
 
     @classmethod
