@@ -39,39 +39,46 @@ def _split(text: str) -> tuple[str, str, str]:
     return head + BEGIN, body, END + tail
 
 
-def _declared(source: str) -> set[str]:
-    """Names the Tensor class body of ``source`` binds (slots included)."""
+def _class_body(source: str) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """The Tensor class body of ``source``: (its statements outside the ``if
+    TYPE_CHECKING:`` block, the statements inside it)."""
     tree = ast.parse(source)
     cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Tensor")
+    run: list[ast.stmt] = []
+    declared: list[ast.stmt] = []
+    for n in cls.body:
+        if isinstance(n, ast.If) and isinstance(n.test, ast.Name) \
+                and n.test.id == "TYPE_CHECKING":
+            declared += n.body
+        else:
+            run.append(n)
+    return run, declared
+
+
+def _bound(stmts: list[ast.stmt]) -> set[str]:
+    """Names that ``stmts`` (of a class body) bind, slots included."""
     names: set[str] = set()
-
-    def visit(stmts: list[ast.stmt]) -> None:
-        for n in stmts:
-            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                names.add(n.name)
-            elif isinstance(n, ast.Assign):
-                for t in n.targets:
-                    if isinstance(t, ast.Name):
-                        names.add(t.id)
-                        if t.id == "__slots__" and isinstance(n.value, ast.Tuple):
-                            names.update(e.value for e in n.value.elts  # type: ignore[misc]
-                                         if isinstance(e, ast.Constant))
-            elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name):
-                names.add(n.target.id)
-            elif isinstance(n, ast.If):  # the TYPE_CHECKING block
-                visit(n.body)
-
-    visit(cls.body)
+    for n in stmts:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names.add(n.name)
+        elif isinstance(n, ast.Assign):
+            for t in n.targets:
+                if isinstance(t, ast.Name):
+                    names.add(t.id)
+                    if t.id == "__slots__" and isinstance(n.value, ast.Tuple):
+                        names.update(str(e.value) for e in n.value.elts
+                                     if isinstance(e, ast.Constant))
+        elif isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name):
+            names.add(n.target.id)
     return names
 
 
 def installed_names(source: str) -> set[str]:
-    """The names ``_install()`` sets on Tensor: those of the class at run time that its
-    body in ``source`` (outside the generated lines) does not bind."""
+    """The names ops.py's ``_install()`` (and creation.py) set on Tensor: those of the
+    class at run time that its body in tensor.py ``source`` does not bind where it runs."""
     from autograd_lite import Tensor
 
-    head, _, tail = _split(source)
-    return set(vars(Tensor)) - _declared(head + tail) - _CLASS_INTERNALS
+    return set(vars(Tensor)) - _bound(_class_body(source)[0]) - _CLASS_INTERNALS
 
 
 def _annotation(text: str, shadowed: set[str]) -> str:
@@ -126,9 +133,11 @@ def generate(source: str) -> str:
     from autograd_lite import Tensor
 
     names = installed_names(source)
+    head, _, tail = _split(source)
+    by_hand = _bound(_class_body(head + tail)[1])  # above the markers
     shadowed = {n for n in names | set(vars(Tensor)) if hasattr(builtins, n)}
     lines = []
-    for name in sorted(names):
+    for name in sorted(names - by_hand):
         for line in _wrap(declaration(name, vars(Tensor)[name], shadowed)):
             lines.append(" " * 8 + line + "\n")
     return "".join(lines)
