@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHIPPED_FOLDERS = ["tests", "examples", "docs", "benchmarks", "notebooks"]
+SHIPPED_FOLDERS = ["tests", "examples", "docs", "benchmarks", "notebooks", "tools"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.py[cod]", ".*_cache",
                                     ".hypothesis", "build", "dist", "*.egg-info")
 
@@ -69,6 +69,9 @@ def test_wheel_has_the_two_packages_their_type_markers_and_the_licence(
     tops = {name.split("/")[0] for name in names if ".dist-info/" not in name}
     assert tops == {"autograd_lite", "nn"}
     assert {"autograd_lite/py.typed", "nn/py.typed"} <= set(names)
+    # the stubs that let type checkers follow `import autograd_lite.nn` & co. (issue 19)
+    assert {"autograd_lite/nn/__init__.pyi", "autograd_lite/nn/functional.pyi",
+            "autograd_lite/optim/__init__.pyi", "autograd_lite/utils/data.pyi"} <= set(names)
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     lines = metadata.decode().splitlines()
     assert "License-Expression: MIT" in lines

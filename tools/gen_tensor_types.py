@@ -81,7 +81,8 @@ def installed_names(source: str) -> set[str]:
     return set(vars(Tensor)) - _bound(_class_body(source)[0]) - _CLASS_INTERNALS
 
 
-def _annotation(text: str, shadowed: set[str]) -> str:
+def _annotation(annotation: object, shadowed: set[str]) -> str:
+    text = annotation if isinstance(annotation, str) else inspect.formatannotation(annotation)
     # In the class body a method named float or int hides the builtin type from mypy.
     return re.sub(r"(?<![\w.])(\w+)\b",
                   lambda m: f"builtins.{m[1]}" if m[1] in shadowed else m[1], text)
@@ -106,9 +107,13 @@ def declaration(name: str, fn: object, shadowed: set[str]) -> str:
             raise SystemExit(f"gen_tensor_types: no annotated signature for Tensor.{name}; "
                              "annotate it in ops.py or declare it by hand in tensor.py")
         return f"def {name}(self, other: Any) -> Tensor: ..."
+    if params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        raise SystemExit(f"gen_tensor_types: Tensor.{name} takes no tensor first")
     parts, star_done = ["self"], False
-    for p in params[1:]:
+    for i, p in enumerate(params[1:], 1):
         kind = p.kind
+        if params[i - 1].kind is p.POSITIONAL_ONLY and kind is not p.POSITIONAL_ONLY:
+            parts.append("/")
         if kind is p.KEYWORD_ONLY and not star_done:
             parts.append("*")
             star_done = True
@@ -120,6 +125,8 @@ def declaration(name: str, fn: object, shadowed: set[str]) -> str:
         if p.default is not p.empty:
             text += f" = {_default(p.default)}"
         parts.append(text)
+    if len(params) > 1 and params[-1].kind is params[-1].POSITIONAL_ONLY:
+        parts.append("/")
     ret = sig.return_annotation
     ret = "Tensor" if name.endswith("_") and name[:-1] in ops._IN_PLACE else ret
     line = f"def {name}({', '.join(parts)}) -> {_annotation(ret, shadowed)}: ..."
