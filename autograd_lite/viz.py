@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import html
+import inspect
 import math
 import re
 from collections import deque
@@ -440,6 +441,7 @@ class _Cluster:
         self.function = not hasattr(module, "named_modules")  # an nn function, not a Module
         self.label = module.__name__ if self.function else type(module).__name__
         self.loss = getattr(module, "is_loss", False) or self.label.endswith("Loss")
+        self.target: int | None = None  # the item a loss took as its target
         self.rank = (len(members), order)  # a cluster's parents rank higher
 
 
@@ -493,6 +495,9 @@ class _Scene:
                 inputs = [index[id(t)] for t in tensors]
                 out = self.succs[i][0] if self.succs[i] else i  # the tensor the node made
                 c = _Cluster(module, inputs, out, self._members(i, set(inputs)), len(clusters))
+                target = _target_arg(module, args) if c.loss else None
+                if isinstance(target, Tensor):
+                    c.target = index[id(target)]
                 name = module_names.get(id(module))
                 if name:
                     c.label = f"{name}: {c.label}"
@@ -559,10 +564,10 @@ class _Scene:
         xs: set[int] = set()
         for c in self.clusters:
             leaf = [i for i in c.inputs if items[i].grad_fn is None]
-            if c.loss and len(c.inputs) > 1:
-                if c.inputs[1] in leaf and c.inputs[1] not in self.names:
-                    self.names[c.inputs[1]] = "target"
-                    self.named.add(c.inputs[1])
+            if c.loss:
+                if c.target in leaf and c.target not in self.names:
+                    self.names[c.target] = "target"
+                    self.named.add(c.target)
             elif c.parent is None and c.inputs and c.inputs[0] in leaf:
                 xs.add(c.inputs[0])
         if len(xs) == 1 and next(iter(xs)) not in self.names:
@@ -592,6 +597,16 @@ class _Scene:
             self.notation[c.output] = "A" + suffix
         for i, letter in self.notation.items():
             self.names[i] = letter if i not in self.names else f"{self.names[i]} ({letter})"
+
+
+def _target_arg(owner: Any, args: tuple) -> Any:
+    """What a loss call (an nn function or a Module's forward) took as ``target``, bound by
+    its signature: the second argument of most losses, the third of margin_ranking_loss."""
+    fn = owner.forward if hasattr(owner, "named_modules") else owner
+    try:
+        return inspect.signature(fn).bind_partial(*args).arguments.get("target")
+    except (TypeError, ValueError):  # forward pre-hooks may have changed the arguments
+        return None
 
 
 # What a module's cluster notes: the closed form of its gradient, where it is short.
