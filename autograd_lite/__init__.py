@@ -282,7 +282,7 @@ from .random import (
 )
 from .tensor import Size, Tensor, get_default_dtype, grad, set_default_dtype
 from .validation import DimError, ShapeError
-from .viz import GraphvizNotFoundError, draw_graph, explain, to_dot
+from .viz import GraphvizNotFoundError, draw_graph, explain, save_html, to_dot, to_html
 
 __version__ = "0.1.0"
 

@@ -68,7 +68,7 @@ def test_wheel_has_the_two_packages_their_type_markers_and_the_licence(
         metadata = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
     tops = {name.split("/")[0] for name in names if ".dist-info/" not in name}
     assert tops == {"autograd_lite", "nn"}
-    assert {"autograd_lite/py.typed", "nn/py.typed"} <= set(names)
+    assert {"autograd_lite/py.typed", "nn/py.typed", "autograd_lite/graph_page.html"} <= set(names)
     assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)
     lines = metadata.decode().splitlines()
     assert "License-Expression: MIT" in lines
