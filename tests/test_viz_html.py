@@ -164,6 +164,8 @@ try {
   result.edges = [...document.querySelectorAll("path[data-from]")].map(
     p => [named(p.dataset.from), named(p.dataset.to)]);
   result.overlapsCollapsed = overlaps();
+  click(document.querySelector("[data-module] .sub"));  // its body: its output in the panel
+  result.modulePanel = document.querySelector("#panel h3").textContent;
   click(document.querySelector("[data-module] .title"));
   result.expanded = nodes();
   click(document.getElementById("collapse-all"));
@@ -175,6 +177,8 @@ try {
   result.value = panel.querySelector("pre[data-field=value]").textContent;
   result.grad = panel.querySelector("pre[data-field=grad]").textContent;
   result.selected = title(document.querySelector(".node.selected"));
+  click([...document.querySelectorAll("[data-node]")].find(e => title(e) === "vdot"));
+  result.lossPanel = panel.textContent;
 } catch (e) {
   result.error = String(e.stack || e);
 }
@@ -226,6 +230,7 @@ def test_the_page_collapses_expands_and_shows_a_node_in_chromium(tmp_path):
     assert ["x", "\u25b8 0: Linear"] in seen["edges"]
     assert ["\u25b8 0: Linear", "A1"] in seen["edges"]
     assert not [e for e in seen["edges"] if set(e) & inside]
+    assert seen["modulePanel"] == "0: Linear \u2192 Z1"
     assert sorted(seen["expanded"]) == sorted(seen["before"])
     assert sorted(seen["allCollapsed"]) == ["\u25b8 CrossEntropyLoss", "\u25b8 Sequential"]
     assert seen["overlapsBefore"] == 0 and seen["overlapsCollapsed"] == 0
@@ -237,3 +242,5 @@ def test_the_page_collapses_expands_and_shows_a_node_in_chromium(tmp_path):
     np.testing.assert_allclose(numbers, logits.data.ravel()[:len(numbers)], rtol=1e-3)
     assert "(first 10 of 12)" in seen["value"] and "mean" in seen["value"]
     assert "(first 10 of 12)" in seen["grad"] and "None" not in seen["grad"]
+    # inside the loss's box, the panel gives the loss's closed-form gradient
+    assert "closed form" in seen["lossPanel"] and "dZ = (softmax(Z)" in seen["lossPanel"]
