@@ -288,7 +288,7 @@ from .random import (
     set_rng_state,
 )
 from .validation import DimError, ShapeError
-from .viz import GraphvizNotFoundError, draw_graph, explain, to_dot
+from .viz import GraphvizNotFoundError, draw_graph, explain, save_html, to_dot, to_html
 
 # The public names, for `from autograd_lite import *` and for type checkers (which treat
 # names imported into a typed package as private unless listed here); tests/test_typing.py
@@ -318,14 +318,14 @@ __all__ = [
     "nonzero", "norm", "normal", "ones", "ones_like", "outer", "pad", "permute", "poisson",
     "pow", "prod", "rand", "rand_like", "randint", "randint_like", "randn", "randn_like",
     "randperm", "reciprocal", "relu", "remainder", "repeat", "repeat_interleave", "reshape",
-    "roll", "round", "rsqrt", "scatter", "scatter_add", "scatter_reduce", "seed", "select",
-    "set_default_device", "set_default_dtype", "set_grad_enabled", "set_rng_state", "sgn",
-    "short", "sigmoid", "sign", "sin", "sinh", "sliding_window_view", "softmax", "softplus",
-    "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean", "sub", "sum",
-    "swapaxes", "t", "take", "take_along_dim", "tan", "tanh", "tensor", "tensordot", "tile",
-    "to_dot", "topk", "transpose", "tril", "tril_indices", "triu", "triu_indices", "trunc",
-    "uint8", "unbind", "unflatten", "unique", "unsqueeze", "var", "var_mean", "view", "where",
-    "xlogy", "zeros", "zeros_like",
+    "roll", "round", "rsqrt", "save_html", "scatter", "scatter_add", "scatter_reduce", "seed",
+    "select", "set_default_device", "set_default_dtype", "set_grad_enabled", "set_rng_state",
+    "sgn", "short", "sigmoid", "sign", "sin", "sinh", "sliding_window_view", "softmax",
+    "softplus", "sort", "split", "sqrt", "square", "squeeze", "stack", "std", "std_mean",
+    "sub", "sum", "swapaxes", "t", "take", "take_along_dim", "tan", "tanh", "tensor",
+    "tensordot", "tile", "to_dot", "to_html", "topk", "transpose", "tril", "tril_indices",
+    "triu", "triu_indices", "trunc", "uint8", "unbind", "unflatten", "unique", "unsqueeze",
+    "var", "var_mean", "view", "where", "xlogy", "zeros", "zeros_like",
 ]
 __version__ = "0.1.0"
 

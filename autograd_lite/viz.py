@@ -6,6 +6,7 @@
 >>> print(ag.to_dot(loss, params={"w": w}))         # DOT text; needs neither graphviz nor dot
 >>> g = ag.draw_graph(loss, params={"w": w})         # a graphviz.Digraph (pip install graphviz)
 >>> ag.viz.render(g, "loss", "svg")                  # 'loss.svg' (needs the `dot` program)
+>>> ag.save_html(loss, "loss.html", params={"w": w})  # interactive page; needs neither
 
 One DOT node per tensor (boxes) and one per op (ellipses); edges go the way data flows,
 grouped in one box (cluster) per ``nn.Module`` call that made them (``nn.Module.__call__``
@@ -23,16 +24,23 @@ output, which ``show_grad=True`` and :func:`explain` show.
 :func:`to_dot` and :func:`draw_graph` share one code path: the DOT statements are written
 here, and ``draw_graph(root).source == to_dot(root)``. The graph is walked iteratively
 (graphs of 100k nodes are fine) and only read: drawing never changes it or any gradient.
+
+:func:`to_html` draws the same graph (the same module clusters, names and gradients) as one
+self-contained HTML page whose script (graph_page.html, next to this file) lays it out, lets
+modules collapse and expand, and shows a clicked node's value and gradient.
 """
 
 from __future__ import annotations
 
 import functools
 import html
+import inspect
+import json
 import math
+import os
 import re
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +53,8 @@ from .validation import flag
 if TYPE_CHECKING:  # pragma: no cover
     import graphviz
 
-__all__ = ["draw_graph", "to_dot", "render", "pipe", "explain", "Explanation",
-           "GraphvizNotFoundError"]
+__all__ = ["draw_graph", "to_dot", "render", "pipe", "explain", "Explanation", "to_html",
+           "save_html", "GraphvizNotFoundError"]
 
 SMALL = 10  # tensors with at most this many elements show their values, larger ones stats
 RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -362,11 +370,9 @@ def _dot_body(
     kept: list[Any] = (graph.keep(max_nodes) if max_nodes is not None and n > max_nodes
                        else [True] * n)  # (None below: hidden)
     ids = [("t" if isinstance(obj, Tensor) else "op") + str(i) for i, obj in enumerate(items)]
-    if not show_constants:  # unnamed constant tensors: masks, one-hot targets
-        for i, obj in enumerate(items):
-            if (isinstance(obj, Tensor) and obj.grad_fn is None and not obj.requires_grad
-                    and i not in scene.named and id(obj) not in root_ids):
-                kept[i] = None  # hidden, not folded
+    if not show_constants:
+        for i in scene.constants(root_ids):
+            kept[i] = None  # hidden, not folded
     # collapse: each innermost cluster is drawn as one node standing for all its members
     stand_in: dict[int, str] = {}
     if collapse:
@@ -379,9 +385,7 @@ def _dot_body(
 
     grad_scale = None
     if show_grad:
-        mags = [_grad_magnitude(_grad_of(t)) for t, k in zip(items, kept)
-                if k and isinstance(t, Tensor)]
-        grad_scale = max((m for m in mags if m is not None and math.isfinite(m)), default=0.0)
+        grad_scale = _grad_scale(t for t, k in zip(items, kept) if k and isinstance(t, Tensor))
 
     body = [f'\tgraph [rankdir={rankdir} fontname="Helvetica" fontsize=10'
             + (f' label="{_GRAPH_CAPTION_ESC}" labelloc=b' if show_grad else "") + "]\n",
@@ -441,7 +445,18 @@ class _Cluster:
         self.function = not hasattr(module, "named_modules")  # an nn function, not a Module
         self.label = module.__name__ if self.function else type(module).__name__
         self.loss = getattr(module, "is_loss", False) or self.label.endswith("Loss")
+        self.target: int | None = None  # the item a loss took as its target
         self.rank = (len(members), order)  # a cluster's parents rank higher
+
+    @property
+    def note(self) -> str | None:
+        """The closed form of the module's gradient, where it is short."""
+        return _MODULE_NOTES.get(self.label.split(": ")[-1])
+
+    @property
+    def params(self) -> int:
+        """How many parameters the module holds (0 for an nn function)."""
+        return 0 if self.function else sum(p.data.size for p in self.module.parameters())
 
 
 class _Scene:
@@ -494,6 +509,9 @@ class _Scene:
                 inputs = [index[id(t)] for t in tensors]
                 out = self.succs[i][0] if self.succs[i] else i  # the tensor the node made
                 c = _Cluster(module, inputs, out, self._members(i, set(inputs)), len(clusters))
+                target = _target_arg(module, args) if c.loss else None
+                if isinstance(target, Tensor):
+                    c.target = index[id(target)]
                 name = module_names.get(id(module))
                 if name:
                     c.label = f"{name}: {c.label}"
@@ -529,6 +547,12 @@ class _Scene:
                 stack.append(j)
         return members
 
+    def constants(self, root_ids: set[int]) -> list[int]:
+        """The unnamed constant tensors (masks, one-hot targets), drawn only when asked."""
+        return [i for i, obj in enumerate(self.graph.items)
+                if isinstance(obj, Tensor) and obj.grad_fn is None and not obj.requires_grad
+                and i not in self.named and id(obj) not in root_ids]
+
     def innermost(self) -> list[int]:
         parents = {c.parent for c in self.clusters}
         return [k for k in range(len(self.clusters)) if k not in parents]
@@ -545,7 +569,7 @@ class _Scene:
             out.extend(indent + line for line in statements.get(k, ()))
             for j in children.get(k, ()):
                 c = self.clusters[j]
-                note = _MODULE_NOTES.get(c.label.split(": ")[-1])
+                note = c.note
                 label = _html(c.label) + ("" if note is None else "<BR/>" + _small(_html(note)))
                 out.append(f"{indent}subgraph cluster_{j} {{\n")
                 out.append(f'{indent}\tlabel=<{label}> {_CLUSTER_ATTRS}\n')
@@ -560,10 +584,10 @@ class _Scene:
         xs: set[int] = set()
         for c in self.clusters:
             leaf = [i for i in c.inputs if items[i].grad_fn is None]
-            if c.loss and len(c.inputs) > 1:
-                if c.inputs[1] in leaf and c.inputs[1] not in self.names:
-                    self.names[c.inputs[1]] = "target"
-                    self.named.add(c.inputs[1])
+            if c.loss:
+                if c.target is not None and c.target in leaf and c.target not in self.names:
+                    self.names[c.target] = "target"
+                    self.named.add(c.target)
             elif c.parent is None and c.inputs and c.inputs[0] in leaf:
                 xs.add(c.inputs[0])
         if len(xs) == 1 and next(iter(xs)) not in self.names:
@@ -595,6 +619,16 @@ class _Scene:
             self.names[i] = letter if i not in self.names else f"{self.names[i]} ({letter})"
 
 
+def _target_arg(owner: Any, args: tuple) -> Any:
+    """What a loss call (an nn function or a Module's forward) took as ``target``, bound by
+    its signature: the second argument of most losses, the third of margin_ranking_loss."""
+    fn = owner.forward if hasattr(owner, "named_modules") else owner
+    try:
+        return inspect.signature(fn).bind_partial(*args).arguments.get("target")
+    except (TypeError, ValueError):  # forward pre-hooks may have changed the arguments
+        return None
+
+
 # What a module's cluster notes: the closed form of its gradient, where it is short.
 _MODULE_NOTES = {
     "CrossEntropyLoss": "dZ = (softmax(Z) − y) / N",
@@ -613,9 +647,8 @@ def _module_attrs(scene: _Scene, k: int, show_data: bool, grad_scale: float | No
     c = scene.clusters[k]
     out = scene.graph.items[c.output]
     lines = [f"<B>{_html(c.label)}</B>"]
-    params = 0 if c.function else sum(p.data.size for p in c.module.parameters())
-    if params:
-        lines.append(_small(_html(f"{params} parameters")))
+    if c.params:
+        lines.append(_small(_html(f"{c.params} parameters")))
     if isinstance(out, Tensor):
         name = scene.names.get(c.output)
         lines.append(_html(("" if name is None else name + " ") + _shape_text(out)))
@@ -642,8 +675,7 @@ def _param_names(params: Mapping[str, Tensor] | Any | None, op: str) -> dict[int
 
 
 def _tensor_attrs(t: Tensor, name: str | None, show_data: bool, grad_scale: float | None) -> str:
-    kind = "inter" if t.grad_fn is not None else ("param" if t.requires_grad else "const")
-    shape, style, fill = _STYLE[kind]
+    shape, style, fill = _STYLE[_kind(t)]
     lines = [] if name is None else [f"<B>{_html(name)}</B>"]
     lines.append(_html(f"{_shape_text(t)} {t.dtype}"))
     if show_data:
@@ -655,6 +687,10 @@ def _tensor_attrs(t: Tensor, name: str | None, show_data: bool, grad_scale: floa
     return f'label=<{"<BR/>".join(lines)}> shape={shape} style="{style}" fillcolor="{fill}"'
 
 
+def _kind(t: Tensor) -> str:
+    return "inter" if t.grad_fn is not None else ("param" if t.requires_grad else "const")
+
+
 def _shape_text(t: Tensor) -> str:
     return "scalar" if t.shape == () else "×".join(map(str, t.shape))
 
@@ -662,9 +698,14 @@ def _shape_text(t: Tensor) -> str:
 def _grad_line(t: Tensor, name: str | None) -> str:
     """``dZ1 [...]`` for a tensor named in the course's notation, else ``grad [...]``."""
     g = _grad_of(t)
+    return f"{_grad_head(name)} " + ("None" if g is None else _summary(g))
+
+
+def _grad_head(name: str | None) -> str:
+    """``dZ1`` for a tensor named in the course's notation (``Z1``, ``0.weight (W1)``),
+    else ``grad``."""
     letter = None if name is None else _NOTATION.search(name)
-    head = "grad" if letter is None else "d" + letter.group(1)
-    return f"{head} " + ("None" if g is None else _summary(g))
+    return "grad" if letter is None else "d" + letter.group(1)
 
 
 _NOTATION = re.compile(r"(?:^|\()([ZAWb]\d*)\)?$")
@@ -845,6 +886,130 @@ def _sent(node: Node, g: np.ndarray, scene: _Scene) -> str:
 
 
 # ----------------------------------------------------------------------------------------
+# The interactive page (issue 18): to_html, save_html
+
+
+def to_html(
+    root: Tensor | Sequence[Tensor],
+    *,
+    params: Mapping[str, Tensor] | Any | None = None,
+    show_constants: bool = False,
+) -> str:
+    """The graph of ``root`` as one self-contained HTML page, to open in any browser: no
+    network, no Graphviz. Modules are boxes; clicking a box's header collapses the module to
+    one node (clicking that node's header expands it again; the bar above has expand all /
+    collapse all); clicking a node shows its value and its gradient from the last backward
+    in a side panel (``dZ1``, ``dW1``, ... as :func:`draw_graph` with ``show_grad=True``).
+
+    One node per tensor, named after the op that made it (or its name); ``params`` and
+    ``show_constants`` as for :func:`draw_graph`. The graph is in the page as JSON
+    (``<script id="graph-data">``), laid out by the page's own small script; the page is
+    plain ASCII, so it can be written with any encoding.
+
+    >>> loss.backward(retain_graph=True)
+    >>> ag.save_html(loss, "graph.html", params=model)   # or page = ag.to_html(loss, ...)
+    """
+    return _page(root, params, show_constants, "to_html")
+
+
+def save_html(
+    root: Tensor | Sequence[Tensor],
+    path: str | os.PathLike,
+    *,
+    params: Mapping[str, Tensor] | Any | None = None,
+    show_constants: bool = False,
+) -> str:
+    """Write :func:`to_html`'s page of ``root`` to ``path`` (as given); returns ``path``.
+
+    >>> ag.save_html(loss, "graph.html", params=model)   # 'graph.html'
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"save_html: path must be a str or os.PathLike, got {path!r}")
+    page = _page(root, params, show_constants, "save_html")
+    with open(path, "w", encoding="ascii") as f:
+        f.write(page)
+    return os.fspath(path)
+
+
+def _page(root: Any, params: Any, show_constants: bool, op: str) -> str:
+    data = json.dumps(_page_data(root, params, show_constants, op), allow_nan=False)
+    # "<" escaped: no name can close the <script> the data sits in
+    return _page_template().replace("{{GRAPH_DATA}}", data.replace("<", "\\u003c"))
+
+
+@functools.cache
+def _page_template() -> str:
+    from importlib.resources import files
+
+    # (pyright: __package__ may be None in general; a package's module has it)
+    return files(__package__).joinpath(  # pyright: ignore[reportArgumentType]
+        "graph_page.html").read_text(encoding="ascii")
+
+
+def _page_data(root: Any, params: Any, show_constants: bool, op: str) -> dict[str, Any]:
+    """What the page draws: ``nodes`` (one per tensor, an op drawn with the tensor it made),
+    ``edges`` (node index pairs, in data-flow direction), ``clusters`` (the module calls,
+    with their ``parent`` and the node of their ``output``) and the grad colours' caption."""
+    roots = _roots(root, op)
+    show_constants = flag(show_constants, op, "show_constants")
+    scene = _Scene(roots, params, op)
+    items, names = scene.graph.items, scene.names
+    root_ids = {id(r) for r in roots}
+    hidden = set() if show_constants else set(scene.constants(root_ids))
+    shown = [i for i, obj in enumerate(items) if isinstance(obj, Tensor) and i not in hidden]
+    node_of = {i: k for k, i in enumerate(shown)}
+    has_grad = any(_grad_of(items[i]) is not None for i in shown)
+    scale = _grad_scale(items[i] for i in shown)
+    nodes = []
+    for i in shown:
+        t, name = items[i], names.get(i)
+        op_node, g = t.grad_fn, _grad_of(t)
+        op_label = None if op_node is None else op_node.label
+        kind, tensor = _kind(t), f"{_shape_text(t)} {t.dtype}"
+        nodes.append({
+            "label": name or op_label or ("leaf" if t.requires_grad else "constant"),
+            "sub": f"{op_label} · {tensor}" if name and op_label else tensor,
+            "tensor": tensor,
+            "op": op_label,
+            "formula": "" if op_node is None else FORMULAS.get(op_node.name, ""),
+            "kind": kind,
+            "root": id(t) in root_ids,
+            "cluster": scene.home.get(i),
+            "value": _stats(t.data),
+            "grad": None if g is None else _stats(g),
+            "grad_name": _grad_head(name),
+            "fill": _grad_colour(_grad_magnitude(g), scale) if has_grad else _STYLE[kind][2],
+        })
+    edges: dict[tuple[int, int], None] = {}  # ordered and without repeats (x * x)
+    for a, b in scene.graph.edges:
+        if isinstance(items[a], Tensor) and a in node_of:  # a feeds op b, which made a tensor
+            d = scene.succs[b][0]
+            if d in node_of:
+                edges[node_of[a], node_of[d]] = None
+    clusters = [{"label": c.label, "parent": c.parent, "note": c.note or "",
+                 "params": c.params, "output": node_of[c.output]} for c in scene.clusters]
+    return {"nodes": nodes, "edges": list(edges), "clusters": clusters,
+            "caption": _GRAD_CAPTION if has_grad else ""}
+
+
+def _stats(a: np.ndarray) -> dict[str, Any]:
+    """A value or gradient for the page: its size, first ``SMALL`` elements (flattened), and
+    the min, max and mean of its finite elements; NaN and Inf are the strings 'nan', 'inf'."""
+    x = np.asarray(a, dtype=np.float64).ravel()
+    finite = x[np.isfinite(x)]
+    some = finite.size > 0
+    return {"size": int(x.size), "head": [_number(v) for v in x[:SMALL]],
+            "min": _number(finite.min()) if some else None,
+            "max": _number(finite.max()) if some else None,
+            "mean": _number(finite.mean()) if some else None,
+            "nonfinite": int(x.size - finite.size)}
+
+
+def _number(v: float) -> float | str:
+    return float(f"{v:.4g}") if math.isfinite(v) else str(float(v))
+
+
+# ----------------------------------------------------------------------------------------
 # Values, gradients and escaping
 
 
@@ -872,6 +1037,12 @@ def _grad_magnitude(g: np.ndarray | None) -> float | None:
     if g is None or g.size == 0:
         return None
     return float(np.abs(g.astype(np.float64, copy=False)).mean())
+
+
+def _grad_scale(tensors: Iterable[Tensor]) -> float:
+    """The largest finite mean |grad| of ``tensors``, which the colour ramp is relative to."""
+    mags = (_grad_magnitude(_grad_of(t)) for t in tensors)
+    return max((m for m in mags if m is not None and math.isfinite(m)), default=0.0)
 
 
 def _grad_colour(mag: float | None, largest: float) -> str:

@@ -1529,7 +1529,7 @@ def _grouped(fn: Any) -> Any:
             tag_owner(node, call, args, out)
         return out
 
-    call.is_loss = True  # type: ignore[attr-defined]  # viz names its second input `target`
+    call.is_loss = True  # type: ignore[attr-defined]  # viz names its `target` argument
     return call
 
 
@@ -1893,6 +1893,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     return _reduce(loss.sum(axis=x.ndim - 1) / x.shape[-1], reduction)
 
 
+@_grouped
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           *, reduction: str = "mean") -> Tensor:
     """1 − cos(x1, x2) for target 1, max(0, cos(x1, x2) − margin) for target −1 (0 for
@@ -1918,6 +1919,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
     return _reduce(loss, reduction)
 
 
+@_grouped
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         *, reduction: str = "mean") -> Tensor:
     """max(0, −y·(x1 − x2) + margin) for y = ±1 (x1 should rank higher for y = 1): three
@@ -1934,6 +1936,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return _reduce((-t * (a - b) + margin).clip(min=0), reduction)
 
 
+@_grouped
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor,
                         margin: float = 1.0, p: float = 2, eps: float = 1e-6,
                         swap: bool = False, *, reduction: str = "mean") -> Tensor:

@@ -3793,6 +3793,29 @@ def _explain(name):
     )
 
 
+# -- Task "html" (issue 18): the interactive graph page, ag.to_html and ag.save_html (the
+# -- page goes to os.devnull, so a case that wrongly succeeds writes nothing)
+
+
+@bad("ag.to_html", "ag.save_html")
+def _html_page(name):
+    op = name[3:]
+    page = (lambda root, **kw: ag.to_html(root, **kw)) if op == "to_html" else \
+        (lambda root, **kw: ag.save_html(root, os.devnull, **kw))
+    cases = [
+        st.builds(lambda v: Bad(f"root {desc(v)}", lambda: page(v), (op,)),
+                  st.sampled_from([None, "x", 3, [], [None], np.ones(2), {}])),
+        st.builds(lambda v: Bad(f"params {desc(v)}", lambda: page(_viz_root(), params=v),
+                                (op,)), st.sampled_from([3, "w", [1, 2], object()])),
+        st.builds(lambda v: Bad(f"show_constants={desc(v)}", lambda: page(
+            _viz_root(), show_constants=v), (op,)), st.sampled_from(["yes", 1, None])),
+    ]
+    if op == "save_html":
+        cases.append(st.builds(lambda v: Bad(f"path {desc(v)}", lambda: ag.save_html(
+            _viz_root(), v), (op,)), st.sampled_from([None, 3, ["g.html"], b"g.html"])))
+    return st.one_of(*cases)
+
+
 # ----------------------------------------------------------------------------------------
 # The tests (after every registration above)
 

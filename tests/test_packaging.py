@@ -68,7 +68,7 @@ def test_wheel_has_the_two_packages_their_type_markers_and_the_licence(
         metadata = wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
     tops = {name.split("/")[0] for name in names if ".dist-info/" not in name}
     assert tops == {"autograd_lite", "nn"}
-    assert {"autograd_lite/py.typed", "nn/py.typed"} <= set(names)
+    assert {"autograd_lite/py.typed", "nn/py.typed", "autograd_lite/graph_page.html"} <= set(names)
     # the stubs that let type checkers follow `import autograd_lite.nn` & co. (issue 19)
     assert {"autograd_lite/nn/__init__.pyi", "autograd_lite/nn/functional.pyi",
             "autograd_lite/optim/__init__.pyi", "autograd_lite/utils/data.pyi"} <= set(names)

@@ -106,6 +106,32 @@ def test_issue_16_losses_called_directly_get_their_own_box(name, target):
     assert f"label=<{name}>" in dot and "target" in dot
 
 
+@pytest.mark.parametrize("name, module", [
+    ("cosine_embedding_loss", nn.CosineEmbeddingLoss),
+    ("margin_ranking_loss", nn.MarginRankingLoss),
+])
+def test_three_input_losses_get_their_own_box_and_name_their_third_input_target(name, module):
+    import nn.functional as F
+
+    a, b = ag.randn(5, 3, requires_grad=True), ag.randn(5, 3)
+    if name == "margin_ranking_loss":
+        a, b = a[:, 0], b[:, 0]
+    y = ag.tensor([1.0, -1.0, 1.0, 1.0, -1.0])
+    for call, box in ((getattr(F, name), name), (module(), module.__name__)):
+        nodes = placement(ag.to_dot(call(a, b, y)))
+        assert find(nodes, "mean")[0] == [box]  # the reduction, inside the loss's box
+        assert find(nodes, "target")[1] == "target\n5 float32"  # y, not input2
+
+
+def test_triplet_margin_loss_gets_its_own_box_and_names_no_target():
+    import nn.functional as F
+
+    a, p, n = ag.randn(4, 3, requires_grad=True), ag.randn(4, 3), ag.randn(4, 3)
+    dot = ag.to_dot(F.triplet_margin_loss(a, p, n))
+    assert "label=<triplet_margin_loss>" in dot and "target" not in dot
+    assert "label=<TripletMarginLoss>" in ag.to_dot(nn.TripletMarginLoss()(a, p, n))
+
+
 def test_collapse_draws_one_node_per_innermost_module():
     model, *_, loss = classifier()
     source = ag.to_dot(loss, params=model, collapse=True, show_grad=True)
