@@ -141,6 +141,10 @@ class Tensor:
     def ndim(self) -> int:
         return self.data.ndim
 
+    @overload
+    def size(self, dim: None = None) -> Size: ...
+    @overload
+    def size(self, dim: int) -> int: ...
     def size(self, dim: int | None = None) -> Size | int:
         """The shape as a :class:`Size` (PyTorch's ``x.size()``), or one dim's size:
         ag.zeros(2, 3).size() -> Size([2, 3]), .size(-1) -> 3. (numpy's element count is
@@ -172,6 +176,10 @@ class Tensor:
 
     nelement = numel
 
+    @overload
+    def stride(self, dim: None = None) -> tuple[int, ...]: ...
+    @overload
+    def stride(self, dim: int) -> int: ...
     def stride(self, dim: int | None = None) -> tuple | int:
         """Steps between elements along each dim, in elements (PyTorch's convention, not
         numpy's bytes): ag.zeros(2, 3).stride() -> (3, 1), .T.stride() -> (1, 3)."""

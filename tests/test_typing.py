@@ -96,7 +96,7 @@ def _pyright_command() -> list[str]:
         [str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     if exe is None:
         pytest.fail("pyright is not installed: pip install -e '.[dev]'")
-    return [exe, "--outputjson"]
+    return [exe, "--outputjson", "--pythonpath", sys.executable]  # numpy & co. of this Python
 
 
 def _errors(readme_files: list[Path]) -> dict[str, list[tuple[Path, int, str]]]:
