@@ -100,8 +100,9 @@ def _pyright_command() -> list[str]:
 
 
 def _errors(readme_files: list[Path]) -> dict[str, list[tuple[Path, int, str]]]:
-    """(file, line, message) of every error of each checker, on the packages and README."""
-    targets = ["autograd_lite", "nn", *map(str, readme_files)]
+    """(file, line, message) of every error of each checker, on the packages, tools/
+    and README's blocks."""
+    targets = ["autograd_lite", "nn", "tools", *map(str, readme_files)]
     cache = readme_files[0].parent / "mypy_cache"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}  # the checkout, not an installed copy
     # Both at once (they take ~7 s and ~15 s); from ROOT, they read pyproject.toml's settings

@@ -19,6 +19,7 @@ import inspect
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TENSOR_PY = ROOT / "autograd_lite" / "tensor.py"
@@ -94,13 +95,13 @@ def _default(value: object) -> str:
     return "..."
 
 
-def declaration(name: str, fn: object, shadowed: set[str]) -> str:
+def declaration(name: str, fn: Any, shadowed: set[str]) -> str:
     """One ``def`` line for method ``name`` (``fn`` as installed on Tensor)."""
     from autograd_lite import ops
 
     if name.endswith("_") and name[:-1] in ops._IN_PLACE:  # x.op_(...): op's arguments
         fn = getattr(ops.Tensor, name[:-1])
-    sig = inspect.signature(fn)  # type: ignore[arg-type]
+    sig = inspect.signature(fn)
     params = list(sig.parameters.values())
     if not params or any(p.annotation is inspect.Parameter.empty for p in params):
         if not re.fullmatch(r"__[ri]\w+__", name):  # (self, other) operator lambdas
@@ -167,7 +168,8 @@ def _wrap(line: str, width: int = 100 - 8) -> list[str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Write the Tensor declarations for type "
+                                                 "checkers into autograd_lite/tensor.py.")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 if tensor.py's declarations are not up to date")
     args = parser.parse_args()
