@@ -161,7 +161,7 @@ class Node:
     __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
                  "out_version", "grad", "owners")
     grad: Any
-    owners: tuple
+    owners: tuple | None
 
     def __init__(self, name, inputs, values, vjps, versions, out_data, args):
         self.name = name
