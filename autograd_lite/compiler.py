@@ -171,13 +171,14 @@ class _Entry:
     """One line of the replay: ``lhs = fn(args)``; the slots it reads, writes and makes."""
 
     __slots__ = ("fn", "args", "kwargs", "made", "reads", "writes", "view", "buffer", "kind",
-                 "scalar", "template")
+                 "scalar", "template", "meta")
 
     def __init__(self, fn, args, kwargs, made, reads, writes, view, kind=None, scalar=False,
-                 template=None):
+                 template=None, meta=None):
         self.fn, self.args, self.kwargs, self.made = fn, args, kwargs, made
         self.reads, self.writes, self.view, self.kind = reads, writes, view, kind
         self.scalar, self.template, self.buffer = scalar, template, None
+        self.meta = meta  # opaque calls: (hook name, its object, its arguments) or the tensor
 
 
 class _Trace:
@@ -340,14 +341,14 @@ class _Trace:
         return t
 
     def opaque(self, fn: Callable, args: tuple, mutates: bool = True,
-               kind: str = "opaque") -> None:
+               kind: str = "opaque", meta: Any = None) -> None:
         """Record a call of ``fn(*args)`` that the replay makes as it is (the caller runs it
         now, with recording off). Array arguments escape: they get no reused buffer."""
         def record():
             reads: set = set()
             src = [self.enc(v, reads) for v in args]
             self.entries.append(_Entry(self.const(fn), src, {}, [], reads, set(), True,
-                                       kind=kind))
+                                       kind=kind, meta=meta))
             self.mutated |= mutates
         self.guard(record)
 
@@ -387,7 +388,8 @@ def _opaque(original: Callable, name: str):
         if kwargs or any(callable(a) or isinstance(a, (Tensor, np.ndarray)) for a in args):
             tr.fail(f"{name} given a closure, a tensor or keyword arguments")
             return original(self, *args, **kwargs)
-        tr.opaque(functools.partial(original, self), args, mutates=name.endswith(".step"))
+        tr.opaque(functools.partial(original, self), args, mutates=name.endswith(".step"),
+                  meta=(name, self, args))
         tr.recording = False
         try:
             return original(self, *_raw(args))
@@ -408,7 +410,7 @@ def _traced_accumulate(original: Callable):
             tr.fail(f"a gradient goes into a tensor of shape {t.shape} that is no parameter of "
                     "a module or optimizer the step refers to")
             return original(t, g, create_graph, leaf)
-        tr.opaque(_accumulate, (t, g), kind="accumulate")
+        tr.opaque(_accumulate, (t, g), kind="accumulate", meta=t)
         tr.recording = False
         try:
             original(t, _raw(g) if type(g) is _T else g, False, False)
@@ -553,18 +555,25 @@ class _Program:
             for s in e.reads:
                 uses[s] = uses.get(s, 0) + 1
         self.rng_checked = tr.rng_checked
-        lines = [f"def replay({', '.join(f'v{s}' for s in inputs)}):"]
-        for p, slot in tr.persistent:
-            ns[f"p{slot}"] = p
-            lines.append(f"    v{slot} = p{slot}.data")
+        fresh = {}  # accumulation -> the call that made its gradient for it alone
         for e in entries:
-            if e.kind == "grad" and not uses.get(e.made[0]):
-                continue  # nothing reads that gradient in the step
             if e.kind == "accumulate":
                 g = next(iter(e.reads))
                 src = made_by.get(g)
                 if uses[g] == 1 and src is not None and src.template is not None:
                     e.fn = "_take"  # a fresh array made for this gradient alone
+                    fresh[e] = src
+        flat = _plan_flat_steps(entries, fresh)
+        lines = [f"def replay({', '.join(f'v{s}' for s in inputs)}):"]
+        for p, slot in tr.persistent:
+            ns[f"p{slot}"] = p
+            lines.append(f"    v{slot} = p{slot}.data")
+        for i, plan in enumerate(flat):
+            ns[f"f{i}"] = plan
+            lines.append(f"    f{i}.check()")
+        for e in entries:
+            if e.kind == "grad" and not uses.get(e.made[0]):
+                continue  # nothing reads that gradient in the step
             lines.append("    " + self._line(e, ns, escaping))
         lines.append(f"    return {', '.join(f'v{s}' for s in ret_slots)},")
         exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
@@ -604,6 +613,9 @@ class _Program:
     @staticmethod
     def _line(e: _Entry, ns: dict, escaping: set) -> str:
         lhs = ", ".join(f"v{s}" for s in e.made)
+        if e.kind == "direct":  # the gradient was computed into this parameter's .grad
+            ns[f"g{id(e.meta)}"] = e.meta
+            return f"{e.args[0]}.grad = g{id(e.meta)}"
         if e.kind == "check":
             name, value = e.template
             return f"if {e.fn}({', '.join(e.args)}) != {value}: raise _GuardFailed({name!r})"
@@ -627,6 +639,173 @@ class _Program:
         if e.scalar and e.buffer is None and e.made and e.made[0] in escaping:
             expr = f"_asarray({expr})"  # a 0-d result as eager keeps it: an array
         return f"{lhs} = {expr}" if lhs else expr
+
+
+# ----------------------------------------------------------------------------------------
+# Optimizer steps on flat buffers
+
+
+def _plan_flat_steps(entries: list, fresh: dict) -> list:
+    """Turn each optimizer step the replay can make on flat buffers into a ``_FlatStep``
+    call: an optimizer of an elementwise algorithm whose parameters each got one gradient
+    made for it alone since its ``zero_grad()`` in the step. Those gradients are computed
+    straight into the flat gradient buffer (``out=``); the parameters, gradients and state
+    arrays become views of flat buffers (values unchanged)."""
+    steps: dict = {}
+    for i, e in enumerate(entries):
+        if e.meta is not None and e.kind == "opaque" and e.meta[0] == "optimizer.step":
+            steps.setdefault(id(e.meta[1]), []).append(i)
+    plans: list = []
+    taken: set = set()  # parameters already on flat buffers
+    for at in steps.values():
+        if len(at) != 1:
+            continue  # stepped twice in the step: keep its real code
+        i = at[0]
+        opt = entries[i].meta[1]
+        zeroed = [j for j, e in enumerate(entries[:i]) if e.meta is not None
+                  and e.kind == "opaque" and e.meta[:2] == ("optimizer.zero_grad", opt)]
+        if not zeroed or entries[zeroed[-1]].meta[2] not in ((), (True,)):
+            continue
+        got: dict = {}  # parameter -> its accumulation, if it has exactly one
+        for e in entries[zeroed[-1]:i]:
+            if e.kind == "accumulate":
+                got[e.meta] = None if e.meta in got else e
+        plan = _FlatStep.make(opt, got, fresh, taken)
+        if plan is None:
+            continue
+        for p, e in got.items():
+            src = fresh[e]
+            src.buffer = plan.grads[p].data  # (the gradient escapes: it had no buffer)
+            e.kind, e.meta = "direct", plan.grads[p]
+        taken.update(id(p) for p in got)
+        entries[i].fn = f"f{len(plans)}"
+        plans.append(plan)
+    return plans
+
+
+def _flat_optimizers() -> tuple:
+    from nn.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSprop
+    return SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta
+
+
+def _flat(arrays: list) -> tuple[np.ndarray, list]:
+    """One zeroed buffer holding copies of ``arrays`` (one dtype) and a view of it shaped
+    as each; each starts 64 bytes after a multiple of 64 of the buffer's start."""
+    step = max(1, 64 // arrays[0].itemsize)
+    offsets = [0]
+    for a in arrays:
+        offsets.append(offsets[-1] + -(-a.size // step) * step)
+    buf = np.zeros(offsets[-1], arrays[0].dtype)
+    views = []
+    for a, o in zip(arrays, offsets):
+        v = buf[o:o + a.size].reshape(a.shape)
+        v[...] = a
+        views.append(v)
+    return buf, views
+
+
+class _FlatStep:
+    """``opt.step()`` made once per parameter group on flat buffers: the optimizer's real
+    ``step`` runs on a copy of it whose groups each hold one tensor viewing all of the
+    group's parameters (same numpy calls per element as eager, so the same bits). Where
+    the optimizer's state was replaced (``load_state_dict``), its real step runs."""
+
+    def __init__(self, opt: Any, real: Callable) -> None:
+        self.opt, self.real, self.state = opt, real, opt.state
+        self.lists = [(g["params"], len(g["params"])) for g in opt.param_groups]
+        self.grads: dict = {}  # parameter -> its .grad (a view of the flat gradient)
+        self.params: list = []
+        self.sync: list = []  # (state dicts of a group, its flat state, non-array keys)
+        self.shadow = copy.copy(opt)
+        self.shadow.param_groups, self.shadow.state = [], {}
+        for g in opt.param_groups:
+            params = g["params"]
+            flat_p, views = _flat([p.data for p in params])
+            for p, v in zip(params, views):
+                p.data = v
+            flat_g, views = _flat([np.zeros_like(v) for v in views])
+            self.grads.update((p, Tensor._wrap(v)) for p, v in zip(params, views))
+            states = [opt.state[p] for p in params]
+            flat_state: dict = {}
+            for k, v in states[0].items():
+                if isinstance(v, np.ndarray):
+                    flat_state[k], views = _flat([st[k] for st in states])
+                    for st, view in zip(states, views):
+                        st[k] = view
+                else:
+                    flat_state[k] = v
+            whole = Tensor._wrap(flat_p)
+            whole.grad = Tensor._wrap(flat_g)
+            self.shadow.param_groups.append({**g, "params": [whole]})
+            self.shadow.state[whole] = flat_state
+            self.sync.append((states, flat_state, [k for k, v in flat_state.items()
+                                                    if not isinstance(v, np.ndarray)]))
+            self.params += params
+
+    @classmethod
+    def make(cls, opt: Any, got: dict, fresh: dict, taken: set) -> _FlatStep | None:
+        """The flat step of ``opt``, if every parameter got one fresh gradient of its own
+        shape and dtype (``got``: parameter -> accumulation), each group has one dtype and
+        the state arrays are the parameters' shape (else None: its real code runs)."""
+        if type(opt) not in _flat_optimizers():
+            return None
+        for g in opt.param_groups:
+            dtype = g["params"][0].data.dtype
+            keys = None
+            for p in g["params"]:
+                e = got.get(p)
+                src = fresh.get(e)
+                d = p.data
+                if (src is None or id(p) in taken or src.buffer is not None or src.scalar
+                        or "out" in src.kwargs or src.kwargs.get("where", "True") != "True"
+                        or src.template.shape != d.shape or src.template.dtype != d.dtype
+                        or d.dtype != dtype or d.base is not None or not d.flags.c_contiguous
+                        or p._aliases or p._base is not None):
+                    return None
+                st = opt.state.get(p, {})
+                if keys is None:
+                    keys = st.keys()
+                    first = st
+                if st.keys() != keys or p not in opt.state and keys:
+                    return None
+                for k, v in st.items():
+                    if isinstance(v, np.ndarray):
+                        if v.shape != d.shape or v.dtype != dtype or v.base is not None:
+                            return None
+                    elif type(v) is not type(first[k]) or v != first[k]:
+                        return None
+        if len(got) != sum(len(g["params"]) for g in opt.param_groups):
+            return None  # a gradient into a parameter of no group
+        for g in opt.param_groups:
+            for p in g["params"]:
+                opt.state[p]  # (SGD keeps an empty state, made by the first step)
+        return cls(opt, functools.partial(type(opt).step, opt))
+
+    def check(self) -> None:
+        """At the start of the replay: the groups still hold the same parameters (the
+        replay computes their gradients straight into their .grad)."""
+        groups = self.opt.param_groups
+        if len(groups) != len(self.lists) or any(
+                g["params"] is not ps or len(ps) != n for g, (ps, n) in zip(groups, self.lists)):
+            raise _GuardFailed("the optimizer's parameter groups changed")
+
+    def __call__(self) -> None:
+        opt = self.opt
+        if opt.state is not self.state:
+            self.real()
+            return
+        for g, mine in zip(opt.param_groups, self.shadow.param_groups):
+            whole = mine["params"]
+            mine.update(g)  # hyperparameters as they are now (a scheduler's lr)
+            mine["params"] = whole
+        self.shadow.step()
+        for states, flat_state, keys in self.sync:
+            for k in keys:
+                v = flat_state[k]
+                for st in states:
+                    st[k] = v
+        for p in self.params:
+            p._bump_version()  # as eager's step does: a graph that saved p refuses backward
 
 
 # ----------------------------------------------------------------------------------------
@@ -867,6 +1046,8 @@ class CompiledStep:
 
 
 def _changed(e: _GuardFailed) -> str:
+    if " " in e.args[0]:  # a reason, not the name of a read
+        return e.args[0]
     return (f"{e.args[0].strip('_')}() of a traced value changed between calls (Python "
             "control flow on data)")
 
@@ -988,10 +1169,17 @@ def _restore(tensors: list, optims: list, snap: list) -> None:
         for p, st in zip([p for g in o.param_groups for p in g["params"]], states):
             if st is None:
                 o.state.pop(p, None)
-            else:
-                o.state[p].clear()
-                o.state[p].update({k: np.array(v) if isinstance(v, np.ndarray) else v
-                                   for k, v in st.items()})
+                continue
+            now = o.state[p]
+            for k in [k for k in now if k not in st]:
+                del now[k]
+            for k, v in st.items():  # into the arrays there (views of a flat buffer)
+                old = now.get(k)
+                if (isinstance(v, np.ndarray) and isinstance(old, np.ndarray)
+                        and old.shape == v.shape and old.dtype == v.dtype):
+                    old[...] = v
+                else:
+                    now[k] = np.array(v) if isinstance(v, np.ndarray) else v
     random.default_generator().bit_generator.state = snap[-1]
 
 
