@@ -565,16 +565,27 @@ class _Program:
                     fresh[e] = src
         flat = _plan_flat_steps(entries, fresh)
         lines = [f"def replay({', '.join(f'v{s}' for s in inputs)}):"]
+        # Values that are the same array on every replay are bound once, here: the
+        # parameters' arrays (the guard of CompiledStep re-traces when one is replaced) and
+        # views of them or of preallocated buffers (a transposed weight)
         for p, slot in tr.persistent:
-            ns[f"p{slot}"] = p
-            lines.append(f"    v{slot} = p{slot}.data")
+            ns[f"v{slot}"] = p.data
         for i, plan in enumerate(flat):
             ns[f"f{i}"] = plan
             lines.append(f"    f{i}.check()")
         for e in entries:
             if e.kind == "grad" and not uses.get(e.made[0]):
                 continue  # nothing reads that gradient in the step
-            lines.append("    " + self._line(e, ns, escaping))
+            line = self._line(e, ns, escaping)
+            if (e.kind == "method" and e.fn in _VIEWS and len(e.made) == 1 and not e.writes
+                    and all(f"v{s}" in ns for s in e.reads)):
+                value = eval(line.split(" = ", 1)[1], ns)  # noqa: S307 - our own source
+                if np.may_share_memory(value, ns[e.args[0]]):
+                    ns[f"v{e.made[0]}"] = value
+                    continue
+            if e.buffer is not None and len(e.made) == 1:
+                ns[f"v{e.made[0]}"] = e.buffer  # (the line returns its out= buffer)
+            lines.append("    " + line)
         lines.append(f"    return {', '.join(f'v{s}' for s in ret_slots)},")
         exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
         self.source = "\n".join(lines)
@@ -1043,6 +1054,10 @@ class CompiledStep:
         self.fallbacks[key] = reason
         self.programs.pop(key, None)
         return eager
+
+
+_VIEWS = frozenset(("transpose", "__getitem__", "reshape", "view", "squeeze", "swapaxes",
+                    "ravel", "diagonal"))  # methods that may return a view (one is checked)
 
 
 def _changed(e: _GuardFailed) -> str:
