@@ -41,6 +41,7 @@ import functools
 import operator
 import types
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -715,6 +716,44 @@ def _flat(arrays: list) -> tuple[np.ndarray, list]:
     return buf, views
 
 
+class _Layout:
+    """The flat buffers of one parameter group: parameters, gradients and each state array
+    (made once per optimizer: the programs of several input shapes share them)."""
+
+    def __init__(self, opt: Any, params: list) -> None:
+        self.params = params
+        self.flat_p, views = _flat([p.data for p in params])
+        for p, v in zip(params, views):
+            p.data = v
+        self.flat_g, views = _flat([np.zeros_like(v) for v in views])
+        self.grads = [Tensor._wrap(v) for v in views]
+        states = [opt.state[p] for p in params]
+        self.flat_state: dict = {}
+        for k, v in states[0].items():
+            if isinstance(v, np.ndarray):
+                self.flat_state[k], views = _flat([st[k] for st in states])
+                for st, view in zip(states, views):
+                    st[k] = view
+        _LAYOUTS.setdefault(opt, []).append(self)
+
+    @staticmethod
+    def of(opt: Any, params: list) -> _Layout | None:
+        """The layout made for this group earlier, if its arrays are all still in place."""
+        for lay in _LAYOUTS.get(opt, ()):
+            if lay.params is params and all(map(lay._holds, params, [opt.state] * len(params))):
+                return lay
+        return None
+
+    def _holds(self, p: Tensor, state: dict) -> bool:
+        st = state.get(p, {})
+        return p.data.base is self.flat_p and all(
+            isinstance(st.get(k), np.ndarray) and st[k].base is flat
+            for k, flat in self.flat_state.items())
+
+
+_LAYOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> layouts
+
+
 class _FlatStep:
     """``opt.step()`` made once per parameter group on flat buffers: the optimizer's real
     ``step`` runs on a copy of it whose groups each hold one tensor viewing all of the
@@ -731,26 +770,15 @@ class _FlatStep:
         self.shadow.param_groups, self.shadow.state = [], {}
         for g in opt.param_groups:
             params = g["params"]
-            flat_p, views = _flat([p.data for p in params])
-            for p, v in zip(params, views):
-                p.data = v
-            flat_g, views = _flat([np.zeros_like(v) for v in views])
-            self.grads.update((p, Tensor._wrap(v)) for p, v in zip(params, views))
+            lay = _Layout.of(opt, params) or _Layout(opt, params)
+            self.grads.update(zip(params, lay.grads))
             states = [opt.state[p] for p in params]
-            flat_state: dict = {}
-            for k, v in states[0].items():
-                if isinstance(v, np.ndarray):
-                    flat_state[k], views = _flat([st[k] for st in states])
-                    for st, view in zip(states, views):
-                        st[k] = view
-                else:
-                    flat_state[k] = v
-            whole = Tensor._wrap(flat_p)
-            whole.grad = Tensor._wrap(flat_g)
+            keys = [k for k in states[0] if k not in lay.flat_state]  # ("step": a number)
+            whole = Tensor._wrap(lay.flat_p)
+            whole.grad = Tensor._wrap(lay.flat_g)
             self.shadow.param_groups.append({**g, "params": [whole]})
-            self.shadow.state[whole] = flat_state
-            self.sync.append((states, flat_state, [k for k, v in flat_state.items()
-                                                    if not isinstance(v, np.ndarray)]))
+            self.shadow.state[whole] = flat_state = dict(lay.flat_state)
+            self.sync.append((states, flat_state, keys))
             self.params += params
 
     @classmethod
@@ -762,6 +790,7 @@ class _FlatStep:
             return None
         for g in opt.param_groups:
             dtype = g["params"][0].data.dtype
+            placed = _Layout.of(opt, g["params"]) is not None
             keys = None
             for p in g["params"]:
                 e = got.get(p)
@@ -770,8 +799,9 @@ class _FlatStep:
                 if (src is None or id(p) in taken or src.buffer is not None or src.scalar
                         or "out" in src.kwargs or src.kwargs.get("where", "True") != "True"
                         or src.template.shape != d.shape or src.template.dtype != d.dtype
-                        or d.dtype != dtype or d.base is not None or not d.flags.c_contiguous
-                        or p._aliases or p._base is not None):
+                        or d.dtype != dtype or not d.flags.c_contiguous
+                        or p._aliases or p._base is not None
+                        or d.base is not None and not placed):
                     return None
                 st = opt.state.get(p, {})
                 if keys is None:
@@ -781,7 +811,8 @@ class _FlatStep:
                     return None
                 for k, v in st.items():
                     if isinstance(v, np.ndarray):
-                        if v.shape != d.shape or v.dtype != dtype or v.base is not None:
+                        if (v.shape != d.shape or v.dtype != dtype
+                                or v.base is not None and not placed):
                             return None
                     elif type(v) is not type(first[k]) or v != first[k]:
                         return None
@@ -809,6 +840,9 @@ class _FlatStep:
             whole = mine["params"]
             mine.update(g)  # hyperparameters as they are now (a scheduler's lr)
             mine["params"] = whole
+        for states, flat_state, keys in self.sync:
+            for k in keys:  # the step counts as they are now (another program's steps)
+                flat_state[k] = states[0][k]
         self.shadow.step()
         for states, flat_state, keys in self.sync:
             for k in keys:
@@ -903,16 +937,12 @@ class CompiledStep:
             self._found = (modules, optims, [m for root in modules for m in root.modules()])
         return self._found
 
-    def _signature(self, args: tuple, kwargs: dict, submodules: list) -> Any:
-        sig = []
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, Tensor):
-                sig.append((a.data.shape, a.data.dtype, a.requires_grad))
-            elif isinstance(a, np.ndarray):
-                sig.append(("ndarray", a.shape, a.dtype))
-            else:
-                sig.append((type(a), a))
-        training = tuple(m.training for m in submodules)
+    @staticmethod
+    def _signature(args: tuple, kwargs: dict, submodules: list) -> Any:
+        sig = [(a.data.shape, a.data.dtype, a.requires_grad) if isinstance(a, Tensor)
+               else ("ndarray", a.shape, a.dtype) if isinstance(a, np.ndarray)
+               else (type(a), a) for a in (args + tuple(kwargs.values()) if kwargs else args)]
+        training = tuple([m.training for m in submodules])
         return (tuple(sig), tuple(kwargs), engine.MODE.grad_enabled, training)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -948,7 +978,7 @@ class CompiledStep:
     @staticmethod
     def _inputs(args: tuple, kwargs: dict) -> list:
         return [a.data if isinstance(a, Tensor) else a
-                for a in list(args) + list(kwargs.values())
+                for a in (args + tuple(kwargs.values()) if kwargs else args)
                 if isinstance(a, (Tensor, np.ndarray))]
 
     def _run(self, prog: _Program, args: tuple, kwargs: dict, key: Any = None) -> Any:
@@ -959,6 +989,8 @@ class CompiledStep:
             if state is not None:
                 random.default_generator().bit_generator.state = state
             return self._eager(key, _changed(e), args, kwargs)
+        if prog.ret is _HOLE:  # (the usual step: it returns the loss)
+            return Tensor._wrap(out[0])
         return _rebuild(prog.ret, iter(out))
 
     # -- tracing
