@@ -14,6 +14,20 @@ dtypes, so results are bit-identical; the second call checks that: it runs eager
 replays from the same starting state, and keeps the trace only if every parameter,
 gradient, optimizer buffer and the returned value agree bit for bit.
 
+Optimizer steps on flat buffers: where the step calls ``opt.zero_grad()`` and then gives
+every parameter of ``opt`` (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta: updates that
+work element by element) one gradient computed for it alone, the parameters' ``.data``,
+``.grad`` and state arrays become views of one buffer per parameter group (values kept;
+``p.data`` is a new array then, as after torch's ``flatten_parameters``; the programs of
+other input shapes share the buffers). The replay computes each gradient straight into
+its ``.grad`` (``out=``; ``p.grad`` is the same tensor after every replay, overwritten)
+and runs the optimizer's real ``step`` once per group, on one tensor viewing the whole
+group, with the hyperparameters as they are then (a scheduler's lr): the same numpy
+calls per element as eager's per-parameter updates, so the same bits. A state replaced
+by ``load_state_dict`` gets the per-parameter step again; new parameter groups run the
+step eagerly. Arrays that are the same on every replay (the parameters', views of them
+and of preallocated buffers) are bound once, not looked up per replay.
+
 Python values the library or the step reads from the data (``bool()``, ``int()``,
 ``.item()``; e.g. a count of invalid targets) are checked by the replay before any state
 changes: a different value runs that call eagerly and the signature stays eager (control
@@ -544,8 +558,8 @@ class _Program:
         entries = tr.entries
         escaping = set(ret_slots)
         for e in reversed(entries):  # a view of an array that escapes escapes with it
-            if e.kind in ("opaque", "accumulate") or (
-                    e.view and (escaping & (set(e.made) | e.writes))):
+            if e.kind in ("opaque", "accumulate") or (  # (a numpy scalar is no view)
+                    e.view and not e.scalar and (escaping & (set(e.made) | e.writes))):
                 escaping |= e.reads
         self._buffers(entries, escaping)
         ns: dict = {f"c{i}": c for i, c in enumerate(tr.consts)}
@@ -625,6 +639,10 @@ class _Program:
     @staticmethod
     def _line(e: _Entry, ns: dict, escaping: set) -> str:
         lhs = ", ".join(f"v{s}" for s in e.made)
+        if e.kind == "unset":
+            for p in e.meta:
+                ns[f"t{id(p)}"] = p
+            return " = ".join(f"t{id(p)}.grad" for p in e.meta) + " = None"
         if e.kind == "direct":  # the gradient was computed into this parameter's .grad
             ns[f"g{id(e.meta)}"] = e.meta
             return f"{e.args[0]}.grad = g{id(e.meta)}"
@@ -689,6 +707,9 @@ def _plan_flat_steps(entries: list, fresh: dict) -> list:
             src = fresh[e]
             src.buffer = plan.grads[p].data  # (the gradient escapes: it had no buffer)
             e.kind, e.meta = "direct", plan.grads[p]
+        # its zero_grad(): the same parameters (the plan's check) to None
+        entries[zeroed[-1]].kind = "unset"
+        entries[zeroed[-1]].meta = [p for g in opt.param_groups for p in g["params"]]
         taken.update(id(p) for p in got)
         entries[i].fn = f"f{len(plans)}"
         plans.append(plan)
@@ -827,9 +848,13 @@ class _FlatStep:
         """At the start of the replay: the groups still hold the same parameters (the
         replay computes their gradients straight into their .grad)."""
         groups = self.opt.param_groups
-        if len(groups) != len(self.lists) or any(
-                g["params"] is not ps or len(ps) != n for g, (ps, n) in zip(groups, self.lists)):
-            raise _GuardFailed("the optimizer's parameter groups changed")
+        if len(groups) == len(self.lists):
+            for g, (ps, n) in zip(groups, self.lists):
+                if g["params"] is not ps or len(ps) != n:
+                    break
+            else:
+                return
+        raise _GuardFailed("the optimizer's parameter groups changed")
 
     def __call__(self) -> None:
         opt = self.opt
