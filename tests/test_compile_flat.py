@@ -218,3 +218,27 @@ def test_programs_of_two_batch_sizes_share_the_flat_buffers():
             _assert_same_state(m1, o1, m2, o2)
     assert len(traced) == len(fast.programs) == 2 and not fast.fallbacks
     assert all("f0()" in prog.source for prog in fast.programs.values())
+
+
+def _custom(body):
+    """_setup's model and optimizer with the step ``body(model, opt, loss_fn, x, y)``."""
+    def make():
+        model, opt, _ = _setup("momentum")
+        loss_fn = nn.CrossEntropyLoss()
+        return model, opt, lambda x, y: body(model, opt, loss_fn, x, y)
+    return make
+
+
+def test_gradients_scaled_between_backward_and_step_are_the_flat_ones():
+    def body(model, opt, loss_fn, x, y):
+        opt.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        for p in model.parameters():
+            p.grad.data *= 0.5  # (written into the flat gradient buffer)
+        opt.step()
+        return loss
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast, _, _ = _run_both(_custom(body), _batches(n=5))
+    assert "f0()" in _source(fast)
