@@ -721,41 +721,46 @@ def _flat_optimizers() -> tuple:
     return SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta
 
 
-def _flat(arrays: list) -> tuple[np.ndarray, list]:
-    """One zeroed buffer holding copies of ``arrays`` (one dtype) and a view of it shaped
-    as each; each starts 64 bytes after a multiple of 64 of the buffer's start."""
-    step = max(1, 64 // arrays[0].itemsize)
-    offsets = [0]
-    for a in arrays:
-        offsets.append(offsets[-1] + -(-a.size // step) * step)
-    buf = np.zeros(offsets[-1], arrays[0].dtype)
-    views = []
-    for a, o in zip(arrays, offsets):
-        v = buf[o:o + a.size].reshape(a.shape)
-        v[...] = a
-        views.append(v)
-    return buf, views
-
-
 class _Layout:
     """The flat buffers of one parameter group: parameters, gradients and each state array
-    (made once per optimizer: the programs of several input shapes share them)."""
+    (made once per optimizer: the programs of several input shapes share them). Each
+    parameter's piece starts a multiple of 64 bytes into a buffer (zeros in between)."""
 
     def __init__(self, opt: Any, params: list) -> None:
         self.params = params
-        self.flat_p, views = _flat([p.data for p in params])
-        for p, v in zip(params, views):
+        align = max(1, 64 // params[0].data.itemsize)
+        self.offsets = [0]
+        for p in params:
+            self.offsets.append(self.offsets[-1] + -(-p.data.size // align) * align)
+        self.flat_p = self.flat([p.data for p in params])
+        for p, v in zip(params, self.views(self.flat_p)):
             p.data = v
-        self.flat_g, views = _flat([np.zeros_like(v) for v in views])
-        self.grads = [Tensor._wrap(v) for v in views]
-        states = [opt.state[p] for p in params]
+        self.flat_g = np.zeros_like(self.flat_p)
+        self.grads = [Tensor._wrap(v) for v in self.views(self.flat_g)]
         self.flat_state: dict = {}
+        states = [opt.state[p] for p in params]
         for k, v in states[0].items():
             if isinstance(v, np.ndarray):
-                self.flat_state[k], views = _flat([st[k] for st in states])
-                for st, view in zip(states, views):
-                    st[k] = view
+                self.adopt(k, self.flat([st[k] for st in states]), states)
         _LAYOUTS.setdefault(opt, []).append(self)
+
+    def flat(self, arrays: list) -> np.ndarray:
+        """One buffer holding copies of ``arrays`` (one per parameter) in this layout."""
+        buf = np.zeros(self.offsets[-1], arrays[0].dtype)
+        for v, a in zip(self.views(buf), arrays):
+            v[...] = a
+        return buf
+
+    def views(self, buf: np.ndarray) -> list:
+        """The piece of flat ``buf`` for each parameter, shaped as it."""
+        return [buf[o:o + p.data.size].reshape(p.data.shape)
+                for p, o in zip(self.params, self.offsets)]
+
+    def adopt(self, key: str, buf: np.ndarray, states: list) -> None:
+        """State ``key`` of every parameter is now its piece of ``buf``."""
+        self.flat_state[key] = buf
+        for st, v in zip(states, self.views(buf)):
+            st[key] = v
 
     @staticmethod
     def of(opt: Any, params: list) -> _Layout | None:
@@ -786,7 +791,7 @@ class _FlatStep:
         self.lists = [(g["params"], len(g["params"])) for g in opt.param_groups]
         self.grads: dict = {}  # parameter -> its .grad (a view of the flat gradient)
         self.params: list = []
-        self.sync: list = []  # (state dicts of a group, its flat state, non-array keys)
+        self.sync: list = []  # (layout, state dicts, flat state, non-array keys) per group
         self.shadow = copy.copy(opt)
         self.shadow.param_groups, self.shadow.state = [], {}
         for g in opt.param_groups:
@@ -799,7 +804,7 @@ class _FlatStep:
             whole.grad = Tensor._wrap(lay.flat_g)
             self.shadow.param_groups.append({**g, "params": [whole]})
             self.shadow.state[whole] = flat_state = dict(lay.flat_state)
-            self.sync.append((states, flat_state, keys))
+            self.sync.append((lay, states, flat_state, keys))
             self.params += params
 
     @classmethod
@@ -865,11 +870,18 @@ class _FlatStep:
             whole = mine["params"]
             mine.update(g)  # hyperparameters as they are now (a scheduler's lr)
             mine["params"] = whole
-        for states, flat_state, keys in self.sync:
+        for _, states, flat_state, keys in self.sync:
             for k in keys:  # the step counts as they are now (another program's steps)
                 flat_state[k] = states[0][k]
         self.shadow.step()
-        for states, flat_state, keys in self.sync:
+        for lay, states, flat_state, keys in self.sync:
+            if len(flat_state) != len(lay.flat_state) + len(keys):  # a new buffer (momentum
+                for k, v in flat_state.items():  # set where it was 0): each its piece
+                    if k not in lay.flat_state and k not in keys:
+                        if isinstance(v, np.ndarray):
+                            lay.adopt(k, v, states)
+                        else:
+                            keys.append(k)
             for k in keys:
                 v = flat_state[k]
                 for st in states:

@@ -242,3 +242,16 @@ def test_gradients_scaled_between_backward_and_step_are_the_flat_ones():
         warnings.simplefilter("error")
         fast, _, _ = _run_both(_custom(body), _batches(n=5))
     assert "f0()" in _source(fast)
+
+
+def test_momentum_switched_on_later_gives_each_parameter_its_buffer():
+    def change(i, model, o):
+        if i == 2:
+            o.param_groups[0]["momentum"] = 0.9
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, model, o = _run_both(lambda: _setup("sgd"), _batches(n=6), change)
+    params = list(model.parameters())
+    bufs = [o.state[p]["momentum_buffer"] for p in params]
+    assert all(b.shape == p.data.shape and b.base is bufs[0].base is not None
+               for b, p in zip(bufs, params))
