@@ -23,7 +23,8 @@ other input shapes share the buffers). The replay computes each gradient straigh
 its ``.grad`` (``out=``; ``p.grad`` is the same tensor after every replay, overwritten)
 and runs the optimizer's real ``step`` once per group, on one tensor viewing the whole
 group, with the hyperparameters as they are then (a scheduler's lr): the same numpy
-calls per element as eager's per-parameter updates, so the same bits. A state replaced
+calls per element as eager's per-parameter updates, so the same bits (for SGD, whose
+numbers hold no step count, those calls are recorded per setting and replayed). A state replaced
 by ``load_state_dict`` gets the per-parameter step again; new parameter groups run the
 step eagerly. Arrays that are the same on every replay (the parameters', views of them
 and of preallocated buffers) are bound once, not looked up per replay.
@@ -601,7 +602,7 @@ class _Program:
             if e.buffer is not None and len(e.made) == 1:
                 ns[f"v{e.made[0]}"] = e.buffer  # (the line returns its out= buffer)
             lines.append("    " + line)
-        lines.append(f"    return {', '.join(f'v{s}' for s in ret_slots)},")
+        lines.append(f"    return ({''.join(f'v{s}, ' for s in ret_slots)})")
         exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
         self.source = "\n".join(lines)
         self.replay = ns["replay"]
@@ -777,6 +778,7 @@ class _Layout:
             for k, flat in self.flat_state.items())
 
 
+_PLAIN = (float, int, bool, str, tuple, type(None))  # hyperparameters a recording compares
 _LAYOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> layouts
 
 
@@ -784,7 +786,11 @@ class _FlatStep:
     """``opt.step()`` made once per parameter group on flat buffers: the optimizer's real
     ``step`` runs on a copy of it whose groups each hold one tensor viewing all of the
     group's parameters (same numpy calls per element as eager, so the same bits). Where
-    the optimizer's state was replaced (``load_state_dict``), its real step runs."""
+    the state holds arrays only (SGD: no step count in the numbers), the numpy calls of
+    that step are recorded for the hyperparameters of the moment and replayed while they
+    are the same (a few settings are kept; a schedule changing lr each step runs the real
+    step from then on). Where the optimizer's state was replaced (``load_state_dict``),
+    its real per-parameter step runs."""
 
     def __init__(self, opt: Any, real: Callable) -> None:
         self.opt, self.real, self.state = opt, real, opt.state
@@ -806,6 +812,7 @@ class _FlatStep:
             self.shadow.state[whole] = flat_state = dict(lay.flat_state)
             self.sync.append((lay, states, flat_state, keys))
             self.params += params
+        self._arrays()
 
     @classmethod
     def make(cls, opt: Any, got: dict, fresh: dict, taken: set) -> _FlatStep | None:
@@ -866,14 +873,31 @@ class _FlatStep:
         if opt.state is not self.state:
             self.real()
             return
-        for g, mine in zip(opt.param_groups, self.shadow.param_groups):
+        hyper = [[v for k, v in g.items() if k != "params"] for g in opt.param_groups]
+        for known, replay in self.replays:
+            if known == hyper:
+                replay(*self.arrays)
+                break
+        else:
+            self._step(hyper)
+        for p in self.params:
+            p._bump_version()  # as eager's step does: a graph that saved p refuses backward
+
+    def _step(self, hyper: list) -> None:
+        """The real step of the shadow optimizer, recorded where it can be replayed: its
+        state holds arrays only (no step count baked into its numbers), a few settings."""
+        for g, mine in zip(self.opt.param_groups, self.shadow.param_groups):
             whole = mine["params"]
             mine.update(g)  # hyperparameters as they are now (a scheduler's lr)
             mine["params"] = whole
         for _, states, flat_state, keys in self.sync:
             for k in keys:  # the step counts as they are now (another program's steps)
                 flat_state[k] = states[0][k]
-        self.shadow.step()
+        if (any(keys for *_, keys in self.sync) or len(self.replays) >= 4
+                or not all(type(v) in _PLAIN for h in hyper for v in h)):
+            self.shadow.step()
+        else:
+            self._record(hyper)
         for lay, states, flat_state, keys in self.sync:
             if len(flat_state) != len(lay.flat_state) + len(keys):  # a new buffer (momentum
                 for k, v in flat_state.items():  # set where it was 0): each its piece
@@ -882,12 +906,48 @@ class _FlatStep:
                             lay.adopt(k, v, states)
                         else:
                             keys.append(k)
+                self._arrays()
             for k in keys:
                 v = flat_state[k]
                 for st in states:
                     st[k] = v
-        for p in self.params:
-            p._bump_version()  # as eager's step does: a graph that saved p refuses backward
+
+    def _arrays(self) -> None:
+        """The arrays a recorded step reads and writes (a new state buffer: new ones)."""
+        self.replays: list = []  # (hyperparameters, the recorded numpy calls of the step)
+        self.arrays = [a for lay, _, flat_state, _ in self.sync
+                       for a in [lay.flat_p, lay.flat_g, *flat_state.values()]]
+
+    def _record(self, hyper: list) -> None:
+        """Run the shadow's step on recording views of the flat arrays: the numpy calls
+        it makes for these hyperparameters, replayed while they stay the same."""
+        global _TRACER
+        tr = _Trace([])
+        views = [tr.new(a) for a in self.arrays]
+        mine_of = {id(a): v for a, v in zip(self.arrays, views)}
+        it = iter(views)
+        for mine, (_, _, flat_state, _) in zip(self.shadow.param_groups, self.sync):
+            whole = mine["params"][0]
+            whole.data, whole.grad.data = next(it), next(it)
+            for k in flat_state:
+                flat_state[k] = next(it)
+        _TRACER = tr
+        try:
+            self.shadow.step()
+        finally:
+            _TRACER = None
+            for mine, (lay, _, flat_state, _) in zip(self.shadow.param_groups, self.sync):
+                whole = mine["params"][0]
+                whole.data, whole.grad.data = lay.flat_p, lay.flat_g
+                for k, v in flat_state.items():
+                    if k in lay.flat_state and v is mine_of.get(id(lay.flat_state[k])):
+                        flat_state[k] = lay.flat_state[k]
+                    else:  # a buffer made by the step: not replayed
+                        flat_state[k] = _raw(v)
+                        tr.fail("a new state buffer")
+        if tr.failed is None:
+            self.replays.append((hyper, _Program(tr, [v._slot for v in views], None, [])
+                                 .replay))
 
 
 # ----------------------------------------------------------------------------------------

@@ -255,3 +255,17 @@ def test_momentum_switched_on_later_gives_each_parameter_its_buffer():
     bufs = [o.state[p]["momentum_buffer"] for p in params]
     assert all(b.shape == p.data.shape and b.base is bufs[0].base is not None
                for b, p in zip(bufs, params))
+
+
+@pytest.mark.parametrize("opt", ["sgd", "nesterov", "adam"])
+def test_lr_changed_every_step_and_back(opt):
+    lrs = [0.1, 0.05, 0.02, 0.01, 0.005, 0.1, 0.002, 0.05, 0.1]  # more than are recorded
+
+    def change(i, model, o):
+        o.param_groups[0]["lr"] = lrs[i % len(lrs)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fast, _, _ = _run_both(lambda: _setup(opt), _batches(n=12), change)
+    (prog,) = fast.programs.values()
+    (plan,) = [v for k, v in prog.replay.__globals__.items() if k == "f0"]
+    assert len(plan.replays) == (4 if opt != "adam" else 0)  # (Adam counts steps)
