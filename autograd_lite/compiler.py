@@ -148,6 +148,7 @@ class _T(np.ndarray):
 _READS = {"__bool__": bool, "__int__": int, "__float__": float, "__index__": operator.index,
           "__complex__": complex, "item": lambda a, *i: a.item(*i),
           "tolist": lambda a: a.tolist()}
+_MINMAX = frozenset((np.maximum, np.minimum, np.fmax, np.fmin))
 _WRITES_FIRST = frozenset((np.copyto, np.putmask, np.put, np.place, np.fill_diagonal))
 
 
@@ -288,6 +289,15 @@ class _Trace:
             raise _Stop(f"ufunc method {ufunc.__name__}.{method}")
         reads: set = set()
         args = [self.enc(v, reads) for v in inputs]
+        if ufunc in _MINMAX and method == "__call__" and len(inputs) == 2:
+            for i, (a, b) in enumerate((inputs, inputs[::-1])):
+                if (type(b) in (int, float) and type(a) is _T and a.dtype.kind == "f"
+                        and a.shape == np.shape(result) and a.dtype == np.result_type(result)):
+                    # numpy's maximum(x, 0) runs 2-4x slower than against an array of the
+                    # value (same loop dtypes, same bits per element): relu
+                    full = np.full(a.shape, b, a.dtype)
+                    full.flags.writeable = False
+                    args[1 - i] = self.const(full)
         kw = {k: self.enc(v, reads) for k, v in kwargs.items() if k != "out"}
         writes: set = set()
         targets = list(out or ()) + ([inputs[0]] if method == "at" else [])

@@ -269,3 +269,31 @@ def test_lr_changed_every_step_and_back(opt):
     (prog,) = fast.programs.values()
     (plan,) = [v for k, v in prog.replay.__globals__.items() if k == "f0"]
     assert len(plan.replays) == (4 if opt != "adam" else 0)  # (Adam counts steps)
+
+
+def test_relu_against_an_array_of_zeros_keeps_signed_zeros_and_nans():
+    def make():
+        w = ag.tensor(np.array([-1.0, 2.0, -0.5, 0.0], np.float32), requires_grad=True)
+        opt = nn.optim.SGD([w], lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            h = nn.functional.relu(x * w)  # x has zeros and a nan: relu sees -0.0 and nan
+            loss = ((h - y) ** 2).sum()
+            loss.backward()
+            opt.step()
+            return h.detach()
+        return w, opt, step
+    (w1, _, eager), (w2, _, step) = make(), make()
+    fast = ag.compile(step)
+    x = np.zeros((3, 4), np.float32)
+    x[0] = [1.0, -2.0, 0.0, 3.0]
+    x[2, 3] = np.nan
+    y = ag.tensor(np.ones((3, 4), np.float32))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(4):
+            a, b = eager(ag.tensor(x), y), fast(ag.tensor(x), y)
+            assert _bits(a.data) == _bits(b.data) and _bits(w1.data) == _bits(w2.data)
+    assert np.signbit(x[1] * np.array([-1.0, 2.0, -0.5, 0.0], np.float32)).any()  # (-0.0 in)
+    assert "f0()" in _source(fast)
