@@ -343,7 +343,8 @@ class _Trace:
             written.add(target._slot)
             self.mutated |= target._slot in self.persistent_slots
         method = isinstance(fn, str)
-        name = fn if method else self.const(fn)
+        # (the replay passes plain arrays: a numpy function's own code, past its dispatch)
+        name = fn if method else self.const(getattr(fn, "_implementation", fn))
         kind = "method" if method else None
         if isinstance(result, (tuple, list)):
             if not all(isinstance(r, np.ndarray) for r in result):
