@@ -326,11 +326,9 @@ def _count_consumers(roots: Sequence) -> dict:
     A tensor's gradient is complete once that many consumers have sent theirs."""
     consumers: dict = {}
     root_set = set(roots)
-    stack = list(roots)
+    stack = [r.grad_fn for r in roots if r.grad_fn is not None]  # nodes (leaves: no work)
     while stack:
-        node = stack.pop().grad_fn
-        if node is None:
-            continue
+        node = stack.pop()
         if node.inputs is None:
             raise RuntimeError(
                 f"trying to backward through the graph a second time (through "
@@ -347,8 +345,8 @@ def _count_consumers(roots: Sequence) -> dict:
                     consumers[p] += 1
                 else:
                     consumers[p] = 1
-                    if p not in root_set:
-                        stack.append(p)
+                    if p.grad_fn is not None and p not in root_set:
+                        stack.append(p.grad_fn)
     return consumers
 
 
@@ -388,58 +386,69 @@ def run_backward(
         while ready:
             t = ready.pop()
             g = grads.pop(t, None)
-            node = t.grad_fn
-            if g is not None:
-                if t._hooks:
-                    g = _run_hooks(t, g, create_graph)
-                if wanted is not None:
-                    if t in wanted:
-                        results[wanted[t]] = g
-                elif node is None or t._retains_grad:
-                    _accumulate_grad(t, g, create_graph, node is None)
-            if node is None:
-                continue
-            if t._version != node.out_version:
-                _check_output(t, node)
-            if create_graph:
-                values, out = node.inputs, t
-            else:
-                values, out = node.values, node.out_data
-            for p, vjp, v in zip(node.inputs, node.vjps, node.versions):
-                if v < 0:
-                    continue  # a constant
-                if p._version != v:
-                    raise _version_error(node)
-                if not p.requires_grad:
-                    continue
-                if g is not None and vjp is not None:
-                    gp = vjp(xp, g, out, *values)
-                    if gp is not None:
-                        pdata = p.data
-                        if gp.shape != pdata.shape:
-                            gp = unbroadcast(gp, pdata.shape)
-                        dt = pdata.dtype
-                        if gp.dtype is not dt and gp.dtype != dt:  # mixed-dtype ops
-                            gp = xp.astype(gp, dt)  # the gradient in p's dtype
-                        if anomaly:
-                            _check_gradient(node, gp, p)
-                        grads[p] = grads[p] + gp if p in grads else gp
-                left = consumers[p] - 1
-                if left:
-                    consumers[p] = left
-                    continue
-                pending -= 1
-                if p.grad_fn is not None or wanted is not None or p._hooks:
-                    ready.append(p)
-                else:  # a leaf's gradient is complete: into its .grad now, not via ready
-                    gp = grads.pop(p, None)  # the only reference: the leaf may take it
-                    if gp is not None:
-                        _accumulate_grad(p, gp, create_graph, True)
-            gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
-            if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
-                node.grad = g if not create_graph or g is None else g.data
-            else:
-                node.inputs = node.values = node.out_data = node.vjps = node.owners = None
+            while True:  # t's gradient g is complete; on along a chain without `ready`
+                node = t.grad_fn
+                if g is not None:
+                    if t._hooks:
+                        g = _run_hooks(t, g, create_graph)
+                    if wanted is not None:
+                        if t in wanted:
+                            results[wanted[t]] = g
+                    elif node is None or t._retains_grad:
+                        _accumulate_grad(t, g, create_graph, node is None)
+                if node is None:
+                    break
+                if t._version != node.out_version:
+                    _check_output(t, node)
+                if create_graph:
+                    values, out = node.inputs, t
+                else:
+                    values, out = node.values, node.out_data
+                t = None  # the next tensor to process: an input whose gradient completes here
+                for p, vjp, v in zip(node.inputs, node.vjps, node.versions):
+                    if v < 0:
+                        continue  # a constant
+                    if p._version != v:
+                        raise _version_error(node)
+                    if not p.requires_grad:
+                        continue
+                    gp = None
+                    if g is not None and vjp is not None:
+                        gp = vjp(xp, g, out, *values)
+                        if gp is not None:
+                            pdata = p.data
+                            if gp.shape != pdata.shape:
+                                gp = unbroadcast(gp, pdata.shape)
+                            dt = pdata.dtype
+                            if gp.dtype is not dt and gp.dtype != dt:  # mixed-dtype ops
+                                gp = xp.astype(gp, dt)  # the gradient in p's dtype
+                            if anomaly:
+                                _check_gradient(node, gp, p)
+                    left = consumers[p] - 1
+                    if left:  # more consumers to come: keep the sum so far
+                        consumers[p] = left
+                        if gp is not None:
+                            grads[p] = grads[p] + gp if p in grads else gp
+                        continue
+                    pending -= 1
+                    if p in grads:  # what the earlier consumers sent
+                        gp = grads.pop(p) if gp is None else grads.pop(p) + gp
+                    if p.grad_fn is not None or wanted is not None or p._hooks:
+                        if t is not None:  # a second input completes: the first waits
+                            ready.append(t)
+                            if g_next is not None:
+                                grads[t] = g_next
+                        t, g_next = p, gp
+                    elif gp is not None:  # a leaf's gradient is complete: into its .grad
+                        _accumulate_grad(p, gp, create_graph, True)  # (gp: the only ref)
+                gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
+                if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
+                    node.grad = g if not create_graph or g is None else g.data
+                else:
+                    node.inputs = node.values = node.out_data = node.vjps = node.owners = None
+                if t is None:
+                    break
+                g, g_next = g_next, None
     finally:
         MODE.grad_enabled = prev_mode
     if pending:
