@@ -162,6 +162,8 @@ class Node:
                  "out_version", "grad", "owners")
 
     def __init__(self, name, inputs, values, vjps, versions, out_data, args):
+        # ops._binary_op and ops._elementwise write this out (two calls less per op): a new
+        # slot set here must be set there too (tests/test_fast_paths.py checks it).
         self.name = name
         self.inputs = inputs  # Tensors and Python constants, as passed to the op
         self.values = values  # their numpy values, what first-order vjps read

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import engine
-from .engine import ANOMALY_USERS, MODE, Node
+from .engine import ANOMALY_USERS, MODE, Node, _user_frame
 from .tensor import Tensor, _alias, _as_array, _short, get_default_dtype
 from .validation import DimError, ShapeError, dtype_arg, flag, integer, real
 
@@ -57,8 +57,6 @@ def _reads(name: str, *per_input: set) -> None:
 
 def _check_finite(name: str, out: np.ndarray) -> None:
     if out.dtype.kind == "f" and not np.isfinite(out).all():
-        from .engine import _user_frame
-
         raise RuntimeError(
             f"anomaly detected: forward of '{name}' produced NaN or Inf "
             f"(output shape {out.shape}) at {_user_frame()}"
@@ -219,15 +217,26 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
             out = _float_result(out, va, vb)
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
-        if grad and MODE.grad_enabled:
-            versions = (a._version if isinstance(a, Tensor) else -1,
-                        b._version if isinstance(b, Tensor) else -1)
-            return _wrap(out, Node(name, (a, b), (va, vb), vjps, versions, out, None))
-        t = _new(Tensor)  # _wrap(out) written out: a call less per op
+        t = _new(Tensor)  # _wrap(out[, node]) written out: a call less per op
         t.data = out
+        t._version = 0
+        if grad and MODE.grad_enabled:
+            node = _new(Node)  # Node(...) written out too (engine.Node.__init__)
+            node.name = name
+            node.inputs = (a, b)
+            node.values = (va, vb)
+            node.vjps = vjps
+            node.versions = (a._version if isinstance(a, Tensor) else -1,
+                             b._version if isinstance(b, Tensor) else -1)
+            node.out_data = out
+            node.args = None
+            node.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
+            node.out_version = 0
+            t.requires_grad = True
+            t.grad_fn = node
+            return t
         t.requires_grad = False
         t.grad_fn = None
-        t._version = 0
         return t
 
     op.__name__ = op.__qualname__ = name
@@ -254,13 +263,25 @@ def _elementwise(name: str, fn, vjp, doc: str):
             out = _nonfloat_result(name, out, x)
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
-        if x.requires_grad and MODE.grad_enabled:
-            return _wrap(out, Node(name, (x,), (v,), vjps, (x._version,), out, None))
-        t = _new(Tensor)  # _wrap(out) written out: a call less per op
+        t = _new(Tensor)  # _wrap(out[, node]) written out: a call less per op
         t.data = out
+        t._version = 0
+        if x.requires_grad and MODE.grad_enabled:
+            node = _new(Node)  # Node(...) written out too (engine.Node.__init__)
+            node.name = name
+            node.inputs = (x,)
+            node.values = (v,)
+            node.vjps = vjps
+            node.versions = (x._version,)
+            node.out_data = out
+            node.args = None
+            node.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
+            node.out_version = 0
+            t.requires_grad = True
+            t.grad_fn = node
+            return t
         t.requires_grad = False
         t.grad_fn = None
-        t._version = 0
         return t
 
     op.__name__ = op.__qualname__ = name

@@ -106,6 +106,21 @@ def test_ops_that_build_their_result_inline_set_every_slot_as_wrap_does():
         assert t.__dict__ == ref.__dict__ == {}  # the rest: class defaults until set
 
 
+def test_ops_that_build_their_graph_node_inline_set_every_slot_as_node_does():
+    from autograd_lite.engine import Node
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
+        node = t.grad_fn
+        assert t.requires_grad and t._version == 0 and t.data is node.out_data
+        ref = Node(node.name, node.inputs, node.values, node.vjps, node.versions,
+                   node.out_data, node.args)
+        for s in Node.__slots__:
+            assert hasattr(node, s) == hasattr(ref, s), s
+            if hasattr(ref, s):
+                assert getattr(node, s) is getattr(ref, s) or getattr(node, s) == getattr(ref, s)
+
+
 @pytest.mark.parametrize("x_shape", [(4,), (5, 4), (2, 3, 4)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_op_matches_its_composition_with_first_and_second_derivatives(x_shape, bias):
