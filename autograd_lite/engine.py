@@ -331,24 +331,29 @@ def _count_consumers(roots: Sequence) -> dict:
     stack = [r.grad_fn for r in roots if r.grad_fn is not None]  # nodes (leaves: no work)
     while stack:
         node = stack.pop()
-        if node.inputs is None:
-            raise RuntimeError(
-                f"trying to backward through the graph a second time (through "
-                f"'{node.name}'): its saved values were freed by the first backward; "
-                "pass retain_graph=True to the first backward if you need to run it twice"
-            )
-        for p, v in zip(node.inputs, node.versions):
-            if v < 0:
-                continue
-            if p._version != v:  # written in place since it was used (rare)
-                p = _resolve(node, p, v)
-            if p.requires_grad:
-                if p in consumers:
-                    consumers[p] += 1
-                else:
-                    consumers[p] = 1
-                    if p.grad_fn is not None and p not in root_set:
-                        stack.append(p.grad_fn)
+        while node is not None:  # on down a chain of nodes without the stack
+            if node.inputs is None:
+                raise RuntimeError(
+                    f"trying to backward through the graph a second time (through "
+                    f"'{node.name}'): its saved values were freed by the first backward; "
+                    "pass retain_graph=True to the first backward if you need to run it twice"
+                )
+            nxt = None
+            for p, v in zip(node.inputs, node.versions):
+                if v < 0:
+                    continue
+                if p._version != v:  # written in place since it was used (rare)
+                    p = _resolve(node, p, v)
+                if p.requires_grad:
+                    if p in consumers:
+                        consumers[p] += 1
+                    else:
+                        consumers[p] = 1
+                        if p.grad_fn is not None and p not in root_set:
+                            if nxt is not None:
+                                stack.append(nxt)
+                            nxt = p.grad_fn
+            node = nxt
     return consumers
 
 
@@ -406,7 +411,7 @@ def run_backward(
                     values, out = node.inputs, t
                 else:
                     values, out = node.values, node.out_data
-                t = None  # the next tensor to process: an input whose gradient completes here
+                t = g_next = None  # next: an input whose gradient completes here, if any
                 for p, vjp, v in zip(node.inputs, node.vjps, node.versions):
                     if v < 0:
                         continue  # a constant
