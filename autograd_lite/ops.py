@@ -232,6 +232,7 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
             node.args = None
             node.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
             node.out_version = 0
+            node.owners = None
             t.requires_grad = True
             t.grad_fn = node
             return t
@@ -277,6 +278,7 @@ def _elementwise(name: str, fn, vjp, doc: str):
             node.args = None
             node.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
             node.out_version = 0
+            node.owners = None
             t.requires_grad = True
             t.grad_fn = node
             return t
@@ -1802,7 +1804,8 @@ def _linear_grad_weight(xp, g, out, x, w, *bias):
 def _linear_grad_bias(xp, g, out, x, w, b):
     if g.ndim != 2:
         g = g.reshape((-1, g.shape[-1]))
-    return g.sum(axis=0)  # already b's shape: no unbroadcast
+    # already b's shape: no unbroadcast; an array's sum without ndarray.sum's Python layer
+    return np.add.reduce(g, axis=0) if isinstance(g, np.ndarray) else g.sum(axis=0)
 
 
 _LINEAR_VJPS = (lambda xp, g, out, x, w, *b: g @ w, _linear_grad_weight, _linear_grad_bias)
