@@ -511,6 +511,7 @@ _SOLE_REFS, _SOLE_BASE_REFS = _sole_refcounts()
 # Backwards running in several threads into the same leaves take turns to add into .grad
 # (as PyTorch's AccumulateGrad): numpy drops the GIL inside `grad += g`.
 _ACCUMULATE_LOCK = threading.Lock()
+_new = object.__new__
 
 
 def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
@@ -531,7 +532,8 @@ def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
                 if flags.writeable and flags.c_contiguous and (
                         base is None or (type(base) is np.ndarray and base.base is None
                                          and sys.getrefcount(base) <= _SOLE_BASE_REFS + 1)):
-                    t.grad = Tensor._wrap(g)
+                    grad = t.grad = _new(Tensor)  # Tensor._wrap(g) written out: a call less
+                    grad.data, grad.requires_grad, grad.grad_fn, grad._version = g, False, None, 0
                     return
             # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
             t.grad = Tensor._wrap(np.array(g, dtype=data.dtype, order="C"))

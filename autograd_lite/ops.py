@@ -1175,6 +1175,14 @@ def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     return np.where(inf, 0, m) if np.count_nonzero(inf) else m  # count: cheaper than any()
 
 
+def _sum_kept(v: Any, axes: tuple) -> Any:
+    """``v.sum(axis=axes, keepdims=True)`` of a vjp's ``g`` (array or Tensor); an array's
+    without ndarray.sum's Python layer (the same reduction, bit for bit)."""
+    if isinstance(v, np.ndarray):
+        return np.add.reduce(v, axis=axes, keepdims=True)
+    return v.sum(axis=axes, keepdims=True)
+
+
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
               keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax.
@@ -1202,7 +1210,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     e = np.exp(x.data - _stable_shift(x.data, axes))
     out = e / np.add.reduce(e, axis=axes, keepdims=True)
     return _unary("softmax", out, x,
-                  lambda xp, g, out, x: out * (g - (g * out).sum(axis=axes, keepdims=True)),
+                  lambda xp, g, out, x: out * (g - _sum_kept(g * out, axes)),
                   {"axis": axes[0] if axes else None})
 
 
@@ -1216,7 +1224,7 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     else:
         out = shifted
     return _unary("log_softmax", out, x,
-                  lambda xp, g, out, x: g - xp.exp(out) * g.sum(axis=axes, keepdims=True),
+                  lambda xp, g, out, x: g - xp.exp(out) * _sum_kept(g, axes),
                   {"axis": axes[0] if axes else None})
 
 

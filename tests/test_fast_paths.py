@@ -101,7 +101,9 @@ def test_ops_that_build_their_result_inline_set_every_slot_as_wrap_does():
     ref = Tensor._wrap(np.ones(2, np.float32))
     slots = [s for s in Tensor.__slots__ if s not in ("data", "__dict__", "__weakref__")]
     x = ag.tensor([1.0, 2.0])
-    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()  # the engine takes the fresh gradient array as w.grad inline
+    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x, w.grad):
         assert [getattr(t, s) for s in slots] == [getattr(ref, s) for s in slots]
         assert t.__dict__ == ref.__dict__ == {}  # the rest: class defaults until set
 
