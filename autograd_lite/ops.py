@@ -1175,10 +1175,23 @@ def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     return np.where(inf, 0, m) if np.count_nonzero(inf) else m  # count: cheaper than any()
 
 
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of ``n`` ones: gradients sum rows or columns as a product with it
+    (BLAS), 2-4x faster than numpy's reduction for the shapes of a batch (softmax over the
+    classes of a (64, 10) batch, a bias gradient over (64, 128)). The sums agree with
+    numpy's to float rounding, not bit for bit."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
+
+
 def _sum_kept(v: Any, axes: tuple) -> Any:
-    """``v.sum(axis=axes, keepdims=True)`` of a vjp's ``g`` (array or Tensor); an array's
-    without ndarray.sum's Python layer (the same reduction, bit for bit)."""
+    """``v.sum(axis=axes, keepdims=True)`` of a vjp's ``g`` (array or Tensor). A float
+    array's sum over its last axis is a matrix-vector product (:func:`_ones`)."""
     if isinstance(v, np.ndarray):
+        if axes == (v.ndim - 1,) and v.ndim > 1 and v.dtype.kind == "f" and v.itemsize >= 4:
+            return (v @ _ones(v.shape[-1], v.dtype))[..., None]
         return np.add.reduce(v, axis=axes, keepdims=True)
     return v.sum(axis=axes, keepdims=True)
 
@@ -1812,8 +1825,9 @@ def _linear_grad_weight(xp, g, out, x, w, *bias):
 def _linear_grad_bias(xp, g, out, x, w, b):
     if g.ndim != 2:
         g = g.reshape((-1, g.shape[-1]))
-    # already b's shape: no unbroadcast; an array's sum without ndarray.sum's Python layer
-    return np.add.reduce(g, axis=0) if isinstance(g, np.ndarray) else g.sum(axis=0)
+    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.itemsize >= 4:
+        return _ones(g.shape[0], g.dtype) @ g  # the column sums, as BLAS does them (_ones)
+    return g.sum(axis=0)  # already b's shape: no unbroadcast
 
 
 _LINEAR_VJPS = (lambda xp, g, out, x, w, *b: g @ w, _linear_grad_weight, _linear_grad_bias)
