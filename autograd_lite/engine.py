@@ -449,7 +449,7 @@ def run_backward(
                                 grads[t] = g_next
                         t, g_next = p, gp
                     elif gp is not None:  # a leaf's gradient is complete: into its .grad
-                        _accumulate_grad(p, gp, create_graph, True)  # (gp: the only ref)
+                        _accumulate_grad(p, gp, create_graph, True)  # (may take gp as it is)
                 gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
                 if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
                     node.grad = g if not create_graph or g is None else g.data
