@@ -14,6 +14,21 @@ dtypes, so results are bit-identical; the second call checks that: it runs eager
 replays from the same starting state, and keeps the trace only if every parameter,
 gradient, optimizer buffer and the returned value agree bit for bit.
 
+Optimizer steps on flat buffers: where the step calls ``opt.zero_grad()`` and then gives
+every parameter of ``opt`` (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta: updates that
+work element by element) one gradient computed for it alone, the parameters' ``.data``,
+``.grad`` and state arrays become views of one buffer per parameter group (values kept;
+``p.data`` is a new array then, as after torch's ``flatten_parameters``; the programs of
+other input shapes share the buffers). The replay computes each gradient straight into
+its ``.grad`` (``out=``; ``p.grad`` is the same tensor after every replay, overwritten)
+and runs the optimizer's real ``step`` once per group, on one tensor viewing the whole
+group, with the hyperparameters as they are then (a scheduler's lr): the same numpy
+calls per element as eager's per-parameter updates, so the same bits (for SGD, whose
+numbers hold no step count, those calls are recorded per setting and replayed). A state replaced
+by ``load_state_dict`` gets the per-parameter step again; new parameter groups run the
+step eagerly. Arrays that are the same on every replay (the parameters', views of them
+and of preallocated buffers) are bound once, not looked up per replay.
+
 Python values the library or the step reads from the data (``bool()``, ``int()``,
 ``.item()``; e.g. a count of invalid targets) are checked by the replay before any state
 changes: a different value runs that call eagerly and the signature stays eager (control
@@ -41,6 +56,7 @@ import functools
 import operator
 import types
 import warnings
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -132,6 +148,7 @@ class _T(np.ndarray):
 _READS = {"__bool__": bool, "__int__": int, "__float__": float, "__index__": operator.index,
           "__complex__": complex, "item": lambda a, *i: a.item(*i),
           "tolist": lambda a: a.tolist()}
+_MINMAX = frozenset((np.maximum, np.minimum, np.fmax, np.fmin))
 _WRITES_FIRST = frozenset((np.copyto, np.putmask, np.put, np.place, np.fill_diagonal))
 
 
@@ -171,13 +188,14 @@ class _Entry:
     """One line of the replay: ``lhs = fn(args)``; the slots it reads, writes and makes."""
 
     __slots__ = ("fn", "args", "kwargs", "made", "reads", "writes", "view", "buffer", "kind",
-                 "scalar", "template")
+                 "scalar", "template", "meta")
 
     def __init__(self, fn, args, kwargs, made, reads, writes, view, kind=None, scalar=False,
-                 template=None):
+                 template: Any = None, meta: Any = None):
         self.fn, self.args, self.kwargs, self.made = fn, args, kwargs, made
         self.reads, self.writes, self.view, self.kind = reads, writes, view, kind
         self.scalar, self.template, self.buffer = scalar, template, None
+        self.meta = meta  # opaque calls: (hook name, its object, its arguments) or the tensor
 
 
 class _Trace:
@@ -271,6 +289,15 @@ class _Trace:
             raise _Stop(f"ufunc method {ufunc.__name__}.{method}")
         reads: set = set()
         args = [self.enc(v, reads) for v in inputs]
+        if ufunc in _MINMAX and method == "__call__" and len(inputs) == 2:
+            for i, (a, b) in enumerate((inputs, inputs[::-1])):
+                if (type(b) in (int, float) and type(a) is _T and a.dtype.kind == "f"
+                        and a.shape == np.shape(result) and a.dtype == np.result_type(result)):
+                    # numpy's maximum(x, 0) runs 2-4x slower than against an array of the
+                    # value (same loop dtypes, same bits per element): relu
+                    full = np.full(a.shape, b, a.dtype)
+                    full.flags.writeable = False
+                    args[1 - i] = self.const(full)
         kw = {k: self.enc(v, reads) for k, v in kwargs.items() if k != "out"}
         writes: set = set()
         targets = list(out or ()) + ([inputs[0]] if method == "at" else [])
@@ -316,7 +343,8 @@ class _Trace:
             written.add(target._slot)
             self.mutated |= target._slot in self.persistent_slots
         method = isinstance(fn, str)
-        name = fn if method else self.const(fn)
+        # (the replay passes plain arrays: a numpy function's own code, past its dispatch)
+        name = fn if method else self.const(getattr(fn, "_implementation", fn))
         kind = "method" if method else None
         if isinstance(result, (tuple, list)):
             if not all(isinstance(r, np.ndarray) for r in result):
@@ -340,14 +368,14 @@ class _Trace:
         return t
 
     def opaque(self, fn: Callable, args: tuple, mutates: bool = True,
-               kind: str = "opaque") -> None:
+               kind: str = "opaque", meta: Any = None) -> None:
         """Record a call of ``fn(*args)`` that the replay makes as it is (the caller runs it
         now, with recording off). Array arguments escape: they get no reused buffer."""
         def record():
             reads: set = set()
             src = [self.enc(v, reads) for v in args]
             self.entries.append(_Entry(self.const(fn), src, {}, [], reads, set(), True,
-                                       kind=kind))
+                                       kind=kind, meta=meta))
             self.mutated |= mutates
         self.guard(record)
 
@@ -387,7 +415,8 @@ def _opaque(original: Callable, name: str):
         if kwargs or any(callable(a) or isinstance(a, (Tensor, np.ndarray)) for a in args):
             tr.fail(f"{name} given a closure, a tensor or keyword arguments")
             return original(self, *args, **kwargs)
-        tr.opaque(functools.partial(original, self), args, mutates=name.endswith(".step"))
+        tr.opaque(functools.partial(original, self), args, mutates=name.endswith(".step"),
+                  meta=(name, self, args))
         tr.recording = False
         try:
             return original(self, *_raw(args))
@@ -408,7 +437,7 @@ def _traced_accumulate(original: Callable):
             tr.fail(f"a gradient goes into a tensor of shape {t.shape} that is no parameter of "
                     "a module or optimizer the step refers to")
             return original(t, g, create_graph, leaf)
-        tr.opaque(_accumulate, (t, g), kind="accumulate")
+        tr.opaque(_accumulate, (t, g), kind="accumulate", meta=t)
         tr.recording = False
         try:
             original(t, _raw(g) if type(g) is _T else g, False, False)
@@ -547,8 +576,8 @@ class _Program:
         entries = tr.entries
         escaping = set(ret_slots)
         for e in reversed(entries):  # a view of an array that escapes escapes with it
-            if e.kind in ("opaque", "accumulate") or (
-                    e.view and (escaping & (set(e.made) | e.writes))):
+            if e.kind in ("opaque", "accumulate") or (  # (a numpy scalar is no view)
+                    e.view and not e.scalar and (escaping & (set(e.made) | e.writes))):
                 escaping |= e.reads
         self._buffers(entries, escaping)
         ns: dict = {f"c{i}": c for i, c in enumerate(tr.consts)}
@@ -559,20 +588,38 @@ class _Program:
             for s in e.reads:
                 uses[s] = uses.get(s, 0) + 1
         self.rng_checked = tr.rng_checked
-        lines = [f"def replay({', '.join(f'v{s}' for s in inputs)}):"]
-        for p, slot in tr.persistent:
-            ns[f"p{slot}"] = p
-            lines.append(f"    v{slot} = p{slot}.data")
+        fresh = {}  # accumulation -> the call that made its gradient for it alone
         for e in entries:
-            if e.kind == "grad" and not uses.get(e.made[0]):
-                continue  # nothing reads that gradient in the step
             if e.kind == "accumulate":
                 g = next(iter(e.reads))
                 src = made_by.get(g)
                 if uses[g] == 1 and src is not None and src.template is not None:
                     e.fn = "_take"  # a fresh array made for this gradient alone
-            lines.append("    " + self._line(e, ns, escaping))
-        lines.append(f"    return {', '.join(f'v{s}' for s in ret_slots)},")
+                    fresh[e] = src
+        flat = _plan_flat_steps(entries, fresh)
+        lines = [f"def replay({', '.join(f'v{s}' for s in inputs)}):"]
+        # Values that are the same array on every replay are bound once, here: the
+        # parameters' arrays (the guard of CompiledStep re-traces when one is replaced) and
+        # views of them or of preallocated buffers (a transposed weight)
+        for p, slot in tr.persistent:
+            ns[f"v{slot}"] = p.data
+        for i, plan in enumerate(flat):
+            ns[f"f{i}"] = plan
+            lines.append(f"    f{i}.check()")
+        for e in entries:
+            if e.kind == "grad" and not uses.get(e.made[0]):
+                continue  # nothing reads that gradient in the step
+            line = self._line(e, ns, escaping)
+            if (e.kind == "method" and e.fn in _VIEWS and len(e.made) == 1 and not e.writes
+                    and all(f"v{s}" in ns for s in e.reads)):
+                value = eval(line.split(" = ", 1)[1], ns)  # noqa: S307 - our own source
+                if np.may_share_memory(value, ns[e.args[0]]):
+                    ns[f"v{e.made[0]}"] = value
+                    continue
+            if e.buffer is not None and len(e.made) == 1:
+                ns[f"v{e.made[0]}"] = e.buffer  # (the line returns its out= buffer)
+            lines.append("    " + line)
+        lines.append(f"    return ({''.join(f'v{s}, ' for s in ret_slots)})")
         exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
         self.source = "\n".join(lines)
         self.replay = ns["replay"]
@@ -610,6 +657,13 @@ class _Program:
     @staticmethod
     def _line(e: _Entry, ns: dict, escaping: set) -> str:
         lhs = ", ".join(f"v{s}" for s in e.made)
+        if e.kind == "unset":
+            for p in e.meta:
+                ns[f"t{id(p)}"] = p
+            return " = ".join(f"t{id(p)}.grad" for p in e.meta) + " = None"
+        if e.kind == "direct":  # the gradient was computed into this parameter's .grad
+            ns[f"g{id(e.meta)}"] = e.meta
+            return f"{e.args[0]}.grad = g{id(e.meta)}"
         if e.kind == "check":
             name, value = e.template  # pyright: ignore[reportGeneralTypeIssues]  # (a pair here)
             return f"if {e.fn}({', '.join(e.args)}) != {value}: raise _GuardFailed({name!r})"
@@ -633,6 +687,284 @@ class _Program:
         if e.scalar and e.buffer is None and e.made and e.made[0] in escaping:
             expr = f"_asarray({expr})"  # a 0-d result as eager keeps it: an array
         return f"{lhs} = {expr}" if lhs else expr
+
+
+# ----------------------------------------------------------------------------------------
+# Optimizer steps on flat buffers
+
+
+def _plan_flat_steps(entries: list, fresh: dict) -> list:
+    """Turn each optimizer step the replay can make on flat buffers into a ``_FlatStep``
+    call: an optimizer of an elementwise algorithm whose parameters each got one gradient
+    made for it alone since its ``zero_grad()`` in the step. Those gradients are computed
+    straight into the flat gradient buffer (``out=``); the parameters, gradients and state
+    arrays become views of flat buffers (values unchanged)."""
+    steps: dict = {}
+    for i, e in enumerate(entries):
+        if e.meta is not None and e.kind == "opaque" and e.meta[0] == "optimizer.step":
+            steps.setdefault(id(e.meta[1]), []).append(i)
+    plans: list = []
+    taken: set = set()  # parameters already on flat buffers
+    for at in steps.values():
+        if len(at) != 1:
+            continue  # stepped twice in the step: keep its real code
+        i = at[0]
+        opt = entries[i].meta[1]
+        zeroed = [j for j, e in enumerate(entries[:i]) if e.meta is not None
+                  and e.kind == "opaque" and e.meta[:2] == ("optimizer.zero_grad", opt)]
+        if not zeroed or entries[zeroed[-1]].meta[2] not in ((), (True,)):
+            continue
+        got: dict = {}  # parameter -> its accumulation, if it has exactly one
+        for e in entries[zeroed[-1]:i]:
+            if e.kind == "accumulate":
+                got[e.meta] = None if e.meta in got else e
+        plan = _FlatStep.make(opt, got, fresh, taken)
+        if plan is None:
+            continue
+        for p, e in got.items():
+            src = fresh[e]
+            src.buffer = plan.grads[p].data  # (the gradient escapes: it had no buffer)
+            e.kind, e.meta = "direct", plan.grads[p]
+        # its zero_grad(): the same parameters (the plan's check) to None
+        entries[zeroed[-1]].kind = "unset"
+        entries[zeroed[-1]].meta = [p for g in opt.param_groups for p in g["params"]]
+        taken.update(id(p) for p in got)
+        entries[i].fn = f"f{len(plans)}"
+        plans.append(plan)
+    return plans
+
+
+def _flat_optimizers() -> tuple:
+    from nn.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSprop
+    return SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta
+
+
+class _Layout:
+    """The flat buffers of one parameter group: parameters, gradients and each state array
+    (made once per optimizer: the programs of several input shapes share them). Each
+    parameter's piece starts a multiple of 64 bytes into a buffer (zeros in between)."""
+
+    def __init__(self, opt: Any, params: list) -> None:
+        self.params = params
+        align = max(1, 64 // params[0].data.itemsize)
+        self.offsets = [0]
+        for p in params:
+            self.offsets.append(self.offsets[-1] + -(-p.data.size // align) * align)
+        self.flat_p = self.flat([p.data for p in params])
+        for p, v in zip(params, self.views(self.flat_p)):
+            p.data = v
+        self.flat_g = np.zeros_like(self.flat_p)
+        self.grads = [Tensor._wrap(v) for v in self.views(self.flat_g)]
+        self.flat_state: dict = {}
+        states = [opt.state[p] for p in params]
+        for k, v in states[0].items():
+            if isinstance(v, np.ndarray):
+                self.adopt(k, self.flat([st[k] for st in states]), states)
+        _LAYOUTS.setdefault(opt, []).append(self)
+
+    def flat(self, arrays: list) -> np.ndarray:
+        """One buffer holding copies of ``arrays`` (one per parameter) in this layout."""
+        buf = np.zeros(self.offsets[-1], arrays[0].dtype)
+        for v, a in zip(self.views(buf), arrays):
+            v[...] = a
+        return buf
+
+    def views(self, buf: np.ndarray) -> list:
+        """The piece of flat ``buf`` for each parameter, shaped as it."""
+        return [buf[o:o + p.data.size].reshape(p.data.shape)
+                for p, o in zip(self.params, self.offsets)]
+
+    def adopt(self, key: str, buf: np.ndarray, states: list) -> None:
+        """State ``key`` of every parameter is now its piece of ``buf``."""
+        self.flat_state[key] = buf
+        for st, v in zip(states, self.views(buf)):
+            st[key] = v
+
+    @staticmethod
+    def of(opt: Any, params: list) -> _Layout | None:
+        """The layout made for this group earlier, if its arrays are all still in place."""
+        for lay in _LAYOUTS.get(opt, ()):
+            if lay.params is params and all(map(lay._holds, params, [opt.state] * len(params))):
+                return lay
+        return None
+
+    def _holds(self, p: Tensor, state: dict) -> bool:
+        st = state.get(p, {})
+        return p.data.base is self.flat_p and all(
+            isinstance(st.get(k), np.ndarray) and st[k].base is flat
+            for k, flat in self.flat_state.items())
+
+
+_PLAIN = (float, int, bool, str, tuple, type(None))  # hyperparameters a recording compares
+_LAYOUTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # optimizer -> layouts
+
+
+class _FlatStep:
+    """``opt.step()`` made once per parameter group on flat buffers: the optimizer's real
+    ``step`` runs on a copy of it whose groups each hold one tensor viewing all of the
+    group's parameters (same numpy calls per element as eager, so the same bits). Where
+    the state holds arrays only (SGD: no step count in the numbers), the numpy calls of
+    that step are recorded for the hyperparameters of the moment and replayed while they
+    are the same (a few settings are kept; a schedule changing lr each step runs the real
+    step from then on). Where the optimizer's state was replaced (``load_state_dict``),
+    its real per-parameter step runs."""
+
+    def __init__(self, opt: Any, real: Callable) -> None:
+        self.opt, self.real, self.state = opt, real, opt.state
+        self.lists = [(g["params"], len(g["params"])) for g in opt.param_groups]
+        self.grads: dict = {}  # parameter -> its .grad (a view of the flat gradient)
+        self.params: list = []
+        self.sync: list = []  # (layout, state dicts, flat state, non-array keys) per group
+        self.shadow = copy.copy(opt)
+        self.shadow.param_groups, self.shadow.state = [], {}
+        for g in opt.param_groups:
+            params = g["params"]
+            lay = _Layout.of(opt, params) or _Layout(opt, params)
+            self.grads.update(zip(params, lay.grads))
+            states = [opt.state[p] for p in params]
+            keys = [k for k in states[0] if k not in lay.flat_state]  # ("step": a number)
+            whole = Tensor._wrap(lay.flat_p)
+            whole.grad = Tensor._wrap(lay.flat_g)
+            self.shadow.param_groups.append({**g, "params": [whole]})
+            self.shadow.state[whole] = flat_state = dict(lay.flat_state)
+            self.sync.append((lay, states, flat_state, keys))
+            self.params += params
+        self._arrays()
+
+    @classmethod
+    def make(cls, opt: Any, got: dict, fresh: dict, taken: set) -> _FlatStep | None:
+        """The flat step of ``opt``, if every parameter got one fresh gradient of its own
+        shape and dtype (``got``: parameter -> accumulation), each group has one dtype and
+        the state arrays are the parameters' shape (else None: its real code runs)."""
+        if type(opt) not in _flat_optimizers():
+            return None
+        for g in opt.param_groups:
+            dtype = g["params"][0].data.dtype
+            placed = _Layout.of(opt, g["params"]) is not None
+            keys = None
+            for p in g["params"]:
+                e = got.get(p)
+                src = fresh.get(e)
+                d = p.data
+                if (src is None or id(p) in taken or src.buffer is not None or src.scalar
+                        or "out" in src.kwargs or src.kwargs.get("where", "True") != "True"
+                        or src.template.shape != d.shape or src.template.dtype != d.dtype
+                        or d.dtype != dtype or not d.flags.c_contiguous
+                        or p._aliases or p._base is not None
+                        or d.base is not None and not placed):
+                    return None
+                st = opt.state.get(p, {})
+                if keys is None:
+                    keys = st.keys()
+                    first = st
+                if st.keys() != keys or p not in opt.state and keys:
+                    return None
+                for k, v in st.items():
+                    if isinstance(v, np.ndarray):
+                        if (v.shape != d.shape or v.dtype != dtype
+                                or v.base is not None and not placed):
+                            return None
+                    elif type(v) is not type(first[k]) or v != first[k]:
+                        return None
+        if len(got) != sum(len(g["params"]) for g in opt.param_groups):
+            return None  # a gradient into a parameter of no group
+        for g in opt.param_groups:
+            for p in g["params"]:
+                opt.state[p]  # (SGD keeps an empty state, made by the first step)
+        return cls(opt, functools.partial(type(opt).step, opt))
+
+    def check(self) -> None:
+        """At the start of the replay: the groups still hold the same parameters (the
+        replay computes their gradients straight into their .grad)."""
+        groups = self.opt.param_groups
+        if len(groups) == len(self.lists):
+            for g, (ps, n) in zip(groups, self.lists):
+                if g["params"] is not ps or len(ps) != n:
+                    break
+            else:
+                return
+        raise _GuardFailed("the optimizer's parameter groups changed")
+
+    def __call__(self) -> None:
+        opt = self.opt
+        if opt.state is not self.state:
+            self.real()
+            return
+        hyper = [[v for k, v in g.items() if k != "params"] for g in opt.param_groups]
+        for known, replay in self.replays:
+            if known == hyper:
+                replay(*self.arrays)
+                break
+        else:
+            self._step(hyper)
+        for p in self.params:
+            p._bump_version()  # as eager's step does: a graph that saved p refuses backward
+
+    def _step(self, hyper: list) -> None:
+        """The real step of the shadow optimizer, recorded where it can be replayed: its
+        state holds arrays only (no step count baked into its numbers), a few settings."""
+        for g, mine in zip(self.opt.param_groups, self.shadow.param_groups):
+            whole = mine["params"]
+            mine.update(g)  # hyperparameters as they are now (a scheduler's lr)
+            mine["params"] = whole
+        for _, states, flat_state, keys in self.sync:
+            for k in keys:  # the step counts as they are now (another program's steps)
+                flat_state[k] = states[0][k]
+        if (any(keys for *_, keys in self.sync) or len(self.replays) >= 4
+                or not all(type(v) in _PLAIN for h in hyper for v in h)):
+            self.shadow.step()
+        else:
+            self._record(hyper)
+        for lay, states, flat_state, keys in self.sync:
+            if len(flat_state) != len(lay.flat_state) + len(keys):  # a new buffer (momentum
+                for k, v in flat_state.items():  # set where it was 0): each its piece
+                    if k not in lay.flat_state and k not in keys:
+                        if isinstance(v, np.ndarray):
+                            lay.adopt(k, v, states)
+                        else:
+                            keys.append(k)
+                self._arrays()
+            for k in keys:
+                v = flat_state[k]
+                for st in states:
+                    st[k] = v
+
+    def _arrays(self) -> None:
+        """The arrays a recorded step reads and writes (a new state buffer: new ones)."""
+        self.replays: list = []  # (hyperparameters, the recorded numpy calls of the step)
+        self.arrays = [a for lay, _, flat_state, _ in self.sync
+                       for a in [lay.flat_p, lay.flat_g, *flat_state.values()]]
+
+    def _record(self, hyper: list) -> None:
+        """Run the shadow's step on recording views of the flat arrays: the numpy calls
+        it makes for these hyperparameters, replayed while they stay the same."""
+        global _TRACER
+        tr = _Trace([])
+        views = [tr.new(a) for a in self.arrays]
+        mine_of = {id(a): v for a, v in zip(self.arrays, views)}
+        it = iter(views)
+        for mine, (_, _, flat_state, _) in zip(self.shadow.param_groups, self.sync):
+            whole = mine["params"][0]
+            whole.data, whole.grad.data = next(it), next(it)
+            for k in flat_state:
+                flat_state[k] = next(it)
+        _TRACER = tr
+        try:
+            self.shadow.step()
+        finally:
+            _TRACER = None
+            for mine, (lay, _, flat_state, _) in zip(self.shadow.param_groups, self.sync):
+                whole = mine["params"][0]
+                whole.data, whole.grad.data = lay.flat_p, lay.flat_g
+                for k, v in flat_state.items():
+                    if k in lay.flat_state and v is mine_of.get(id(lay.flat_state[k])):
+                        flat_state[k] = lay.flat_state[k]
+                    else:  # a buffer made by the step: not replayed
+                        flat_state[k] = _raw(v)
+                        tr.fail("a new state buffer")
+        if tr.failed is None:
+            self.replays.append((hyper, _Program(tr, [v._slot for v in views], None, [])
+                                 .replay))
 
 
 # ----------------------------------------------------------------------------------------
@@ -719,16 +1051,12 @@ class CompiledStep:
             self._found = (modules, optims, [m for root in modules for m in root.modules()])
         return self._found
 
-    def _signature(self, args: tuple, kwargs: dict, submodules: list) -> Any:
-        sig: list[tuple] = []
-        for a in list(args) + list(kwargs.values()):
-            if isinstance(a, Tensor):
-                sig.append((a.data.shape, a.data.dtype, a.requires_grad))
-            elif isinstance(a, np.ndarray):
-                sig.append(("ndarray", a.shape, a.dtype))
-            else:
-                sig.append((type(a), a))
-        training = tuple(m.training for m in submodules)
+    @staticmethod
+    def _signature(args: tuple, kwargs: dict, submodules: list) -> Any:
+        sig = [(a.data.shape, a.data.dtype, a.requires_grad) if isinstance(a, Tensor)
+               else ("ndarray", a.shape, a.dtype) if isinstance(a, np.ndarray)
+               else (type(a), a) for a in (args + tuple(kwargs.values()) if kwargs else args)]
+        training = tuple([m.training for m in submodules])
         return (tuple(sig), tuple(kwargs), engine.MODE.grad_enabled, training)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -764,7 +1092,7 @@ class CompiledStep:
     @staticmethod
     def _inputs(args: tuple, kwargs: dict) -> list:
         return [a.data if isinstance(a, Tensor) else a
-                for a in list(args) + list(kwargs.values())
+                for a in (args + tuple(kwargs.values()) if kwargs else args)
                 if isinstance(a, (Tensor, np.ndarray))]
 
     def _run(self, prog: _Program, args: tuple, kwargs: dict, key: Any = None) -> Any:
@@ -775,6 +1103,8 @@ class CompiledStep:
             if state is not None:
                 random.default_generator().bit_generator.state = state
             return self._eager(key, _changed(e), args, kwargs)
+        if prog.ret is _HOLE:  # (the usual step: it returns the loss)
+            return Tensor._wrap(out[0])
         return _rebuild(prog.ret, iter(out))
 
     # -- tracing
@@ -872,7 +1202,13 @@ class CompiledStep:
         return eager
 
 
+_VIEWS = frozenset(("transpose", "__getitem__", "reshape", "view", "squeeze", "swapaxes",
+                    "ravel", "diagonal"))  # methods that may return a view (one is checked)
+
+
 def _changed(e: _GuardFailed) -> str:
+    if " " in e.args[0]:  # a reason, not the name of a read
+        return e.args[0]
     return (f"{e.args[0].strip('_')}() of a traced value changed between calls (Python "
             "control flow on data)")
 
@@ -994,10 +1330,17 @@ def _restore(tensors: list, optims: list, snap: list) -> None:
         for p, st in zip([p for g in o.param_groups for p in g["params"]], states):
             if st is None:
                 o.state.pop(p, None)
-            else:
-                o.state[p].clear()
-                o.state[p].update({k: np.array(v) if isinstance(v, np.ndarray) else v
-                                   for k, v in st.items()})
+                continue
+            now = o.state[p]
+            for k in [k for k in now if k not in st]:
+                del now[k]
+            for k, v in st.items():  # into the arrays there (views of a flat buffer)
+                old = now.get(k)
+                if (isinstance(v, np.ndarray) and isinstance(old, np.ndarray)
+                        and old.shape == v.shape and old.dtype == v.dtype):
+                    old[...] = v
+                else:
+                    now[k] = np.array(v) if isinstance(v, np.ndarray) else v
     random.default_generator().bit_generator.state = snap[-1]
 
 

@@ -155,15 +155,17 @@ class Node:
     """One recorded op: what ``t.grad_fn`` is. ``name`` is the op's readable name."""
 
     # Set only when used (never in __init__, to keep recording cheap): ``grad``, the
-    # gradient of the output in the last backward that kept the graph (what viz draws), and
-    # ``owners``, the (Module, its inputs) that made this output (nn tags it; freed with
-    # the graph).
+    # gradient of the output in the last backward that kept the graph (what viz draws).
+    # ``owners``: the (Module, its inputs) that made this output (nn tags it; freed with
+    # the graph), None until tagged (set here: reading an unset slot costs ~0.15 µs).
     __slots__ = ("name", "inputs", "values", "vjps", "versions", "out_data", "args", "where",
                  "out_version", "grad", "owners")
     grad: Any
     owners: tuple | None
 
     def __init__(self, name, inputs, values, vjps, versions, out_data, args):
+        # ops._binary_op and ops._elementwise write this out (two calls less per op): a new
+        # slot set here must be set there too (tests/test_fast_paths.py checks it).
         self.name = name
         self.inputs = inputs  # Tensors and Python constants, as passed to the op
         self.values = values  # their numpy values, what first-order vjps read
@@ -173,6 +175,7 @@ class Node:
         self.args = args  # op arguments worth showing (e.g. {"axis": 1}), or None
         self.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
         self.out_version = 0  # the output's version when made (in-place ops may raise it)
+        self.owners = None
 
     @property
     def label(self) -> str:
@@ -199,7 +202,8 @@ def tag_owner(node: Node, owner: Any, args: tuple, output: Any) -> None:
     for a in args:
         if a is output:  # an identity (eval-mode Dropout, Identity): nothing made here
             return
-    node.owners = (getattr(node, "owners", None) or ()) + ((owner, args),)
+    owners = node.owners
+    node.owners = ((owner, args),) if owners is None else owners + ((owner, args),)
 
 
 def _version_error(node: Node, i: int | None = None) -> RuntimeError:
@@ -328,29 +332,32 @@ def _count_consumers(roots: Sequence) -> dict:
     A tensor's gradient is complete once that many consumers have sent theirs."""
     consumers: dict = {}
     root_set = set(roots)
-    stack = list(roots)
+    stack = [r.grad_fn for r in roots if r.grad_fn is not None]  # nodes (leaves: no work)
     while stack:
-        node = stack.pop().grad_fn
-        if node is None:
-            continue
-        if node.inputs is None:
-            raise RuntimeError(
-                f"trying to backward through the graph a second time (through "
-                f"'{node.name}'): its saved values were freed by the first backward; "
-                "pass retain_graph=True to the first backward if you need to run it twice"
-            )
-        for p, v in zip(node.inputs, node.versions):
-            if v < 0:
-                continue
-            if p._version != v:  # written in place since it was used (rare)
-                p = _resolve(node, p, v)
-            if p.requires_grad:
-                if p in consumers:
-                    consumers[p] += 1
-                else:
-                    consumers[p] = 1
-                    if p not in root_set:
-                        stack.append(p)
+        node = stack.pop()
+        while node is not None:  # on down a chain of nodes without the stack
+            if node.inputs is None:
+                raise RuntimeError(
+                    f"trying to backward through the graph a second time (through "
+                    f"'{node.name}'): its saved values were freed by the first backward; "
+                    "pass retain_graph=True to the first backward if you need to run it twice"
+                )
+            nxt = None
+            for p, v in zip(node.inputs, node.versions):
+                if v < 0:
+                    continue
+                if p._version != v:  # written in place since it was used (rare)
+                    p = _resolve(node, p, v)
+                if p.requires_grad:
+                    if p in consumers:
+                        consumers[p] += 1
+                    else:
+                        consumers[p] = 1
+                        if p.grad_fn is not None and p not in root_set:
+                            if nxt is not None:
+                                stack.append(nxt)
+                            nxt = p.grad_fn
+            node = nxt
     return consumers
 
 
@@ -390,58 +397,69 @@ def run_backward(
         while ready:
             t = ready.pop()
             g = grads.pop(t, None)
-            node = t.grad_fn
-            if g is not None:
-                if t._hooks:
-                    g = _run_hooks(t, g, create_graph)
-                if wanted is not None:
-                    if t in wanted:
-                        results[wanted[t]] = g
-                elif node is None or t._retains_grad:
-                    _accumulate_grad(t, g, create_graph, node is None)
-            if node is None:
-                continue
-            if t._version != node.out_version:
-                _check_output(t, node)
-            if create_graph:
-                values, out = node.inputs, t
-            else:
-                values, out = node.values, node.out_data
-            for p, vjp, v in zip(node.inputs, node.vjps, node.versions):
-                if v < 0:
-                    continue  # a constant
-                if p._version != v:
-                    raise _version_error(node)
-                if not p.requires_grad:
-                    continue
-                if g is not None and vjp is not None:
-                    gp = vjp(xp, g, out, *values)
-                    if gp is not None:
-                        pdata = p.data
-                        if gp.shape != pdata.shape:
-                            gp = unbroadcast(gp, pdata.shape)
-                        dt = pdata.dtype
-                        if gp.dtype is not dt and gp.dtype != dt:  # mixed-dtype ops
-                            gp = xp.astype(gp, dt)  # the gradient in p's dtype
-                        if anomaly:
-                            _check_gradient(node, gp, p)
-                        grads[p] = grads[p] + gp if p in grads else gp
-                left = consumers[p] - 1
-                if left:
-                    consumers[p] = left
-                    continue
-                pending -= 1
-                if p.grad_fn is not None or wanted is not None or p._hooks:
-                    ready.append(p)
-                else:  # a leaf's gradient is complete: into its .grad now, not via ready
-                    gp = grads.pop(p, None)  # the only reference: the leaf may take it
-                    if gp is not None:
-                        _accumulate_grad(p, gp, create_graph, True)
-            gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
-            if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
-                node.grad = g if not create_graph or g is None else g.data
-            else:
-                node.inputs = node.values = node.out_data = node.vjps = node.owners = None
+            while True:  # t's gradient g is complete; on along a chain without `ready`
+                node = t.grad_fn
+                if g is not None:
+                    if t._hooks:
+                        g = _run_hooks(t, g, create_graph)
+                    if wanted is not None:
+                        if t in wanted:
+                            results[wanted[t]] = g
+                    elif node is None or t._retains_grad:
+                        _accumulate_grad(t, g, create_graph, node is None)
+                if node is None:
+                    break
+                if t._version != node.out_version:
+                    _check_output(t, node)
+                if create_graph:
+                    values, out = node.inputs, t
+                else:
+                    values, out = node.values, node.out_data
+                t = g_next = None  # next: an input whose gradient completes here, if any
+                for p, vjp, v in zip(node.inputs, node.vjps, node.versions):
+                    if v < 0:
+                        continue  # a constant
+                    if p._version != v:
+                        raise _version_error(node)
+                    if not p.requires_grad:
+                        continue
+                    gp = None
+                    if g is not None and vjp is not None:
+                        gp = vjp(xp, g, out, *values)
+                        if gp is not None:
+                            pdata = p.data
+                            if gp.shape != pdata.shape:
+                                gp = unbroadcast(gp, pdata.shape)
+                            dt = pdata.dtype
+                            if gp.dtype is not dt and gp.dtype != dt:  # mixed-dtype ops
+                                gp = xp.astype(gp, dt)  # the gradient in p's dtype
+                            if anomaly:
+                                _check_gradient(node, gp, p)
+                    left = consumers[p] - 1
+                    if left:  # more consumers to come: keep the sum so far
+                        consumers[p] = left
+                        if gp is not None:
+                            grads[p] = grads[p] + gp if p in grads else gp
+                        continue
+                    pending -= 1
+                    if p in grads:  # what the earlier consumers sent
+                        gp = grads.pop(p) if gp is None else grads.pop(p) + gp
+                    if p.grad_fn is not None or wanted is not None or p._hooks:
+                        if t is not None:  # a second input completes: the first waits
+                            ready.append(t)
+                            if g_next is not None:
+                                grads[t] = g_next
+                        t, g_next = p, gp
+                    elif gp is not None:  # a leaf's gradient is complete: into its .grad
+                        _accumulate_grad(p, gp, create_graph, True)  # (may take gp as it is)
+                gp = None  # hold no gradient here: a leaf may take its array (_accumulate_grad)
+                if retain_graph:  # keep this backward's gradient for drawing (viz, explain)
+                    node.grad = g if not create_graph or g is None else g.data
+                else:
+                    node.inputs = node.values = node.out_data = node.vjps = node.owners = None
+                if t is None:
+                    break
+                g, g_next = g_next, None
     finally:
         MODE.grad_enabled = prev_mode
     if pending:
@@ -495,6 +513,7 @@ _SOLE_REFS, _SOLE_BASE_REFS = _sole_refcounts()
 # Backwards running in several threads into the same leaves take turns to add into .grad
 # (as PyTorch's AccumulateGrad): numpy drops the GIL inside `grad += g`.
 _ACCUMULATE_LOCK = threading.Lock()
+_new = object.__new__
 
 
 def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
@@ -515,7 +534,8 @@ def _accumulate_grad(t, g, create_graph: bool, leaf: bool = False) -> None:
                 if flags.writeable and flags.c_contiguous and (
                         base is None or (type(base) is np.ndarray and base.base is None
                                          and sys.getrefcount(base) <= _SOLE_BASE_REFS + 1)):
-                    t.grad = Tensor._wrap(g)
+                    grad = t.grad = _new(Tensor)  # Tensor._wrap(g) written out: a call less
+                    grad.data, grad.requires_grad, grad.grad_fn, grad._version = g, False, None, 0
                     return
             # A copy: g may be a read-only broadcast view or shared with another tensor's grad.
             t.grad = Tensor._wrap(np.array(g, dtype=data.dtype, order="C"))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, overload
 import numpy as np
 
 from . import engine
-from .engine import ANOMALY_USERS, MODE, Node
+from .engine import ANOMALY_USERS, MODE, Node, _user_frame
 from .tensor import Tensor, _alias, _as_array, _short, get_default_dtype
 from .validation import DimError, ShapeError, dtype_arg, flag, integer, real
 
@@ -60,8 +60,6 @@ def _reads(name: str, *per_input: set) -> None:
 
 def _check_finite(name: str, out: np.ndarray) -> None:
     if out.dtype.kind == "f" and not np.isfinite(out).all():
-        from .engine import _user_frame
-
         raise RuntimeError(
             f"anomaly detected: forward of '{name}' produced NaN or Inf "
             f"(output shape {out.shape}) at {_user_frame()}"
@@ -222,15 +220,27 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
             out = _float_result(out, va, vb)
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
-        if grad and MODE.grad_enabled:
-            versions = (a._version if isinstance(a, Tensor) else -1,
-                        b._version if isinstance(b, Tensor) else -1)
-            return _wrap(out, Node(name, (a, b), (va, vb), vjps, versions, out, None))
-        t = _new(Tensor)  # _wrap(out) written out: a call less per op
+        t = _new(Tensor)  # _wrap(out[, node]) written out: a call less per op
         t.data = out
+        t._version = 0
+        if grad and MODE.grad_enabled:
+            node = _new(Node)  # Node(...) written out too (engine.Node.__init__)
+            node.name = name
+            node.inputs = (a, b)
+            node.values = (va, vb)
+            node.vjps = vjps
+            node.versions = (a._version if isinstance(a, Tensor) else -1,
+                             b._version if isinstance(b, Tensor) else -1)
+            node.out_data = out
+            node.args = None
+            node.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
+            node.out_version = 0
+            node.owners = None
+            t.requires_grad = True
+            t.grad_fn = node
+            return t
         t.requires_grad = False
         t.grad_fn = None
-        t._version = 0
         return t
 
     op.__name__ = op.__qualname__ = name
@@ -257,13 +267,26 @@ def _elementwise(name: str, fn, vjp, doc: str):
             out = _nonfloat_result(name, out, x)
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
-        if x.requires_grad and MODE.grad_enabled:
-            return _wrap(out, Node(name, (x,), (v,), vjps, (x._version,), out, None))
-        t = _new(Tensor)  # _wrap(out) written out: a call less per op
+        t = _new(Tensor)  # _wrap(out[, node]) written out: a call less per op
         t.data = out
+        t._version = 0
+        if x.requires_grad and MODE.grad_enabled:
+            node = _new(Node)  # Node(...) written out too (engine.Node.__init__)
+            node.name = name
+            node.inputs = (x,)
+            node.values = (v,)
+            node.vjps = vjps
+            node.versions = (x._version,)
+            node.out_data = out
+            node.args = None
+            node.where = _user_frame() if ANOMALY_USERS[0] and MODE.anomaly else None
+            node.out_version = 0
+            node.owners = None
+            t.requires_grad = True
+            t.grad_fn = node
+            return t
         t.requires_grad = False
         t.grad_fn = None
-        t._version = 0
         return t
 
     op.__name__ = op.__qualname__ = name
@@ -1157,6 +1180,27 @@ def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
     return np.where(inf, 0, m) if np.count_nonzero(inf) else m  # count: cheaper than any()
 
 
+@functools.lru_cache(maxsize=64)
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """A read-only vector of ``n`` ones: gradients sum rows or columns as a product with it
+    (BLAS), 2-4x faster than numpy's reduction for the shapes of a batch (softmax over the
+    classes of a (64, 10) batch, a bias gradient over (64, 128)). The sums agree with
+    numpy's to float rounding, not bit for bit."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
+
+
+def _sum_kept(v: Any, axes: tuple) -> Any:
+    """``v.sum(axis=axes, keepdims=True)`` of a vjp's ``g`` (array or Tensor). A float
+    array's sum over its last axis is a matrix-vector product (:func:`_ones`)."""
+    if isinstance(v, np.ndarray):
+        if axes == (v.ndim - 1,) and v.ndim > 1 and v.dtype.kind == "f" and v.itemsize >= 4:
+            return (v @ _ones(v.shape[-1], v.dtype))[..., None]
+        return np.add.reduce(v, axis=axes, keepdims=True)
+    return v.sum(axis=axes, keepdims=True)
+
+
 def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
               keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) over ``axis`` without overflow; its gradient is the softmax.
@@ -1184,7 +1228,7 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     e = np.exp(x.data - _stable_shift(x.data, axes))
     out = e / np.add.reduce(e, axis=axes, keepdims=True)
     return _unary("softmax", out, x,
-                  lambda xp, g, out, x: out * (g - (g * out).sum(axis=axes, keepdims=True)),
+                  lambda xp, g, out, x: out * (g - _sum_kept(g * out, axes)),
                   {"axis": axes[0] if axes else None})
 
 
@@ -1198,7 +1242,7 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     else:
         out = shifted
     return _unary("log_softmax", out, x,
-                  lambda xp, g, out, x: g - xp.exp(out) * g.sum(axis=axes, keepdims=True),
+                  lambda xp, g, out, x: g - xp.exp(out) * _sum_kept(g, axes),
                   {"axis": axes[0] if axes else None})
 
 
@@ -1787,6 +1831,8 @@ def _linear_grad_weight(xp, g, out, x, w, *bias):
 def _linear_grad_bias(xp, g, out, x, w, b):
     if g.ndim != 2:
         g = g.reshape((-1, g.shape[-1]))
+    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.itemsize >= 4:
+        return _ones(g.shape[0], g.dtype) @ g  # the column sums, as BLAS does them (_ones)
     return g.sum(axis=0)  # already b's shape: no unbroadcast
 
 

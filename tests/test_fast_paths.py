@@ -101,9 +101,26 @@ def test_ops_that_build_their_result_inline_set_every_slot_as_wrap_does():
     ref = Tensor._wrap(np.ones(2, np.float32))
     slots = [s for s in Tensor.__slots__ if s not in ("data", "__dict__", "__weakref__")]
     x = ag.tensor([1.0, 2.0])
-    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()  # the engine takes the fresh gradient array as w.grad inline
+    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x, w.grad):
         assert [getattr(t, s) for s in slots] == [getattr(ref, s) for s in slots]
         assert t.__dict__ == ref.__dict__ == {}  # the rest: class defaults until set
+
+
+def test_ops_that_build_their_graph_node_inline_set_every_slot_as_node_does():
+    from autograd_lite.engine import Node
+
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    for t in (x * 2.0, x + x, 3.0 - x, x.tanh(), -x):
+        node = t.grad_fn
+        assert t.requires_grad and t._version == 0 and t.data is node.out_data
+        ref = Node(node.name, node.inputs, node.values, node.vjps, node.versions,
+                   node.out_data, node.args)
+        for s in Node.__slots__:
+            assert hasattr(node, s) == hasattr(ref, s), s
+            if hasattr(ref, s):
+                assert getattr(node, s) is getattr(ref, s) or getattr(node, s) == getattr(ref, s)
 
 
 @pytest.mark.parametrize("x_shape", [(4,), (5, 4), (2, 3, 4)])
