@@ -23,16 +23,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TENSOR_PY = ROOT / "autograd_lite" / "tensor.py"
 README_BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
 
-# README errors waiting for a README change (which this branch may not make): each is
-# (block, line, words of the message). The test fails when one no longer occurs, so the
-# entry goes once README is fixed.
-README_PENDING = [
-    # `print(y.grad_fn.name)`: grad_fn is `Node | None` (None for a leaf, as PyTorch's);
-    # README can say `print(y.grad_fn)`, which prints `<sum backward>`.
-    (0, 10, "name"),
-]
-
-
 def _generator():
     spec = importlib.util.spec_from_file_location("gen_tensor_types",
                                                   ROOT / "tools" / "gen_tensor_types.py")
@@ -136,14 +126,6 @@ def _errors(readme_files: list[Path]) -> dict[str, list[tuple[Path, int, str]]]:
 def test_mypy_and_pyright_find_no_error_in_the_packages_and_readme(readme_files) -> None:
     errors = _errors(readme_files)
     for checker, found in errors.items():
-        pending = {(readme_files[b], line, words) for b, line, words in README_PENDING}
-        expected = [p for p in pending if any(
-            (f, n) == p[:2] and p[2] in msg for f, n, msg in found)]
-        assert len(expected) == len(pending), (
-            f"{checker}: a README_PENDING entry no longer occurs (README was fixed?): "
-            f"remove it from tests/test_typing.py: {sorted(pending - set(expected))}")
-        unexpected = [(f, n, msg) for f, n, msg in found
-                      if not any((f, n) == p[:2] and p[2] in msg for p in pending)]
-        assert not unexpected, f"{checker} finds {len(unexpected)} errors:\n" + "\n".join(
+        assert not found, f"{checker} finds {len(found)} errors:\n" + "\n".join(
             f"{f.relative_to(ROOT) if f.is_relative_to(ROOT) else f.name}:{n}: {msg}"
-            for f, n, msg in unexpected)
+            for f, n, msg in found)
