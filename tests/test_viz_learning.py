@@ -149,6 +149,138 @@ def test_collapse_draws_one_node_per_innermost_module():
                      ("target", "CrossEntropyLoss")}
 
 
+# A data input (no requires_grad) is no graph node: the drawing finds the ops that read it.
+FIRST_OPS = {
+    "conv": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(),
+                                   nn.Linear(2 * 6 * 6, 3)), (4, 1, 8, 8)),
+    "linear": (lambda: nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3)), (4, 5)),
+    "flatten": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(6, 4), nn.ReLU(),
+                                      nn.Linear(4, 3)), (4, 2, 3)),
+    "batchnorm": (lambda: nn.Sequential(nn.BatchNorm1d(5), nn.Linear(5, 3)), (4, 5)),
+}
+
+
+def data_model(kind: str, requires_grad: bool):
+    """(model, loss) of FIRST_OPS[kind] on a batch of 4 with CrossEntropyLoss."""
+    ag.manual_seed(0)
+    make, shape = FIRST_OPS[kind]
+    model = make()
+    x = ag.randn(*shape, requires_grad=requires_grad)
+    return model, nn.CrossEntropyLoss()(model(x), ag.tensor(np.array([0, 1, 2, 0])))
+
+
+def fed_by(source: str, first_line: str) -> list[tuple[tuple[str, ...], str]]:
+    """(clusters around it, label) of each node the node ``first_line`` feeds, sorted."""
+    nodes = placement(source)
+    (src,) = [k for k, v in nodes.items() if v[1].split("\n")[0] == first_line]
+    return sorted((tuple(nodes[d][0]), nodes[d][1].split("\n")[0])
+                  for s, d in re.findall(r"^\t(\w+) -> (\w+)$", source, re.M) if s == src)
+
+
+@pytest.mark.parametrize("kind, requires_grad, first", [
+    ("conv", False, {("0: Conv2d", "matmul")}),  # the window copy of x ran unrecorded
+    ("conv", True, {("0: Conv2d", "windows")}),
+    ("linear", False, {("0: Linear", "linear")}),
+    ("linear", True, {("0: Linear", "linear")}),
+    ("flatten", False, {("1: Linear", "linear")}),  # Flatten's reshape ran unrecorded
+    ("flatten", True, {("0: Flatten", "reshape(shape=(4, 6))")}),
+    ("batchnorm", False, {("0: BatchNorm1d", "mul")}),
+    ("batchnorm", True, {("0: BatchNorm1d", "sub"),
+                         ("0: BatchNorm1d", "mean(axis=0, keepdims=True)")}),
+])
+def test_the_input_feeds_the_first_ops_of_the_model_with_or_without_requires_grad(
+        kind, requires_grad, first):
+    model, loss = data_model(kind, requires_grad)
+    source = ag.to_dot(loss, params=model)
+    assert fed_by(source, "x") == sorted((("Sequential", box), op) for box, op in first)
+    # the target feeds the loss's op that reads its one-hot weights
+    assert fed_by(source, "target") == [(("CrossEntropyLoss",), "vdot")]
+    collapsed = ag.to_dot(loss, params=model, collapse=True)
+    assert set(fed_by(collapsed, "x")) == {(("Sequential",), box) for box, _ in first}
+
+
+class RNN(nn.Module):
+    """h = tanh(inp(x[:, t]) + rec(h)) over the steps of x, then a head: one Linear per
+    role, called at every step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inp, self.rec, self.head = nn.Linear(3, 5), nn.Linear(5, 5), nn.Linear(5, 2)
+
+    def forward(self, x):
+        h = ag.zeros(x.shape[0], 5)  # a constant made inside: no copy of x
+        for t in range(x.shape[1]):
+            h = (self.inp(x[:, t]) + self.rec(h)).tanh()
+        return self.head(h)
+
+
+def rnn_loss():
+    ag.manual_seed(0)
+    model = RNN()
+    loss = model(ag.randn(4, 3, 3)).sum()
+    loss.backward(retain_graph=True)
+    return model, loss
+
+
+def test_a_loop_reusing_a_linear_shares_its_weights_and_numbers_its_calls():
+    model, loss = rnn_loss()
+    source = ag.to_dot(loss, params=model, show_grad=True)
+    nodes = placement(source)
+    # x feeds each step's inp call (x[:, t] is a view of it), not rec's zero first state
+    assert fed_by(source, "x") == [(("RNN", "inp: Linear"), "linear")] * 3
+    # a weight used by three calls sits in the box around them, named by its layer
+    assert find(nodes, "inp.weight (W1)")[0] == ["RNN"]
+    assert find(nodes, "rec.bias (b2)")[0] == ["RNN"] and find(nodes, "head.weight (W3)")[0] \
+        == ["RNN", "head: Linear"]
+    for t in (1, 2, 3):
+        assert find(nodes, f"Z1⟨{t}⟩")[0] == ["RNN", "inp: Linear"]
+        assert f"dZ2⟨{t}⟩ " in find(nodes, f"Z2⟨{t}⟩")[1]
+    # collapsed, the calls are joined only by the data that flows between them
+    collapsed = ag.to_dot(loss, params=model, collapse=True)
+    shown = placement(collapsed)
+    edges = {(shown[a][1].split("\n")[0], shown[b][1].split("\n")[0])
+             for a, b in re.findall(r"^\t(\w+) -> (\w+)$", collapsed, re.M)}
+    assert not [e for e in edges if e[0].endswith("Linear") and e[1].endswith("Linear")]
+    assert ("inp.weight (W1)", "inp: Linear") in edges
+
+
+class Cat(nn.Module):
+    def forward(self, xs):
+        return ag.concatenate(xs, 1)
+
+
+class First(nn.Module):
+    def forward(self, xs):
+        return xs[0]
+
+
+class TwoBranches(nn.Module):
+    """cat([a(x), tanh(b(x))]) through a module that takes the list (or tuple)."""
+
+    def __init__(self, sequence: type) -> None:
+        super().__init__()
+        self.sequence = sequence
+        self.a, self.b, self.cat, self.first = nn.Linear(3, 2), nn.Linear(3, 2), Cat(), First()
+
+    def forward(self, x):
+        both = self.sequence([self.a(x), self.b(x).tanh()])
+        return self.cat(both).relu().sum() + self.first(both).sum()
+
+
+@pytest.mark.parametrize("sequence", [list, tuple])
+def test_a_module_called_with_a_list_boxes_only_its_own_ops(sequence):
+    model = TwoBranches(sequence)
+    loss = model(ag.randn(5, 3)).sum()
+    nodes = placement(ag.to_dot(loss, params=model))
+    assert find(nodes, "concatenate(axis=1)")[0] == ["TwoBranches", "cat: Cat"]
+    inside = [v[1] for v in nodes.values() if v[0] == ["TwoBranches", "cat: Cat"]]
+    assert len(inside) == 2  # concatenate and its output
+    assert find(nodes, "tanh")[0] == find(nodes, "relu")[0] == ["TwoBranches"]
+    assert find(nodes, "x")[0] == []
+    assert find(nodes, "a.weight (W1)")[0] == ["TwoBranches", "a: Linear"]
+    assert "First" not in ag.to_dot(loss, params=model)  # it made nothing: no box
+
+
 def test_constants_are_hidden_unless_asked():
     model, *_, loss = classifier()
     hidden = ag.to_dot(loss, params=model)
