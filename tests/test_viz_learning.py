@@ -402,6 +402,24 @@ def test_graph_reprs_with_and_without_dot(tmp_path, monkeypatch):
     assert "image/svg+xml" not in bundle and bundle["text/plain"] == g.source
 
 
+def test_without_the_graphviz_package_draw_graph_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` fails
+    viz._digraph_class.cache_clear()  # the Digraph class made while graphviz was there
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    for call in (lambda: ag.draw_graph(loss), lambda: viz.render(ag.to_dot(loss), "g"),
+                 lambda: viz.pipe(ag.to_dot(loss))):
+        with pytest.raises(ImportError, match=r"graphviz Python package.*"
+                           r"`pip install graphviz`.*autograd-lite\[viz\]") as e:
+            call()
+        assert e.value.name == "graphviz"
+    assert "the Graphviz `dot` program alone is not enough" in str(e.value)
+    # what needs neither the package nor `dot`
+    assert ag.to_dot(loss).startswith("digraph {")
+    assert ag.to_html(loss).startswith("<!DOCTYPE html>")
+    assert ag.explain(loss).rows[0]["op"] == "sum"
+
+
 def test_monitor_plot_keeps_the_backend(tmp_path):
     matplotlib = pytest.importorskip("matplotlib")
     from nn.monitor import GradientMonitor
