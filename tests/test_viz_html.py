@@ -312,3 +312,11 @@ def test_the_page_of_a_loop_draws_every_node_in_chromium(tmp_path):
          "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
         capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.stdout.count("data-node=") == len(graph_data(page)["nodes"])
+    # the edges into one node (Z's x, W and b) arrive at points of their own
+    ends: dict[str, list[str]] = {}
+    for path in re.findall(r"<path [^>]*data-to=[^>]*>", done.stdout):
+        d = re.search(r'\bd="([^"]*)"', path).group(1)
+        ends.setdefault(re.search(r'data-to="(\w+)"', path).group(1), []).append(
+            d.split()[-1])
+    assert max(map(len, ends.values())) == 3
+    assert all(len(set(v)) == len(v) for v in ends.values())
