@@ -544,13 +544,13 @@ class _Scene:
             while j is not None:
                 around[k].add(j)
                 j = clusters[j].parent
-        home = {}
+        home: dict[int, int] = {}
         for i, ks in holders.items():
-            k: int | None = min(ks, key=lambda k: clusters[k].rank)
-            while k is not None and not all(j in around[k] or k in around[j] for j in ks):
-                k = clusters[k].parent
-            if k is not None:
-                home[i] = k
+            box: int | None = min(ks, key=lambda k: clusters[k].rank)
+            while box is not None and not all(j in around[box] or box in around[j] for j in ks):
+                box = clusters[box].parent
+            if box is not None:
+                home[i] = box
         return home
 
     def _add_inputs(self, clusters: list[_Cluster], calls: list[tuple[list[Tensor], tuple]]
