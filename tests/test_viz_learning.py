@@ -91,6 +91,22 @@ def test_nn_loss_functions_group_their_ops_too():
     assert "cluster" in ag.to_dot(loss) and "cross_entropy" not in ag.to_dot(loss)
 
 
+@pytest.mark.parametrize("call", [
+    lambda z, y: nn.CrossEntropyLoss()(z, target=y),
+    lambda z, y: nn.CrossEntropyLoss()(target=y, input=z),
+    lambda z, y: nn.functional.cross_entropy(input=z, target=y),
+])
+def test_inputs_and_targets_given_by_keyword_are_found_too(call):
+    model, x, y, *_ = classifier()
+    source = ag.to_dot(call(model(x), y), params=model)
+    nodes = placement(source)
+    assert find(nodes, "target")[0] == [] and find(nodes, "x")[0] == []
+    assert find(nodes, "tanh")[0] == ["Sequential", "1: Tanh"]  # not in the loss's box
+    assert fed_by(source, "target") == [((find(nodes, "vdot")[0][0],), "vdot")]
+    mse = ag.to_dot(nn.MSELoss()(model(x), target=ag.zeros(4, 3, dtype=ag.float64)))
+    assert mse.count("subgraph cluster_") == 6  # MSELoss, not also mse_loss around it
+
+
 @pytest.mark.parametrize("name, target", [
     ("kl_div", lambda x: x.softmax(1)), ("smooth_l1_loss", lambda x: x * 0),
     ("soft_margin_loss", lambda x: ag.ones(*x.shape)), ("poisson_nll_loss", lambda x: x * 0),
