@@ -195,9 +195,12 @@ def _graphviz() -> Any:
     try:
         import graphviz
     except ImportError:
-        raise ImportError(
-            "draw_graph needs the graphviz Python package: `pip install graphviz` "
-            "(and, to render, the Graphviz programs). to_dot() works without either."
+        raise ModuleNotFoundError(
+            "draw_graph, render and pipe need the graphviz Python package, which is not "
+            "installed (the Graphviz `dot` program alone is not enough): "
+            "`pip install graphviz`, or `pip install 'autograd-lite[viz]'`. "
+            "to_dot(), to_html(), save_html() and explain() work without it.",
+            name="graphviz",
         ) from None
     return graphviz
 
@@ -378,7 +381,8 @@ def _dot_body(
     if collapse:
         for k in scene.innermost():
             for i in scene.clusters[k].members:
-                stand_in[i] = f"m{k}"
+                if scene.home.get(i) == k:  # not a weight it shares with other calls
+                    stand_in[i] = f"m{k}"
     if rankdir is None:
         depth = max(graph.heights(), default=0) // 2  # tensor, op, tensor, ...
         rankdir = "TB" if depth > DEEP else "LR"
@@ -475,11 +479,7 @@ class _Scene:
             self.preds[b].append(a)
             self.succs[a].append(b)
         self.clusters = self._find_clusters(params)
-        self.home: dict[int, int] = {}
-        for k in sorted(range(len(self.clusters)), key=lambda k: self.clusters[k].rank,
-                        reverse=True):
-            for i in self.clusters[k].members:
-                self.home[i] = k  # the smallest cluster holding i is written last
+        self.home = self._homes()
         by_id = _param_names(params, op)
         self.names: dict[int, str] = {}
         for i, obj in enumerate(items):
@@ -498,24 +498,28 @@ class _Scene:
         if hasattr(params, "named_modules"):
             module_names = {id(m): name for name, m in params.named_modules()}
         clusters: list[_Cluster] = []
+        calls: list[tuple[list[Tensor], tuple]] = []  # each cluster's input tensors and args
         for i, obj in enumerate(items):
             if isinstance(obj, Tensor):
                 continue
             for module, args in getattr(obj, "owners", None) or ():
-                tensors = [t for t in args if isinstance(t, Tensor)]
-                for t in tensors:  # inputs no op reads (class labels): drawn feeding the op
-                    if id(t) not in index:
-                        self._add_input(t, i)
-                inputs = [index[id(t)] for t in tensors]
+                tensors = _arg_tensors(args)  # a list argument holds its tensors too
                 out = self.succs[i][0] if self.succs[i] else i  # the tensor the node made
-                c = _Cluster(module, inputs, out, self._members(i, set(inputs)), len(clusters))
-                target = _target_arg(module, args) if c.loss else None
-                if isinstance(target, Tensor):
-                    c.target = index[id(target)]
+                if any(t is items[out] for t in tensors):  # returned an input: made nothing
+                    continue
+                stop = {index[id(t)] for t in tensors if id(t) in index}
+                c = _Cluster(module, [], out, self._members(i, stop), len(clusters))
                 name = module_names.get(id(module))
                 if name:
                     c.label = f"{name}: {c.label}"
                 clusters.append(c)
+                calls.append((tensors, args))
+        self._add_inputs(clusters, calls)
+        for c, (tensors, args) in zip(clusters, calls):
+            c.inputs = [index[id(t)] for t in tensors]
+            target = _target_arg(c.module, args) if c.loss else None
+            if isinstance(target, Tensor):
+                c.target = index[id(target)]
         # a loss Module's function (CrossEntropyLoss -> cross_entropy) adds no second box
         modules = {frozenset(c.members) for c in clusters if not c.function}
         clusters = [c for c in clusters if not c.function or frozenset(c.members) not in modules]
@@ -526,12 +530,64 @@ class _Scene:
                 c.parent = min(outer, key=lambda j: clusters[j].rank)
         return clusters
 
-    def _add_input(self, t: Tensor, node: int) -> None:
-        j, _ = self.graph._add(t)
-        self.graph.edges.append((j, node))
-        self.preds.append([])
-        self.succs.append([node])
-        self.preds[node].append(j)
+    def _homes(self) -> dict[int, int]:
+        """item -> the smallest cluster holding it that is around or inside each other one
+        that does: a weight shared by several calls of one Linear (an RNN's loop) sits in
+        the box around them all, not in one call's box."""
+        clusters = self.clusters
+        holders: dict[int, list[int]] = {}
+        around: list[set[int]] = []  # each cluster and the ones around it
+        for k, c in enumerate(clusters):
+            for i in c.members:
+                holders.setdefault(i, []).append(k)
+            around.append({k})
+            j = c.parent
+            while j is not None:
+                around[k].add(j)
+                j = clusters[j].parent
+        home: dict[int, int] = {}
+        for i, ks in holders.items():
+            box: int | None = min(ks, key=lambda k: clusters[k].rank)
+            while box is not None and not all(j in around[box] or box in around[j] for j in ks):
+                box = clusters[box].parent
+            if box is not None:
+                home[i] = box
+        return home
+
+    def _add_inputs(self, clusters: list[_Cluster], calls: list[tuple[list[Tensor], tuple]]
+                    ) -> None:
+        """Draw the inputs no op reads (``model(x)`` of a plain data tensor, whose first
+        ops, the convolution's window copy or Flatten's reshape, ran unrecorded; a loss's
+        class labels): each feeds the ops of the smallest module call that took it which
+        read an unnamed constant (what the unrecorded ops made from it; a view of it if
+        some do), else that call's last op."""
+        items, index = self.graph.items, self.graph.index
+        takers: dict[int, tuple[Tensor, list[int]]] = {}
+        for k, (tensors, _) in enumerate(calls):
+            for t in tensors:
+                if id(t) not in index:
+                    takers.setdefault(id(t), (t, []))[1].append(k)
+        for t, ks in takers.values():
+            k = min(ks, key=lambda k: clusters[k].rank)
+            c, tensors = clusters[k], calls[k][0]
+            known = {id(v) for v in tensors}
+            if hasattr(c.module, "buffers"):  # running statistics are no input's copy
+                known.update(id(b) for b in c.module.buffers())
+            read = {i: _constants_read(items[i], known) for i in sorted(c.members)
+                    if not isinstance(items[i], Tensor)}
+            ops = [i for i, vs in read.items() if vs]
+            # a view of t (x[:, step] in a loop, Flatten's reshape) tells its readers apart
+            # from those of a constant made inside (an RNN's zero first state)
+            views = [i for i in ops if any(np.may_share_memory(v.data, t.data)
+                                           for v in read[i])]
+            node = self.preds[c.output][0] if self.preds[c.output] else c.output
+            j, _ = self.graph._add(t)
+            self.preds.append([])
+            self.succs.append([])
+            for op in views or ops or [node]:
+                self.graph.edges.append((j, op))
+                self.succs[j].append(op)
+                self.preds[op].append(j)
 
     def _members(self, node: int, stop: set[int]) -> set[int]:
         """The items between graph node ``node`` and the tensors ``stop`` (its module's
@@ -596,27 +652,51 @@ class _Scene:
 
     def _notation(self) -> None:
         """Z (a Linear's output), A (an activation's), W, b (a Linear's weight and bias),
-        numbered from the input when there are several layers: Z1, A1, Z2, ..."""
+        numbered from the input when there are several layers: Z1, A1, Z2, ...; a layer
+        called several times (an RNN's loop) numbers its outputs by call: Z2⟨1⟩, Z2⟨2⟩."""
         linear = [c for c in self.clusters if type(c.module).__name__ == "Linear"]
         acts = [c for c in self.clusters
                 if type(c.module).__module__.endswith("layers_activation")]
         height = self.graph.heights()
         linear.sort(key=lambda c: height[c.output])
+        layers: dict[int, list[_Cluster]] = {}  # Linear module -> its calls, from the input
+        for c in linear:
+            layers.setdefault(id(c.module), []).append(c)
         index = self.graph.index
         self.notation: dict[int, str] = {}
-        for k, c in enumerate(linear, 1):
-            suffix = str(k) if len(linear) > 1 else ""
-            self.notation[c.output] = "Z" + suffix
+        number: dict[int, str] = {}  # a Linear call's output -> its layer's number
+        for k, calls in enumerate(layers.values(), 1):
+            suffix = str(k) if len(layers) > 1 else ""
+            for t, c in enumerate(calls, 1):
+                self.notation[c.output] = "Z" + suffix + (f"⟨{t}⟩" if len(calls) > 1 else "")
+                number[c.output] = suffix
             for attr, letter in (("weight", "W"), ("bias", "b")):
-                p = getattr(c.module, attr, None)
+                p = getattr(calls[0].module, attr, None)
                 if p is not None and id(p) in index:
                     self.notation[index[id(p)]] = letter + suffix
         for c in acts:
-            before = [k for k, lin in enumerate(linear, 1) if height[lin.output] < height[c.output]]
-            suffix = str(before[-1]) if before and len(linear) > 1 else ""
+            before = [lin for lin in linear if height[lin.output] < height[c.output]]
+            suffix = number[before[-1].output] if before else ""
             self.notation[c.output] = "A" + suffix
         for i, letter in self.notation.items():
             self.names[i] = letter if i not in self.names else f"{self.names[i]} ({letter})"
+
+
+def _arg_tensors(args: Any) -> list[Tensor]:
+    """The Tensors in a call's arguments, also those inside lists, tuples and dicts."""
+    out: list[Tensor] = []
+    for a in args:
+        if isinstance(a, Tensor):
+            out.append(a)
+        elif isinstance(a, (list, tuple, dict)):
+            out.extend(_arg_tensors(a.values() if isinstance(a, dict) else a))
+    return out
+
+
+def _constants_read(node: Node, known: set[int]) -> list[Tensor]:
+    """The constant leaf tensors op ``node`` reads that are none of ``known``."""
+    return [v for v in node.inputs or () if isinstance(v, Tensor) and v.grad_fn is None
+            and not v.requires_grad and id(v) not in known]
 
 
 def _target_arg(owner: Any, args: tuple) -> Any:
@@ -638,7 +718,8 @@ _MODULE_NOTES = {
 _MODULE_NOTES.update(cross_entropy=_MODULE_NOTES["CrossEntropyLoss"],
                      binary_cross_entropy_with_logits=_MODULE_NOTES["BCEWithLogitsLoss"],
                      mse_loss=_MODULE_NOTES["MSELoss"])
-_CLUSTER_ATTRS = 'style="rounded,dashed" color="#7f7f7f" fontcolor="#333333" labeljust=l'
+_CLUSTER_ATTRS = ('style="rounded,dashed" color="#7f7f7f" fontcolor="#333333" labeljust=l'
+                  " labelloc=t")  # not the caption's labelloc=b, which clusters inherit
 _MODULE_ATTRS = 'shape=box3d style=filled fillcolor="#e8f1dc"'
 
 
@@ -708,7 +789,7 @@ def _grad_head(name: str | None) -> str:
     return "grad" if letter is None else "d" + letter.group(1)
 
 
-_NOTATION = re.compile(r"(?:^|\()([ZAWb]\d*)\)?$")
+_NOTATION = re.compile(r"(?:^|\()([ZAWb]\d*(?:⟨\d+⟩)?)\)?$")
 
 
 def _grad_of(t: Tensor) -> np.ndarray | None:

@@ -20,6 +20,8 @@ from autograd_lite import Tensor, ops
 from autograd_lite.engine import tag_owner
 from autograd_lite.validation import dtype_arg, flag, integer, real
 
+from .modules import call_args
+
 __all__ = [
     "linear", "relu", "leaky_relu", "sigmoid", "tanh", "gelu", "elu", "softplus", "softmax",
     "log_softmax", "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "conv2d",
@@ -1526,7 +1528,7 @@ def _grouped(fn: Any) -> Any:
         out = fn(*args, **kwargs)
         node = getattr(out, "grad_fn", None)
         if node is not None:
-            tag_owner(node, call, args, out)
+            tag_owner(node, call, call_args(fn, args, kwargs), out)
         return out
 
     call.is_loss = True  # type: ignore[attr-defined]  # viz names its `target` argument

@@ -12,6 +12,7 @@ ordered dicts (``named_parameters``, ``state_dict``, ``repr``, ...).
 
 from __future__ import annotations
 
+import inspect
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
@@ -67,6 +68,19 @@ def _addindent(text: str, spaces: int) -> str:
     if len(lines) == 1:
         return text
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
+
+
+def call_args(fn: Callable, args: tuple, kwargs: dict) -> tuple:
+    """The arguments of the call ``fn(*args, **kwargs)`` as one tuple, for the drawing's
+    tag (``tag_owner``): keywords bound to their positions by ``fn``'s signature
+    (``loss(logits, target=y)`` -> ``(logits, y)``), keyword-only ones after them."""
+    if not kwargs:
+        return args
+    try:
+        bound = inspect.signature(fn).bind(*args, **kwargs)
+    except (TypeError, ValueError):  # a signature inspect cannot read, or changed by hooks
+        return args + tuple(kwargs.values())
+    return bound.args + tuple(bound.kwargs.values())
 
 
 def _child_name(parent: Module, child: Module) -> str | None:
@@ -126,7 +140,8 @@ class Module:
             raise
         node = getattr(output, "grad_fn", None)
         if node is not None:
-            tag_owner(node, self, args, output)
+            tag_owner(node, self, call_args(self.forward, args, kwargs) if kwargs else args,
+                      output)
         return output
 
     def _locate(self, error: Exception) -> None:

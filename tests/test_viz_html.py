@@ -125,6 +125,61 @@ def test_constants_names_and_non_finite_values():
             "nonfinite": 0} in [n["value"] for n in empty]
 
 
+def edge_labels(data: dict) -> set[tuple[str, str]]:
+    labels = [n["label"] for n in data["nodes"]]
+    return {(labels[a], labels[b]) for a, b in data["edges"]}
+
+
+def named(data: dict, label: str) -> dict:
+    (node,) = [n for n in data["nodes"] if n["label"] == label]
+    return node
+
+
+def cluster_of(data: dict, label: str) -> str | None:
+    k = named(data, label)["cluster"]
+    return None if k is None else data["clusters"][k]["label"]
+
+
+def test_a_data_input_feeds_the_first_conv_not_the_last_layer():
+    ag.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(), nn.Linear(2 * 6 * 6, 3))
+    x = ag.randn(4, 1, 8, 8)  # data: no requires_grad, so no graph node
+    data = graph_data(ag.to_html(nn.CrossEntropyLoss()(model(x), ag.tensor([0, 1, 2, 0])),
+                                 params=model))
+    fed = [b for a, b in edge_labels(data) if a == "x"]
+    assert fed == ["matmul"] and cluster_of(data, "matmul") == "0: Conv2d"
+    assert cluster_of(data, "x") is None
+
+
+class Loop(nn.Module):
+    """x -> tanh(lin(x)) three times: one Linear called at every step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lin = nn.Linear(3, 3)
+
+    def forward(self, x):
+        for _ in range(3):
+            x = self.lin(x).tanh()
+        return x
+
+
+def loop_page() -> str:
+    ag.manual_seed(0)
+    model = Loop()
+    loss = model(ag.randn(2, 3)).sum()
+    loss.backward(retain_graph=True)
+    return ag.to_html(loss, params=model)
+
+
+def test_a_weight_shared_by_a_loops_calls_sits_in_the_box_around_them():
+    data = graph_data(loop_page())
+    assert cluster_of(data, "lin.weight (W)") == cluster_of(data, "lin.bias (b)") == "Loop"
+    assert [cluster_of(data, f"Z⟨{t}⟩") for t in (1, 2, 3)] == ["lin: Linear"] * 3
+    assert named(data, "Z⟨2⟩")["grad_name"] == "dZ⟨2⟩"
+    assert {("lin.weight (W)", f"Z⟨{t}⟩") for t in (1, 2, 3)} <= edge_labels(data)
+
+
 def test_save_html_writes_the_page_and_returns_the_path(tmp_path):
     model, *_, loss = mlp()
     path = tmp_path / "graph.html"
@@ -244,3 +299,24 @@ def test_the_page_collapses_expands_and_shows_a_node_in_chromium(tmp_path):
     assert "(first 10 of 12)" in seen["grad"] and "None" not in seen["grad"]
     # inside the loss's box, the panel gives the loss's closed-form gradient
     assert "closed form" in seen["lossPanel"] and "dZ = (softmax(Z)" in seen["lossPanel"]
+
+
+def test_the_page_of_a_loop_draws_every_node_in_chromium(tmp_path):
+    page = loop_page()
+    path = tmp_path / "loop.html"
+    path.write_text(page, encoding="ascii")
+    done = subprocess.run(
+        [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
+         "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.stdout.count("data-node=") == len(graph_data(page)["nodes"])
+    # the edges into one node (Z's x, W and b) arrive at points of their own
+    ends: dict[str, list[str]] = {}
+    for path in re.findall(r"<path [^>]*data-to=[^>]*>", done.stdout):
+        d = re.search(r'\bd="([^"]*)"', path).group(1)
+        ends.setdefault(re.search(r'data-to="(\w+)"', path).group(1), []).append(
+            d.split()[-1])
+    assert max(map(len, ends.values())) == 3
+    assert all(len(set(v)) == len(v) for v in ends.values())

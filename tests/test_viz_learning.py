@@ -91,6 +91,22 @@ def test_nn_loss_functions_group_their_ops_too():
     assert "cluster" in ag.to_dot(loss) and "cross_entropy" not in ag.to_dot(loss)
 
 
+@pytest.mark.parametrize("call", [
+    lambda z, y: nn.CrossEntropyLoss()(z, target=y),
+    lambda z, y: nn.CrossEntropyLoss()(target=y, input=z),
+    lambda z, y: nn.functional.cross_entropy(input=z, target=y),
+])
+def test_inputs_and_targets_given_by_keyword_are_found_too(call):
+    model, x, y, *_ = classifier()
+    source = ag.to_dot(call(model(x), y), params=model)
+    nodes = placement(source)
+    assert find(nodes, "target")[0] == [] and find(nodes, "x")[0] == []
+    assert find(nodes, "tanh")[0] == ["Sequential", "1: Tanh"]  # not in the loss's box
+    assert fed_by(source, "target") == [((find(nodes, "vdot")[0][0],), "vdot")]
+    mse = ag.to_dot(nn.MSELoss()(model(x), target=ag.zeros(4, 3, dtype=ag.float64)))
+    assert mse.count("subgraph cluster_") == 6  # MSELoss, not also mse_loss around it
+
+
 @pytest.mark.parametrize("name, target", [
     ("kl_div", lambda x: x.softmax(1)), ("smooth_l1_loss", lambda x: x * 0),
     ("soft_margin_loss", lambda x: ag.ones(*x.shape)), ("poisson_nll_loss", lambda x: x * 0),
@@ -147,6 +163,138 @@ def test_collapse_draws_one_node_per_innermost_module():
     assert drawn == {("x", "0: Linear"), ("0: Linear", "1: Tanh"), ("1: Tanh", "2: Dropout"),
                      ("2: Dropout", "3: Linear"), ("3: Linear", "CrossEntropyLoss"),
                      ("target", "CrossEntropyLoss")}
+
+
+# A data input (no requires_grad) is no graph node: the drawing finds the ops that read it.
+FIRST_OPS = {
+    "conv": (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU(), nn.Flatten(),
+                                   nn.Linear(2 * 6 * 6, 3)), (4, 1, 8, 8)),
+    "linear": (lambda: nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3)), (4, 5)),
+    "flatten": (lambda: nn.Sequential(nn.Flatten(), nn.Linear(6, 4), nn.ReLU(),
+                                      nn.Linear(4, 3)), (4, 2, 3)),
+    "batchnorm": (lambda: nn.Sequential(nn.BatchNorm1d(5), nn.Linear(5, 3)), (4, 5)),
+}
+
+
+def data_model(kind: str, requires_grad: bool):
+    """(model, loss) of FIRST_OPS[kind] on a batch of 4 with CrossEntropyLoss."""
+    ag.manual_seed(0)
+    make, shape = FIRST_OPS[kind]
+    model = make()
+    x = ag.randn(*shape, requires_grad=requires_grad)
+    return model, nn.CrossEntropyLoss()(model(x), ag.tensor(np.array([0, 1, 2, 0])))
+
+
+def fed_by(source: str, first_line: str) -> list[tuple[tuple[str, ...], str]]:
+    """(clusters around it, label) of each node the node ``first_line`` feeds, sorted."""
+    nodes = placement(source)
+    (src,) = [k for k, v in nodes.items() if v[1].split("\n")[0] == first_line]
+    return sorted((tuple(nodes[d][0]), nodes[d][1].split("\n")[0])
+                  for s, d in re.findall(r"^\t(\w+) -> (\w+)$", source, re.M) if s == src)
+
+
+@pytest.mark.parametrize("kind, requires_grad, first", [
+    ("conv", False, {("0: Conv2d", "matmul")}),  # the window copy of x ran unrecorded
+    ("conv", True, {("0: Conv2d", "windows")}),
+    ("linear", False, {("0: Linear", "linear")}),
+    ("linear", True, {("0: Linear", "linear")}),
+    ("flatten", False, {("1: Linear", "linear")}),  # Flatten's reshape ran unrecorded
+    ("flatten", True, {("0: Flatten", "reshape(shape=(4, 6))")}),
+    ("batchnorm", False, {("0: BatchNorm1d", "mul")}),
+    ("batchnorm", True, {("0: BatchNorm1d", "sub"),
+                         ("0: BatchNorm1d", "mean(axis=0, keepdims=True)")}),
+])
+def test_the_input_feeds_the_first_ops_of_the_model_with_or_without_requires_grad(
+        kind, requires_grad, first):
+    model, loss = data_model(kind, requires_grad)
+    source = ag.to_dot(loss, params=model)
+    assert fed_by(source, "x") == sorted((("Sequential", box), op) for box, op in first)
+    # the target feeds the loss's op that reads its one-hot weights
+    assert fed_by(source, "target") == [(("CrossEntropyLoss",), "vdot")]
+    collapsed = ag.to_dot(loss, params=model, collapse=True)
+    assert set(fed_by(collapsed, "x")) == {(("Sequential",), box) for box, _ in first}
+
+
+class RNN(nn.Module):
+    """h = tanh(inp(x[:, t]) + rec(h)) over the steps of x, then a head: one Linear per
+    role, called at every step."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inp, self.rec, self.head = nn.Linear(3, 5), nn.Linear(5, 5), nn.Linear(5, 2)
+
+    def forward(self, x):
+        h = ag.zeros(x.shape[0], 5)  # a constant made inside: no copy of x
+        for t in range(x.shape[1]):
+            h = (self.inp(x[:, t]) + self.rec(h)).tanh()
+        return self.head(h)
+
+
+def rnn_loss():
+    ag.manual_seed(0)
+    model = RNN()
+    loss = model(ag.randn(4, 3, 3)).sum()
+    loss.backward(retain_graph=True)
+    return model, loss
+
+
+def test_a_loop_reusing_a_linear_shares_its_weights_and_numbers_its_calls():
+    model, loss = rnn_loss()
+    source = ag.to_dot(loss, params=model, show_grad=True)
+    nodes = placement(source)
+    # x feeds each step's inp call (x[:, t] is a view of it), not rec's zero first state
+    assert fed_by(source, "x") == [(("RNN", "inp: Linear"), "linear")] * 3
+    # a weight used by three calls sits in the box around them, named by its layer
+    assert find(nodes, "inp.weight (W1)")[0] == ["RNN"]
+    assert find(nodes, "rec.bias (b2)")[0] == ["RNN"] and find(nodes, "head.weight (W3)")[0] \
+        == ["RNN", "head: Linear"]
+    for t in (1, 2, 3):
+        assert find(nodes, f"Z1⟨{t}⟩")[0] == ["RNN", "inp: Linear"]
+        assert f"dZ2⟨{t}⟩ " in find(nodes, f"Z2⟨{t}⟩")[1]
+    # collapsed, the calls are joined only by the data that flows between them
+    collapsed = ag.to_dot(loss, params=model, collapse=True)
+    shown = placement(collapsed)
+    edges = {(shown[a][1].split("\n")[0], shown[b][1].split("\n")[0])
+             for a, b in re.findall(r"^\t(\w+) -> (\w+)$", collapsed, re.M)}
+    assert not [e for e in edges if e[0].endswith("Linear") and e[1].endswith("Linear")]
+    assert ("inp.weight (W1)", "inp: Linear") in edges
+
+
+class Cat(nn.Module):
+    def forward(self, xs):
+        return ag.concatenate(xs, 1)
+
+
+class First(nn.Module):
+    def forward(self, xs):
+        return xs[0]
+
+
+class TwoBranches(nn.Module):
+    """cat([a(x), tanh(b(x))]) through a module that takes the list (or tuple)."""
+
+    def __init__(self, sequence: type) -> None:
+        super().__init__()
+        self.sequence = sequence
+        self.a, self.b, self.cat, self.first = nn.Linear(3, 2), nn.Linear(3, 2), Cat(), First()
+
+    def forward(self, x):
+        both = self.sequence([self.a(x), self.b(x).tanh()])
+        return self.cat(both).relu().sum() + self.first(both).sum()
+
+
+@pytest.mark.parametrize("sequence", [list, tuple])
+def test_a_module_called_with_a_list_boxes_only_its_own_ops(sequence):
+    model = TwoBranches(sequence)
+    loss = model(ag.randn(5, 3)).sum()
+    nodes = placement(ag.to_dot(loss, params=model))
+    assert find(nodes, "concatenate(axis=1)")[0] == ["TwoBranches", "cat: Cat"]
+    inside = [v[1] for v in nodes.values() if v[0] == ["TwoBranches", "cat: Cat"]]
+    assert len(inside) == 2  # concatenate and its output
+    assert find(nodes, "tanh")[0] == find(nodes, "relu")[0] == ["TwoBranches"]
+    assert find(nodes, "x")[0] == []
+    assert find(nodes, "a.weight (W1)")[0] == ["TwoBranches", "a: Linear"]
+    assert "First" not in ag.to_dot(loss, params=model)  # it made nothing: no box
 
 
 def test_constants_are_hidden_unless_asked():
@@ -268,6 +416,24 @@ def test_graph_reprs_with_and_without_dot(tmp_path, monkeypatch):
     assert "apt-get install graphviz" in page and "digraph" in page and "-&gt;" in page
     bundle = g._repr_mimebundle_()
     assert "image/svg+xml" not in bundle and bundle["text/plain"] == g.source
+
+
+def test_without_the_graphviz_package_draw_graph_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # `import graphviz` fails
+    viz._digraph_class.cache_clear()  # the Digraph class made while graphviz was there
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()
+    for call in (lambda: ag.draw_graph(loss), lambda: viz.render(ag.to_dot(loss), "g"),
+                 lambda: viz.pipe(ag.to_dot(loss))):
+        with pytest.raises(ImportError, match=r"graphviz Python package.*"
+                           r"`pip install graphviz`.*autograd-lite\[viz\]") as e:
+            call()
+        assert e.value.name == "graphviz"
+    assert "the Graphviz `dot` program alone is not enough" in str(e.value)
+    # what needs neither the package nor `dot`
+    assert ag.to_dot(loss).startswith("digraph {")
+    assert ag.to_html(loss).startswith("<!DOCTYPE html>")
+    assert ag.explain(loss).rows[0]["op"] == "sum"
 
 
 def test_monitor_plot_keeps_the_backend(tmp_path):
