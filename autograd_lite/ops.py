@@ -1165,19 +1165,17 @@ _reads("max", {0, "out"})
 _reads("min", {0, "out"})
 
 
-def _stable_shift(x: np.ndarray, axes: tuple) -> np.ndarray:
-    """The max over ``axes`` (keepdims), 0 where it is infinite: subtracted before exp.
+def _max_kept(x: np.ndarray, axes: tuple) -> np.ndarray:
+    """The max over ``axes`` (keepdims), subtracted before exp in the softmax family. An
+    infinite max makes its row NaN there (inf − inf), PyTorch's softmax and log_softmax.
     An empty tensor has nothing to shift (and numpy's max of nothing is an error)."""
     if not x.size:
         return np.zeros(tuple(1 if i in axes else n for i, n in enumerate(x.shape)), x.dtype)
     if axes == (1,) and x.ndim == 2 and x.shape[0] >= 32 and x.shape[1] <= 32:
         # numpy reduces a short last axis row by row (~8 ns an element); over the first
         # axis of a transposed copy it is a few whole-row passes, 2-5x faster for logits
-        m = np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
-    else:
-        m = np.maximum.reduce(x, axis=axes, keepdims=True)
-    inf = np.isinf(m)  # (NaN stays: its row is NaN either way)
-    return np.where(inf, 0, m) if np.count_nonzero(inf) else m  # count: cheaper than any()
+        return np.maximum.reduce(np.ascontiguousarray(x.T), axis=0)[:, None]
+    return np.maximum.reduce(x, axis=axes, keepdims=True)
 
 
 @functools.lru_cache(maxsize=64)
@@ -1192,7 +1190,7 @@ def _ones(n: int, dtype: np.dtype) -> np.ndarray:
 
 
 def _sum_kept(v: Any, axes: tuple) -> Any:
-    """``v.sum(axis=axes, keepdims=True)`` of a vjp's ``g`` (array or Tensor). A float
+    """``v.sum(axis=axes, keepdims=True)`` (array or Tensor: a vjp's ``g``). A float
     array's sum over its last axis is a matrix-vector product (:func:`_ones`)."""
     if isinstance(v, np.ndarray):
         if axes == (v.ndim - 1,) and v.ndim > 1 and v.dtype.kind == "f" and v.itemsize >= 4:
@@ -1209,7 +1207,10 @@ def logsumexp(x: Tensor, axis: Any = None, keepdims: bool = False, *, dim: Any =
     axis, keepdims = _reduce_args("logsumexp", axis, keepdims, dim, keepdim)
     axes = _axes(x, axis, "logsumexp")
     _not_bool(x, "logsumexp")
-    m = _stable_shift(x.data, axes)
+    m = _max_kept(x.data, axes)
+    inf = np.isinf(m)  # a row of +inf or all −inf has that logsumexp, as PyTorch: shift by 0
+    if np.count_nonzero(inf):  # (NaN stays: its row is NaN either way)
+        m = np.where(inf, 0, m)
     with np.errstate(divide="ignore"):  # log(0) = −inf is the answer, not a mistake
         out = np.log(np.add.reduce(np.exp(x.data - m), axis=axes, keepdims=True)) + m
     if not keepdims:
@@ -1225,8 +1226,8 @@ def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
     axes = _axes(x, axis if dim is None else dim, "softmax")
     _not_bool(x, "softmax")
-    e = np.exp(x.data - _stable_shift(x.data, axes))
-    out = e / np.add.reduce(e, axis=axes, keepdims=True)
+    e = np.exp(x.data - _max_kept(x.data, axes))
+    out = e / _sum_kept(e, axes)
     return _unary("softmax", out, x,
                   lambda xp, g, out, x: out * (g - _sum_kept(g * out, axes)),
                   {"axis": axes[0] if axes else None})
@@ -1236,9 +1237,9 @@ def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """x − logsumexp(x) along ``axis``, stable for any logits: (N, C) -> (N, C)."""
     axes = _axes(x, axis if dim is None else dim, "log_softmax")
     _not_bool(x, "log_softmax")
-    shifted = x.data - _stable_shift(x.data, axes)
+    shifted = x.data - _max_kept(x.data, axes)
     if shifted.size:  # (an empty axis would take log(0) on the way to an empty result)
-        out = shifted - np.log(np.add.reduce(np.exp(shifted), axis=axes, keepdims=True))
+        out = shifted - np.log(_sum_kept(np.exp(shifted), axes))
     else:
         out = shifted
     return _unary("log_softmax", out, x,

@@ -1751,16 +1751,15 @@ def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | Non
     denominator = count if w is None else K.sum()
     if eps:
         K = K * (1 - eps) + keep * ((eps / C) if w is None else w * (eps / C))
-    K = K.astype(logp.dtype)  # a copy (onehot may be bool), so it can be scaled in place
-    if reduction != "mean":
-        K *= -1.0
-    elif denominator:
-        K *= -1.0 / denominator
-    else:  # PyTorch's k/0 only where a target counts (its class; all classes when smoothing):
+    # one call makes K in logp's dtype (onehot may be bool) and scales it
+    K = np.multiply(K, -1.0 / denominator if reduction == "mean" and denominator else -1.0,
+                    dtype=logp.dtype)
+    if reduction == "mean" and not denominator:
+        # PyTorch's k/0 only where a target counts (its class; all classes when smoothing):
         # NaN for a zero class weight; ignored targets keep a zero gradient
         counted = np.broadcast_to(keep, K.shape) if eps else onehot
         with np.errstate(invalid="ignore"):  # 0·inf: the NaN wanted
-            K[counted] *= -math.inf
+            K[counted] *= math.inf
     return (K if logp.ndim < 3 else np.moveaxis(K, -1, 1)), denominator
 
 
