@@ -12,6 +12,7 @@ ordered dicts (``named_parameters``, ``state_dict``, ``repr``, ...).
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -73,14 +74,35 @@ def _addindent(text: str, spaces: int) -> str:
 def call_args(fn: Callable, args: tuple, kwargs: dict) -> tuple:
     """The arguments of the call ``fn(*args, **kwargs)`` as one tuple, for the drawing's
     tag (``tag_owner``): keywords bound to their positions by ``fn``'s signature
-    (``loss(logits, target=y)`` -> ``(logits, y)``), keyword-only ones after them."""
+    (``loss(logits, target=y)`` -> ``(logits, y)``) as ``inspect.Signature.bind`` would,
+    the others after them."""
     if not kwargs:
         return args
+    func = getattr(fn, "__func__", fn)  # a bound method: its function, less ``self``
     try:
-        bound = inspect.signature(fn).bind(*args, **kwargs)
-    except (TypeError, ValueError):  # a signature inspect cannot read, or changed by hooks
+        names = _positional_names(func)[1 if func is not fn else 0:]
+    except TypeError:  # an unhashable callable: no cache, no binding
         return args + tuple(kwargs.values())
-    return bound.args + tuple(bound.kwargs.values())
+    bound = list(args)
+    for name in names[len(args):]:  # positions filled by keyword, up to the first gap
+        if name not in kwargs:
+            break
+        bound.append(kwargs[name])
+    placed = names[len(args):len(bound)]
+    return tuple(bound) + tuple(v for k, v in kwargs.items() if k not in placed)
+
+
+@functools.lru_cache(maxsize=1024)
+def _positional_names(func: Callable) -> tuple[str | None, ...]:
+    """The names of ``func``'s positional parameters (None for a positional-only one, which
+    no keyword fills), read once per function: reading a signature costs ~10 µs, and every
+    module and loss call with keywords asks."""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # a signature inspect cannot read
+        return ()
+    return tuple(p.name if p.kind is p.POSITIONAL_OR_KEYWORD else None for p in params
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD))
 
 
 def _child_name(parent: Module, child: Module) -> str | None:

@@ -4,6 +4,7 @@ them), x/target named, constants hidden, the backward's gradients in the course'
 
 from __future__ import annotations
 
+import inspect
 import re
 import shutil
 import subprocess
@@ -497,3 +498,26 @@ def test_docs_picture_script(tmp_path):
                    timeout=120)
     text = out.read_text()
     assert "<svg" in text and "0: Linear" in text and "dW1" in text
+
+
+def _reference_bind(fn, args, kwargs):
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    return bound.args + tuple(bound.kwargs.values())
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((1,), {"b": 2}), ((1,), {"b": 2, "d": 5}), ((1,), {"c": 3, "d": 5}),
+    ((1,), {"b": 2, "c": 3}), ((1, 2), {"d": 4}), ((1,), {"d": 4, "c": 3, "b": 2})])
+def test_call_args_binds_keywords_to_positions_as_inspect_does(args, kwargs) -> None:
+    from nn.modules import call_args
+
+    def f(a, b=0, c=1, *, d=2):
+        return a
+
+    class M(nn.Module):
+        def forward(self, a, b=0, c=1, *, d=2):
+            return a
+
+    assert call_args(f, args, kwargs) == _reference_bind(f, args, kwargs)
+    m = M()
+    assert call_args(m.forward, args, kwargs) == _reference_bind(m.forward, args, kwargs)
