@@ -1719,10 +1719,17 @@ def _class_loss(logp: Tensor, target: Any, weight: Any, ignore_index: int, reduc
                              f"{logp.shape}; expected class indices of shape {expected}")
         K, denominator = _index_coefficients(logp, y.data, C, w, ignore_index, reduction,
                                              eps, op)
-    if reduction == "none":
-        return (logp * K).sum(axis=axis)
-    loss = ag.ops.vdot(logp, K)
+    loss = _weighted_total(logp, K, axis, reduction)
+    if isinstance(K, np.ndarray) and np.isnan(loss.data).any():
+        # a −inf log-probability off the target (masked logits) times its 0 in K is NaN;
+        # PyTorch picks the target's entry and never sees it, so drop those entries
+        loss = _weighted_total(logp.masked_fill(K == 0, 0.0), K, axis, reduction)
     return loss + math.nan if reduction == "mean" and not denominator else loss
+
+
+def _weighted_total(logp: Tensor, K: Any, axis: int, reduction: str) -> Tensor:
+    """Σ logp·K over the class axis ('none') or over everything (one vdot)."""
+    return (logp * K).sum(axis=axis) if reduction == "none" else ag.ops.vdot(logp, K)
 
 
 def _index_coefficients(logp: Tensor, t: np.ndarray, C: int, w: np.ndarray | None,

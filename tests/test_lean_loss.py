@@ -78,3 +78,32 @@ def test_cross_entropy_step_compiled_is_bit_identical_to_eager(reduction, dtype)
             assert a.data.tobytes() == b.data.tobytes()
     for p, q in zip(eager_model.parameters(), compiled_model.parameters()):
         assert p.data.tobytes() == q.data.tobytes()
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_masked_logits_off_the_target_give_a_finite_cross_entropy_as_pytorch(reduction,
+                                                                              weighted):
+    # −inf logits off the target (masked classes): PyTorch picks the target's log-prob,
+    # so the loss is finite; 0·(−inf) in the coefficient array must not make it NaN
+    logits = np.array([[-INF, 0.0, 1.0], [0.0, 1.0, 2.0], [0.5, -INF, -INF]])
+    target = np.array([2, 0, 0])
+    w = np.array([1.0, 2.0, 3.0]) if weighted else np.ones(3)
+    finite = np.where(np.isinf(logits), -1e300, logits)  # the same log-softmax, no inf
+    logp = finite - np.log(np.exp(finite - finite.max(1, keepdims=True)).sum(1,
+                                                                        keepdims=True))
+    logp -= finite.max(1, keepdims=True)
+    picked = -logp[np.arange(3), target] * w[target]
+    expected = {"none": picked, "sum": picked.sum(), "mean": picked.sum() / w[target].sum()}
+    x = ag.tensor(logits, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        loss = F.cross_entropy(x, ag.tensor(target), ag.tensor(w) if weighted else None,
+                               reduction=reduction)
+        loss.sum().backward()
+    np.testing.assert_allclose(loss.data, expected[reduction], rtol=1e-12)
+    softmax = np.exp(logp)
+    onehot = np.eye(3)[target]
+    scale = w[target][:, None] / (w[target].sum() if reduction == "mean" else 1.0)
+    np.testing.assert_allclose(x.grad.data, (softmax - onehot) * scale, rtol=1e-12,
+                               atol=1e-300)
