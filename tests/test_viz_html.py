@@ -256,17 +256,22 @@ def browser() -> str:
     return found
 
 
-def run_in_browser(page: str, tmp_path) -> dict:
-    path = tmp_path / "page.html"
-    path.write_text(page.replace("</body>", DRIVER + "</body>"), encoding="utf-8")
+def dump_dom(path, tmp_path) -> subprocess.CompletedProcess:
+    """The page's DOM after it ran, from headless Chromium."""
     # without the background-networking flags Chromium's connections are refused on a
     # closed network (and it waits for them)
-    done = subprocess.run(
+    return subprocess.run(
         [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
          "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
         capture_output=True, text=True, timeout=120, cwd=tmp_path)
+
+
+def run_in_browser(page: str, tmp_path) -> dict:
+    path = tmp_path / "page.html"
+    path.write_text(page.replace("</body>", DRIVER + "</body>"), encoding="utf-8")
+    done = dump_dom(path, tmp_path)
     m = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, re.S)
     assert m, f"no result from the page: {done.returncode} {done.stderr[-2000:]}"
     return json.loads(html.unescape(m.group(1)))
@@ -305,12 +310,7 @@ def test_the_page_of_a_loop_draws_every_node_in_chromium(tmp_path):
     page = loop_page()
     path = tmp_path / "loop.html"
     path.write_text(page, encoding="ascii")
-    done = subprocess.run(
-        [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-         "--virtual-time-budget=5000", "--dump-dom", path.as_uri()],
-        capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    done = dump_dom(path, tmp_path)
     assert done.stdout.count("data-node=") == len(graph_data(page)["nodes"])
     # the edges into one node (Z's x, W and b) arrive at points of their own
     ends: dict[str, list[str]] = {}
