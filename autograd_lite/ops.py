@@ -1189,11 +1189,17 @@ def _ones(n: int, dtype: np.dtype) -> np.ndarray:
     return ones
 
 
+def _blas_sums(v: Any) -> bool:
+    """Whether ``v``'s row or column sums go through :func:`_ones`: a float32/float64
+    array (BLAS has no float16; a Tensor, under create_graph, sums as an op)."""
+    return isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.itemsize >= 4
+
+
 def _sum_kept(v: Any, axes: tuple) -> Any:
     """``v.sum(axis=axes, keepdims=True)`` (array or Tensor: a vjp's ``g``). A float
     array's sum over its last axis is a matrix-vector product (:func:`_ones`)."""
     if isinstance(v, np.ndarray):
-        if axes == (v.ndim - 1,) and v.ndim > 1 and v.dtype.kind == "f" and v.itemsize >= 4:
+        if axes == (v.ndim - 1,) and v.ndim > 1 and _blas_sums(v):
             return (v @ _ones(v.shape[-1], v.dtype))[..., None]
         return np.add.reduce(v, axis=axes, keepdims=True)
     return v.sum(axis=axes, keepdims=True)
@@ -1832,7 +1838,7 @@ def _linear_grad_weight(xp, g, out, x, w, *bias):
 def _linear_grad_bias(xp, g, out, x, w, b):
     if g.ndim != 2:
         g = g.reshape((-1, g.shape[-1]))
-    if isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.itemsize >= 4:
+    if _blas_sums(g):
         return _ones(g.shape[0], g.dtype) @ g  # the column sums, as BLAS does them (_ones)
     return g.sum(axis=0)  # already b's shape: no unbroadcast
 
