@@ -9,6 +9,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 if __name__ == "__main__":
-    for script in ("op_overhead.py", "mlp_step.py", "deep_chain.py", "memory.py"):
+    for script in ("op_overhead.py", "mlp_step.py", "numpy_floor.py", "deep_chain.py", "memory.py"):
         print(f"== {script}", flush=True)
         subprocess.run([sys.executable, str(HERE / script)], check=True)
