@@ -51,7 +51,7 @@ def torch_or_none():
     """PyTorch if installed (an optional extra column), set to one thread."""
     try:
         import torch
-    except ImportError:
+    except (ImportError, OSError):  # OSError: an install whose shared libraries are missing
         return None
     torch.set_num_threads(1)
     return torch

@@ -958,20 +958,50 @@ def _padding_idx(padding_idx: int, n: int, op: str) -> int:
     return int(padding_idx) % n
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` (num_embeddings, dim) picked by integer ``input``:
-    (N, L) indices -> (N, L, dim). Rows at ``padding_idx`` receive no gradient."""
+    (N, L) indices -> (N, L, dim). Rows at ``padding_idx`` receive no gradient. As PyTorch:
+    ``max_norm`` first rescales, in place, each looked-up row of ``weight`` whose
+    ``norm_type``-norm exceeds it (to max_norm / (norm + 1e-7) times itself), and
+    ``scale_grad_by_freq`` divides each row's gradient by how often its index occurs in
+    ``input``. ``sparse=True`` is accepted; the gradient is dense (there are no sparse
+    tensors)."""
     w = _float_tensor(weight, "embedding", "weight")
     if w.ndim != 2:
         raise ValueError(f"embedding: weight must be 2-D (num_embeddings, embedding_dim), got "
                          f"shape {w.shape}")
     idx = _check_indices(_tensor(input, "embedding"), w.shape[0], "embedding")
-    out = w[idx]
     if padding_idx is not None:
         padding_idx = _padding_idx(padding_idx, w.shape[0], "embedding")
+    if max_norm is not None:
+        max_norm = real(max_norm, "embedding", "max_norm", low=0, finite=False)
+    norm_type = real(norm_type, "embedding", "norm_type", low=0, low_open=True, finite=False)
+    scale_grad_by_freq = flag(scale_grad_by_freq, "embedding", "scale_grad_by_freq")
+    flag(sparse, "embedding", "sparse")
+    if max_norm is not None:
+        _renorm_rows(w, np.unique(idx.data), max_norm, norm_type)
+    out = w[idx]
+    if padding_idx is not None:
         keep = (idx != padding_idx)[..., None]
         out = ag.where(keep, out, w.detach()[padding_idx])
+    if scale_grad_by_freq and out.requires_grad:
+        _, where_in_rows, counts = np.unique(idx.data, return_inverse=True, return_counts=True)
+        scale = (1.0 / counts).astype(w.dtype)[where_in_rows.reshape(idx.shape)][..., None]
+        out.register_hook(lambda g: g * scale)
     return out
+
+
+def _renorm_rows(w: Tensor, rows: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """PyTorch's embedding_renorm_: scale, in place and outside the graph, each of ``w``'s
+    ``rows`` whose ``norm_type``-norm is over ``max_norm`` down to it."""
+    picked = w.data[rows]
+    norms = np.linalg.norm(picked, ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        with ag.no_grad():
+            w[rows[over]] = picked[over] * (max_norm / (norms[over] + 1e-7))[:, None]
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -254,12 +254,20 @@ class Embedding(Module):
     gets no gradient."""
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
+                 max_norm: float | None = None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, sparse: bool = False,
                  dtype: Any = None) -> None:
         super().__init__()
         self.num_embeddings = _count(num_embeddings, "num_embeddings", "Embedding")
         self.embedding_dim = _count(embedding_dim, "embedding_dim", "Embedding")
         self.padding_idx = None if padding_idx is None else \
             F._padding_idx(padding_idx, self.num_embeddings, "Embedding")
+        if max_norm is not None:
+            real(max_norm, "Embedding", "max_norm", low=0, finite=False)
+        real(norm_type, "Embedding", "norm_type", low=0, low_open=True, finite=False)
+        self.max_norm, self.norm_type = max_norm, norm_type  # as given (PyTorch's repr)
+        self.scale_grad_by_freq = flag(scale_grad_by_freq, "Embedding", "scale_grad_by_freq")
+        self.sparse = flag(sparse, "Embedding", "sparse")
         self.weight = _empty((self.num_embeddings, self.embedding_dim),
                              _dtype(dtype, "Embedding"))
         self.reset_parameters()
@@ -272,24 +280,38 @@ class Embedding(Module):
 
     @classmethod
     def from_pretrained(cls, embeddings: Any, freeze: bool = True,
-                        padding_idx: int | None = None) -> Embedding:
+                        padding_idx: int | None = None, max_norm: float | None = None,
+                        norm_type: float = 2.0, scale_grad_by_freq: bool = False,
+                        sparse: bool = False) -> Embedding:
         """An Embedding whose weight is ``embeddings`` (2-D); frozen unless freeze=False."""
         data = np.asarray(embeddings.data if isinstance(embeddings, ag.Tensor) else embeddings)
         if data.ndim != 2:
             raise ValueError(f"Embedding.from_pretrained: embeddings must be 2-D, got shape "
                              f"{data.shape}")
-        emb = cls(data.shape[0], data.shape[1], padding_idx=padding_idx, dtype=data.dtype)
+        emb = cls(data.shape[0], data.shape[1], padding_idx, max_norm, norm_type,
+                  scale_grad_by_freq, sparse, dtype=data.dtype)
         with ag.no_grad():
             emb.weight[...] = data
         emb.weight.requires_grad_(not freeze)
         return emb
 
     def forward(self, input: ag.Tensor) -> ag.Tensor:
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
+                           self.scale_grad_by_freq, self.sparse)
 
-    def extra_repr(self) -> str:
+    def extra_repr(self) -> str:  # as PyTorch: the settings that differ from the defaults
         s = f"{self.num_embeddings}, {self.embedding_dim}"
-        return s if self.padding_idx is None else s + f", padding_idx={self.padding_idx}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq:
+            s += ", scale_grad_by_freq=True"
+        if self.sparse:
+            s += ", sparse=True"
+        return s
 
 
 class _ConvNd(Module):

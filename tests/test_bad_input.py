@@ -1485,6 +1485,10 @@ def _ctor(cls: type, good: dict, bad_args: dict[str, st.SearchStrategy]) -> Call
 FLAG_VALUES = NOT_FLAGS.filter(lambda v: not isinstance(v, bool))
 EPS = real_args(low=0, low_open=False)  # eps must be > 0: 0 and below are refused
 PROBABILITY = real_args(low=0, high=1)
+NAN = st.just(float("nan"))
+MAX_NORM = st.one_of(NOT_REALS.filter(lambda v: v is not None), NAN,
+                     st.floats(-1e6, 0, exclude_max=True))  # (None: no renorm; inf: valid)
+NORM_TYPE = st.one_of(NOT_REALS, NAN, st.floats(-1e6, 0))  # a p-norm: p > 0, inf valid
 KERNEL = st.one_of(size_args(low=1), st.sampled_from([(2,), (2, 2, 2), (2, "a"), [0, 2],
                                                       (2.0, 2)]))
 POOL_STRIDE = KERNEL.filter(lambda v: v is not None)  # None means kernel_size (PyTorch)
@@ -1524,6 +1528,8 @@ CONSTRUCTORS = {
                      dict(num_embeddings=COUNTS, embedding_dim=COUNTS,
                           padding_idx=st.one_of(st.integers(5, 99), st.integers(-99, -6),
                                                 NOT_INTS.filter(lambda v: v is not None)),
+                          max_norm=MAX_NORM, norm_type=NORM_TYPE,
+                          scale_grad_by_freq=FLAG_VALUES, sparse=FLAG_VALUES,
                           dtype=NON_FLOAT_DTYPES)),
     "nn.Dropout": (nn.Dropout, dict(p=0.5), dict(p=PROBABILITY, inplace=FLAG_VALUES)),
     "nn.Flatten": (nn.Flatten, dict(), dict(start_dim=BAD_AXES, end_dim=BAD_AXES)),
@@ -1896,6 +1902,12 @@ _f("layer_norm", [
               st.sampled_from([ag.ones(4), ag.ones(2, 3), "w"])),
     st.builds(lambda e: _fcall("layer_norm", F.layer_norm, ones((2, 3)), (3,), eps=e), EPS),
 ])
+def _embedding_renorm(**kw: Any) -> Bad:
+    """F.embedding with a bad max_norm/norm_type: refused before any row is rescaled."""
+    w = ag.full((4, 2), 3.0)
+    return _fcall("embedding", F.embedding, ag.tensor([0]), w, watch=(w,), **kw)
+
+
 _f("embedding", [
     st.builds(lambda i: _fcall("embedding", F.embedding, i, ones((4, 2))),
               st.sampled_from([ag.tensor([0.0]), ag.tensor([4]), ag.tensor([-1]),
@@ -1905,6 +1917,11 @@ _f("embedding", [
     st.builds(lambda p: _fcall("embedding", F.embedding, ag.tensor([0]), ones((4, 2)),
                                padding_idx=p), st.integers(4, 9) | NOT_INTS.filter(
                                    lambda v: v is not None)),
+    st.builds(lambda v: _embedding_renorm(max_norm=v), MAX_NORM),
+    st.builds(lambda v: _embedding_renorm(max_norm=1.0, norm_type=v), NORM_TYPE),
+    st.builds(lambda k, v: _fcall("embedding", F.embedding, ag.tensor([0]), ones((4, 2)),
+                                  **{k: v}),
+              st.sampled_from(["scale_grad_by_freq", "sparse"]), FLAG_VALUES),
 ])
 _f("one_hot", [
     st.builds(lambda t: _fcall("one_hot", F.one_hot, t),

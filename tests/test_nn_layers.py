@@ -165,6 +165,48 @@ def test_embedding_lookup_padding_and_errors() -> None:
     assert abs(nn.Embedding(1000, 50).weight.data.std() - 1) < 0.02
 
 
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, 3, math.inf])
+def test_embedding_max_norm_rescales_looked_up_rows_in_place(norm_type) -> None:
+    rows = np.array([[3.0, 4.0], [0.3, 0.4], [-6.0, 8.0], [1.0, -1.0]])
+    emb = nn.Embedding.from_pretrained(rows, freeze=False, max_norm=2.0, norm_type=norm_type)
+    out = emb(ag.tensor([[0, 1], [0, 1]]))
+    norms = np.linalg.norm(rows, ord=norm_type, axis=1)
+    expected = rows.copy()
+    for i in (0, 1):  # looked up: rescaled if over max_norm; rows 2 and 3 untouched
+        if norms[i] > 2.0:
+            expected[i] *= 2.0 / (norms[i] + 1e-7)
+    np.testing.assert_allclose(emb.weight.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(out.data, expected[[[0, 1], [0, 1]]], rtol=1e-12)
+    assert np.isclose(np.linalg.norm(emb.weight.data[0], ord=norm_type), 2.0)
+    out.sum().backward()  # the rescaled row is the weight now: gradient of a plain lookup
+    np.testing.assert_array_equal(emb.weight.grad.data, [[2, 2], [2, 2], [0, 0], [0, 0]])
+
+
+def test_embedding_scale_grad_by_freq_divides_by_index_counts() -> None:
+    w = ag.tensor(np.arange(10.0).reshape(5, 2), requires_grad=True)
+    idx = ag.tensor([[0, 2, 2], [2, 4, 0]])
+    g = np.arange(12.0).reshape(2, 3, 2)
+    out = nn.functional.embedding(idx, w, scale_grad_by_freq=True)
+    np.testing.assert_array_equal(out.data, w.data[idx.data])  # the forward is unchanged
+    (out * ag.tensor(g)).sum().backward()
+    expected = np.zeros((5, 2))
+    counts = np.bincount(idx.data.ravel(), minlength=5)
+    for pos, i in np.ndenumerate(idx.data):
+        expected[i] += g[pos] / counts[i]
+    np.testing.assert_allclose(w.grad.data, expected, rtol=1e-12)
+    plain = ag.tensor(np.arange(10.0).reshape(5, 2), requires_grad=True)
+    (nn.functional.embedding(idx, plain, sparse=True) * ag.tensor(g)).sum().backward()
+    assert not np.allclose(plain.grad.data, expected)  # without the scaling: the plain sums
+
+
+def test_embedding_extra_repr_lists_the_settings_as_pytorch() -> None:
+    assert repr(nn.Embedding(5, 3)) == "Embedding(5, 3)"
+    assert repr(nn.Embedding(5, 3, 1, max_norm=1, norm_type=1.0, scale_grad_by_freq=True,
+                             sparse=True)) == ("Embedding(5, 3, padding_idx=1, max_norm=1, "
+                                               "norm_type=1.0, scale_grad_by_freq=True, "
+                                               "sparse=True)")
+
+
 def test_embedding_from_pretrained_is_frozen() -> None:
     emb = nn.Embedding.from_pretrained(np.arange(6.0).reshape(3, 2))
     assert not emb.weight.requires_grad
