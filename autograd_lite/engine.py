@@ -388,7 +388,11 @@ def run_backward(
             grads[r] = g
             if r not in consumers:
                 ready.append(r)
-    wanted = None if inputs is None else {t: i for i, t in enumerate(inputs)}
+    wanted: dict | None = None  # input tensor -> its positions in ``inputs`` (may repeat)
+    if inputs is not None:
+        wanted = {}
+        for i, t in enumerate(inputs):
+            wanted.setdefault(t, []).append(i)
     results: list = [None] * (0 if inputs is None else len(inputs))
 
     prev_mode = MODE.grad_enabled
@@ -403,8 +407,8 @@ def run_backward(
                     if t._hooks:
                         g = _run_hooks(t, g, create_graph)
                     if wanted is not None:
-                        if t in wanted:
-                            results[wanted[t]] = g
+                        for i in wanted.get(t, ()):
+                            results[i] = g
                     elif node is None or t._retains_grad:
                         _accumulate_grad(t, g, create_graph, node is None)
                 if node is None:

@@ -264,7 +264,11 @@ def _elementwise(name: str, fn, vjp, doc: str):
             out = np.asarray(out)
         dt = out.dtype
         if (dt is _FLOAT64 or dt is _FLOAT16) and v.dtype.kind != "f":
-            out = _nonfloat_result(name, out, x)
+            if name in _NO_BOOL:
+                _not_bool(x, name)
+            # computed again in the default dtype, as PyTorch (numpy computes uint8 and
+            # int8 in float16, far less precise: sigmoid(uint8 7) would be 0)
+            out = fn(v.astype(get_default_dtype()))
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
         t = _new(Tensor)  # _wrap(out[, node]) written out: a call less per op
@@ -516,7 +520,7 @@ def astype(x: Tensor, dtype: Any) -> Tensor:
     if dt == x.dtype:
         return x
     source = x.dtype
-    if dt.kind != "f":  # integer and bool results carry no gradient
+    if dt.kind != "f" or source.kind != "f":  # no gradient to or from integers and bools
         return Tensor._wrap(x.data.astype(dt))
     return _unary("astype", x.data.astype(dt), x,
                   lambda xp, g, out, x: xp.astype(g, source), {"dtype": dt.name})
@@ -920,7 +924,10 @@ def _reduce_args(op: str, axis, keepdims, dim, keepdim) -> tuple[Any, bool]:
     if dim is not None:
         if axis is not None:
             raise TypeError(f"{op}: give axis or dim, not both")
-        axis = dim
+        # PyTorch's dim=() (or []) reduces every dim (but none for any/all); numpy's
+        # axis=() reduces none
+        every = isinstance(dim, (tuple, list)) and not dim and op not in ("any", "all")
+        axis = None if every else dim
     return axis, flag(keepdims, op, "keepdims") or flag(keepdim, op, "keepdim")
 
 
@@ -980,7 +987,8 @@ def var(x: Tensor, dim: Any = None, unbiased: bool | None = None, keepdim: bool 
         axis: Any = None, keepdims: bool = False, ddof: int | None = None,
         correction: int | None = None) -> Tensor:
     """Variance as PyTorch: unbiased (``correction=1``) by default, positional
-    ``x.var(dim, unbiased, keepdim)``; numpy's ``ddof=0`` gives the population variance.
+    ``x.var(dim, unbiased, keepdim)``; numpy's ``ddof=0`` gives the population variance,
+    and so do numpy's spellings ``axis=``/``keepdims=`` without a correction, as numpy.
     (2, 3).var(1) -> (2,). With no degrees of freedom (count - correction <= 0) the result
     is NaN or inf with a warning, as PyTorch. Composed from mean/sum, so its gradients come
     from theirs."""
@@ -1018,6 +1026,7 @@ def _variance(op: str, x: Tensor, dim: Any, unbiased: bool | None, keepdim: bool
     the dtype of the result."""
     if isinstance(dim, (bool, np.bool_)) and unbiased is None:  # PyTorch's x.var(False)
         dim, unbiased = None, bool(dim)
+    numpy_spelling = axis is not None or keepdims is True  # numpy's meaning then: ddof=0
     axis, keepdims = _reduce_args(op, axis, keepdims, dim, keepdim)
     given = [integer(v, op, name, low=0)
              for name, v in (("ddof", ddof), ("correction", correction)) if v is not None]
@@ -1025,7 +1034,7 @@ def _variance(op: str, x: Tensor, dim: Any, unbiased: bool | None, keepdim: bool
         given.append(1 if flag(unbiased, op, "unbiased") else 0)
     if len(given) > 1:
         raise TypeError(f"{op}: give only one of ddof, correction, unbiased")
-    correction = given[0] if given else 1
+    correction = given[0] if given else (0 if numpy_spelling else 1)
     axes = _axes(x, axis, op)
     count = int(np.prod([x.shape[a] for a in axes]))
     if count - correction <= 0:
@@ -1073,15 +1082,19 @@ def _extreme_values(name: str, x: Tensor, axis: Any, keepdims: bool) -> Tensor:
     _nonempty(name, x, axes, axis is None)
     npfn = np.max if name.endswith("max") else np.min
     return _reduction(name, x, axes, keepdims, npfn(x.data, axis=axes, keepdims=keepdims),
-                      _tied_share(axes))
+                      _tied_share(axes, nan_shares=not name.startswith("a")))
 
 
-def _tied_share(axes: tuple):
+def _tied_share(axes: tuple, nan_shares: bool = True):
     """The vjp of a reduction to one of its elements: all the elements equal to the result
-    share the gradient evenly (as PyTorch's max, amax and median)."""
+    share the gradient evenly (as PyTorch's max, amax and median). A NaN result is shared
+    by the NaNs for max/min/median; amax/amin give NaN there, as PyTorch (0 of 0 equal)."""
     def vjp(xp, g, out, x):
-        hit = _data(x) == _data(out)
-        return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(_data(x).dtype)
+        xv, ov = _data(x), _data(out)
+        hit = xv == ov
+        if nan_shares and ov.dtype.kind == "f" and np.isnan(ov).any():
+            hit |= np.isnan(xv) & np.isnan(ov)
+        return g * (hit / hit.sum(axis=axes, keepdims=True)).astype(xv.dtype)
 
     return vjp
 

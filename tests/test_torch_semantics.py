@@ -331,3 +331,60 @@ def test_error_types_as_pytorch(call, kind):
         call()
     assert isinstance(info.value, ValueError)  # code that caught ValueError still does
     assert isinstance(info.value, ag.DimError if kind is IndexError else ag.ShapeError)
+
+
+# ----------------------------------------------------------------------------------------
+# Session 6's sweep against PyTorch 2.13: each of these disagreed before
+
+
+def test_grad_of_an_input_listed_twice_is_given_at_both_places():
+    x = ag.tensor([0.5, -1.5], requires_grad=True)
+    y = ag.tensor([2.0], requires_grad=True)
+    gy1, gx, gy2 = ag.grad((x * x).sum() + (x * y).sum(), [y, x, y])
+    np.testing.assert_allclose(gx.data, 2 * x.data + 2.0)
+    for gy in (gy1, gy2):
+        np.testing.assert_allclose(gy.data, [x.data.sum()])
+    a, b = ag.grad((x * x).sum(), [x, x], create_graph=True)
+    assert a.requires_grad and b.requires_grad
+    np.testing.assert_allclose(b.data, 2 * x.data)
+
+
+def test_float_functions_of_small_integer_dtypes_compute_in_the_default_dtype():
+    # numpy computes uint8/int8 in float16: sigmoid(uint8 7) came out as 0, exp(1) as 2.71875
+    u = ag.tensor(np.array([7, 3, 0, 2], np.uint8))
+    expected = 1 / (1 + np.exp(-np.array([7, 3, 0, 2], np.float64)))
+    assert u.sigmoid().dtype == np.float32
+    np.testing.assert_allclose(u.sigmoid().data, expected, rtol=1e-6)
+    np.testing.assert_allclose(ag.tensor(np.array([1, 2], np.int8)).exp().data,
+                               np.exp([1.0, 2.0]), rtol=1e-6)
+    assert ag.tensor([1, 2]).double().dtype == np.float64  # was float32
+    assert ag.tensor([True]).double().dtype == np.float64
+
+
+def test_var_std_with_numpys_spellings_keep_numpys_ddof_0():
+    data = np.array([[1.0, 2.0], [3.0, 5.0]])
+    x = ag.tensor(data)
+    np.testing.assert_allclose(x.var(axis=0).data, np.var(data, axis=0))
+    np.testing.assert_allclose(x.std(keepdims=True).data, np.std(data, keepdims=True))
+    np.testing.assert_allclose(ag.var_mean(x, axis=1)[0].data, np.var(data, axis=1))
+    np.testing.assert_allclose(x.var(0).data, np.var(data, axis=0, ddof=1))  # PyTorch's
+    np.testing.assert_allclose(x.var(dim=0).data, np.var(data, axis=0, ddof=1))
+    np.testing.assert_allclose(x.var(axis=0, ddof=1).data, np.var(data, axis=0, ddof=1))
+
+
+def test_an_empty_dim_reduces_every_dim_as_pytorch():
+    x = ag.ones(2, 3)
+    for reduced in (x.sum(dim=()), x.mean(dim=[]), x.var(dim=()), x.amax(dim=())):
+        assert reduced.shape == ()
+    assert x.sum(dim=()).item() == 6
+    assert x.sum(axis=()).shape == (2, 3)  # numpy's axis=(): none
+    assert x.bool().any(dim=()).shape == (2, 3)  # PyTorch's any/all: none
+
+
+def test_max_of_a_tensor_with_nan_sends_the_gradient_to_the_nan():
+    x = ag.tensor([1.0, np.nan, 2.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 0.0])
+    m = ag.tensor([np.nan, 0.0, np.nan], requires_grad=True)
+    m.min().backward()
+    np.testing.assert_array_equal(m.grad.data, [0.5, 0.0, 0.5])
