@@ -50,6 +50,28 @@ def _data(v: Any) -> Any:
     return v.data if isinstance(v, Tensor) else v
 
 
+def _keeps_graph_to(xp: Any, grad: Any, saved: Any, name: str) -> Any:
+    """A vjp's ``grad`` for a piecewise-linear op (relu, leaky_relu, abs), tied under
+    create_graph to the op's ``saved`` Tensor with derivative 0, as PyTorch's backward ops
+    that take it (relu's threshold_backward takes the output): so the gradient requires
+    grad, and differentiating it again gives zeros for the op's input, not an "unused
+    input" error (a gradient penalty through a ReLU network). First order: ``grad``."""
+    if xp is ARRAY_MATH or not (isinstance(saved, Tensor) and saved.requires_grad):
+        return grad
+    g = grad if isinstance(grad, Tensor) else Tensor._wrap(np.asarray(grad))
+    return _record(f"{name}_backward", g.data, (g, saved), (g.data, saved.data),
+                   (_grad_first, _grad_zero))
+
+
+def _grad_first(xp, g, out, *values):
+    return g
+
+
+def _grad_zero(xp, g, out, first, saved):  # (a Tensor under create_graph, as the rest)
+    zeros = np.zeros(np.shape(_data(saved)), _data(saved).dtype)
+    return zeros if xp is ARRAY_MATH else Tensor._wrap(zeros)
+
+
 def _reads(name: str, *per_input: set) -> None:
     """Declare what op ``name``'s backward reads: per input, the saved values its vjp uses
     (input positions, "out"); the last set stands for any further inputs. A backward is
@@ -383,7 +405,8 @@ log = _elementwise("log", np.log, lambda xp, g, out, x: g / x, """Natural logari
 
 sqrt = _elementwise("sqrt", np.sqrt, lambda xp, g, out, x: g / (out * 2), """Square root.""")
 
-abs = _elementwise("abs", np.abs, lambda xp, g, out, x: g * np.sign(_data(x)),  # noqa: A001
+abs = _elementwise("abs", np.abs,  # noqa: A001
+                   lambda xp, g, out, x: _keeps_graph_to(xp, g * np.sign(_data(x)), x, "abs"),
                    """|x|; the gradient at 0 is 0 (as PyTorch).""")
 
 sin = _elementwise("sin", np.sin, lambda xp, g, out, x: g * xp.cos(x), """Sine.""")
@@ -409,10 +432,12 @@ sigmoid = _elementwise("sigmoid", _np_sigmoid, lambda xp, g, out, x: g * out * (
 
 
 relu = _elementwise("relu", lambda v: np.maximum(v, 0),
-                   lambda xp, g, out, x: g * (_data(out) > 0),
+                   lambda xp, g, out, x: _keeps_graph_to(xp, g * (_data(out) > 0), out, "relu"),
                    """max(x, 0); the gradient at 0 is 0 (as PyTorch).""")
 _reads("sigmoid", {"out"})
 _reads("relu", {"out"})  # as PyTorch: out > 0 exactly where x > 0
+for _name in ("relu", "abs", "leaky_relu"):
+    _reads(f"{_name}_backward", set())  # the zero derivative reads no value
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -420,7 +445,8 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     slope = real(negative_slope, "leaky_relu", "negative_slope")
     return _unary(
         "leaky_relu", np.where(x.data > 0, x.data, x.data * slope), x,
-        lambda xp, g, out, x: xp.where(_data(x) > 0, g, g * slope),
+        lambda xp, g, out, x: _keeps_graph_to(xp, xp.where(_data(x) > 0, g, g * slope), x,
+                                              "leaky_relu"),
         {"negative_slope": slope},
     )
 

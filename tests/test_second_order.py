@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import autograd_lite as ag
+import nn
 from autograd_lite.testing import gradgradcheck
 from autograd_lite.testing.strategies import (
     arrays,
@@ -317,3 +318,29 @@ def test_mlp_hessian_vector_product_matches_finite_differences():
     for h, gp, gm in zip(hvp, plus, minus):
         np.testing.assert_allclose(h, (gp - gm) / (2 * eps), rtol=1e-6, atol=1e-8)
     assert any(np.abs(h).max() > 1e-3 for h in hvp)  # a real, non-trivial curvature
+
+
+@pytest.mark.parametrize("op", [lambda t: t.relu(), lambda t: t.abs(),
+                                lambda t: nn.functional.leaky_relu(t, 0.1)])
+def test_piecewise_linear_gradients_stay_differentiable_with_zero_derivative(op):
+    """As PyTorch: the gradient of relu/abs/leaky_relu under create_graph requires grad,
+    and its own gradient w.r.t. the input is 0 (not an 'unused input' error)."""
+    x = ag.tensor([-1.3, 0.6, 2.0], requires_grad=True)
+    g, = ag.grad((op(x) * ag.tensor([1.0, 2.0, 3.0])).sum(), x, create_graph=True)
+    assert g.requires_grad
+    hx, = ag.grad(g.sum(), x)
+    np.testing.assert_array_equal(hx.data, np.zeros(3))
+
+
+def test_gradient_penalty_through_a_relu_layer_as_pytorch():
+    """WGAN-GP's pattern: the penalty on d(critic)/dx, differentiated w.r.t. the weights and
+    the input. gx = relu'(x·w) ⊙ 1 · wᵀ, so d|gx|²/dw is 2·gx picked by the active units
+    and d/dx is 0 (the ReLU mask is locally constant)."""
+    w = ag.tensor([[1.0, -2.0], [0.5, 1.0]], requires_grad=True)
+    x = ag.tensor([[0.3, 0.2]], requires_grad=True)
+    gx, = ag.grad(nn.functional.relu(x @ w).sum(), x, create_graph=True)
+    active = (x.data @ w.data > 0).astype(float)  # (1, 2): only the first unit
+    np.testing.assert_allclose(gx.data, active @ w.data.T)
+    gw, gxx = ag.grad((gx ** 2).sum(), [w, x])
+    np.testing.assert_allclose(gw.data, 2 * gx.data.T @ active)
+    np.testing.assert_array_equal(gxx.data, np.zeros((1, 2)))
