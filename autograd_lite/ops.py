@@ -229,10 +229,14 @@ def _binary_op(name: str, fn, vjps: tuple, doc: str, cache_scalars: bool = True)
             b, vb = _operand(b, name)
         try:
             out = fn(va, vb)
-        except ValueError:
-            raise ShapeError(
-                f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be broadcast together"
-            ) from None
+        except ValueError as e:
+            try:
+                np.broadcast_shapes(np.shape(va), np.shape(vb))
+            except ValueError:
+                raise ShapeError(f"{name}: shapes {np.shape(va)} and {np.shape(vb)} cannot be "
+                                 "broadcast together") from None
+            raise ValueError(f"{name}: {e} (dtypes {np.result_type(va)} and "
+                             f"{np.result_type(vb)})") from None  # e.g. int ** -1
         except TypeError:  # numpy refuses e.g. bool - bool
             raise TypeError(f"{name}: not supported for dtypes {np.result_type(va)} and "
                             f"{np.result_type(vb)}") from None

@@ -1061,10 +1061,13 @@ def grad(
     grad_outputs: Any = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
 ) -> tuple:
     """Gradients of ``outputs`` w.r.t. ``inputs``, returned as a tuple; no ``.grad`` is
-    touched. ``create_graph=True`` makes the result differentiable (higher order).
+    touched. ``create_graph=True`` makes the result differentiable (higher order). As
+    PyTorch, an input the outputs do not depend on is an error, or None with
+    ``allow_unused=True``, or zeros with ``materialize_grads=True`` (which implies it).
 
     >>> gx, = ag.grad((x ** 3).sum(), x, create_graph=True)   # gx == 3 x**2
     """
@@ -1082,7 +1085,12 @@ def grad(
     if retain_graph is not None:
         flag(retain_graph, "grad", "retain_graph")
     flag(create_graph, "grad", "create_graph")
-    flag(allow_unused, "grad", "allow_unused")
+    materialize_grads = flag(materialize_grads, "grad", "materialize_grads")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif not flag(allow_unused, "grad", "allow_unused") and materialize_grads:
+        raise ValueError("grad: materialize_grads=True needs allow_unused=True or not given "
+                         "(as PyTorch)")
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("grad: every input must be a Tensor that requires grad")
@@ -1101,6 +1109,8 @@ def grad(
                 f"grad: input {i} (shape {t.shape}) was not used to compute the outputs; "
                 "pass allow_unused=True to get None for it"
             )
+        if r is None and materialize_grads:
+            results[i] = Tensor._wrap(np.zeros(t.shape, t.dtype))
         if r is not None and r.shape != t.shape:
             results[i] = engine.unbroadcast(r, t.shape)
     return tuple(results)

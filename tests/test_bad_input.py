@@ -1062,7 +1062,14 @@ def _grad(name):
                             st.just([ag.ones(3), ag.ones(3)]), st.just(ag.ones(4)))),
         st.builds(lambda v, k: run(f"{k}={desc(v)}", lambda x, y: (y.sum(), x, {k: v})),
                   NOT_FLAGS.filter(lambda v: not isinstance(v, bool) and v is not None),
-                  st.sampled_from(["retain_graph", "create_graph", "allow_unused"])),
+                  st.sampled_from(["retain_graph", "create_graph", "allow_unused",
+                                   "materialize_grads"])),
+        st.builds(lambda v: run(f"materialize_grads={desc(v)}",
+                                lambda x, y: (y.sum(), x, {"materialize_grads": v})),
+                  st.just(None)),
+        st.just(run("materialize_grads without allow_unused",
+                    lambda x, y: (y.sum(), x, {"materialize_grads": True,
+                                               "allow_unused": False}))),
     )
 
 

@@ -575,3 +575,14 @@ def test_no_grad_decorates_a_generator_step_by_step() -> None:
     assert next(gen) == (False, False)
     with pytest.raises(StopIteration):
         next(gen)
+
+
+def test_ag_grad_materialize_grads_gives_zeros_for_unused_inputs_as_pytorch():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    unused = ag.tensor([[3.0]], requires_grad=True)
+    gx, gu = ag.grad((x * 2).sum(), [x, unused], materialize_grads=True)
+    np.testing.assert_array_equal(gx.data, [2.0, 2.0])
+    assert gu.shape == (1, 1) and gu.dtype == unused.dtype
+    np.testing.assert_array_equal(gu.data, [[0.0]])
+    with pytest.raises(ValueError, match="materialize_grads"):
+        ag.grad((x * 2).sum(), [x, unused], materialize_grads=True, allow_unused=False)

@@ -388,3 +388,9 @@ def test_max_of_a_tensor_with_nan_sends_the_gradient_to_the_nan():
     m = ag.tensor([np.nan, 0.0, np.nan], requires_grad=True)
     m.min().backward()
     np.testing.assert_array_equal(m.grad.data, [0.5, 0.0, 0.5])
+
+
+def test_integer_to_negative_integer_power_is_a_clear_error_not_a_shape_error():
+    with pytest.raises(ValueError, match="pow: Integers to negative integer powers") as info:
+        ag.tensor([2, 3]) ** ag.tensor([1, -1])
+    assert "broadcast" not in str(info.value)
