@@ -60,16 +60,7 @@ def _keeps_graph_to(xp: Any, grad: Any, saved: Any, name: str) -> Any:
         return grad
     g = grad if isinstance(grad, Tensor) else Tensor._wrap(np.asarray(grad))
     return _record(f"{name}_backward", g.data, (g, saved), (g.data, saved.data),
-                   (_grad_first, _grad_zero))
-
-
-def _grad_first(xp, g, out, *values):
-    return g
-
-
-def _grad_zero(xp, g, out, first, saved):  # (a Tensor under create_graph, as the rest)
-    zeros = np.zeros(np.shape(_data(saved)), _data(saved).dtype)
-    return zeros if xp is ARRAY_MATH else Tensor._wrap(zeros)
+                   (_grad_same, _grad_zero))  # (saved has the gradient's shape)
 
 
 def _reads(name: str, *per_input: set) -> None:
@@ -440,8 +431,6 @@ relu = _elementwise("relu", lambda v: np.maximum(v, 0),
                    """max(x, 0); the gradient at 0 is 0 (as PyTorch).""")
 _reads("sigmoid", {"out"})
 _reads("relu", {"out"})  # as PyTorch: out > 0 exactly where x > 0
-for _name in ("relu", "abs", "leaky_relu"):
-    _reads(f"{_name}_backward", set())  # the zero derivative reads no value
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
