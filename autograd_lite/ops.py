@@ -499,12 +499,16 @@ def softplus(x: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     )
 
 
-def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:  # noqa: A002
-    """Clamp to [min, max] (either bound may be omitted); gradient 1 inside, 0 outside.
-    min > max sets every element to max with a zero gradient, as PyTorch:
+def clip(x: Tensor, min: float | Tensor | None = None,  # noqa: A002
+         max: float | Tensor | None = None) -> Tensor:  # noqa: A002
+    """Clamp to [min, max] (either bound may be omitted; numbers, or Tensors that broadcast
+    with x); gradient 1 inside, 0 outside. min > max sets every element to max with a zero
+    gradient, as PyTorch:
     tensor([1., 5.]).clip(3, 2) -> tensor([2., 2.])."""
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _clip_to_tensors(x, min, max)
     for what, bound in (("min", min), ("max", max)):
         if bound is not None:
             real(bound, "clip", what, finite=False)
@@ -520,6 +524,20 @@ def clip(x: Tensor, min: float | None = None, max: float | None = None) -> Tenso
 
 
 _reads("clip", {0})
+
+
+def _clip_to_tensors(x: Tensor, min: Any, max: Any) -> Tensor:  # noqa: A002
+    """:func:`clip` with Tensor bounds (PyTorch's ``clamp(x, min=t)``), broadcast together:
+    composed of ``where``, so the gradient goes to x inside [min, max] (bounds included, as
+    PyTorch) and to the bound that wins outside; min > max gives max, as PyTorch."""
+    out = _tensor(x, "clip")
+    for what, bound, beyond in (("min", min, lt), ("max", max, gt)):
+        if bound is None:
+            continue
+        if not isinstance(bound, Tensor):
+            real(bound, "clip", what, finite=False)
+        out = where(beyond(out, bound), bound, out)
+    return out
 
 
 clamp = clip

@@ -394,3 +394,17 @@ def test_integer_to_negative_integer_power_is_a_clear_error_not_a_shape_error():
     with pytest.raises(ValueError, match="pow: Integers to negative integer powers") as info:
         ag.tensor([2, 3]) ** ag.tensor([1, -1])
     assert "broadcast" not in str(info.value)
+
+
+def test_clamp_with_tensor_bounds_routes_the_gradient_as_pytorch():
+    x = ag.tensor([-2.0, 0.5, 1.0, 3.0, 5.0], requires_grad=True)
+    lo = ag.tensor([0.0, 0.0, 1.0, 0.0, 6.0], requires_grad=True)
+    hi = ag.tensor([1.0, 1.0, 2.0, 2.0, 4.0], requires_grad=True)
+    out = x.clamp(min=lo, max=hi)
+    np.testing.assert_array_equal(out.data, [0.0, 0.5, 1.0, 2.0, 4.0])  # min > max: max
+    (out * ag.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0, 2, 3, 0, 0])  # inside, bounds included
+    np.testing.assert_array_equal(lo.grad.data, [1, 0, 0, 0, 0])
+    np.testing.assert_array_equal(hi.grad.data, [0, 0, 0, 4, 5])
+    row = ag.clip(ag.zeros(2, 3), min=ag.tensor([-1.0, 0.5, 2.0]))  # broadcast
+    np.testing.assert_array_equal(row.data, [[0.0, 0.5, 2.0]] * 2)
