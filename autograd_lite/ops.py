@@ -281,11 +281,9 @@ def _elementwise(name: str, fn, vjp, doc: str):
             out = np.asarray(out)
         dt = out.dtype
         if (dt is _FLOAT64 or dt is _FLOAT16) and v.dtype.kind != "f":
-            if name in _NO_BOOL:
-                _not_bool(x, name)
-            # computed again in the default dtype, as PyTorch (numpy computes uint8 and
-            # int8 in float16, far less precise: sigmoid(uint8 7) would be 0)
-            out = fn(v.astype(get_default_dtype()))
+            if dt is _FLOAT16:  # numpy's float16 for uint8/int8 (sigmoid(uint8 7) was 0):
+                out = fn(_as_real(v))  # again in float64, as ops wrapped in _real do
+            out = _nonfloat_result(name, out, x)
         if ANOMALY_USERS[0] and MODE.anomaly:
             _check_finite(name, out)
         t = _new(Tensor)  # _wrap(out[, node]) written out: a call less per op
